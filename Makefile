@@ -1,0 +1,44 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ARCH ?= ppc64le
+
+.PHONY: run test test-slow lint format bench tools clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## run: the demo — hello world on every arch, then `emu arches`
+run: $(STAMP)
+	@for a in amd64 arm ppc64 ppc64le; do $(VENV)/bin/emu run examples/hello_$$a.s --arch $$a || exit 1; done
+	@$(VENV)/bin/emu arches
+
+## test: the default suite (fast; slow sweeps are marked and run by CI)
+test: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+## test-slow: the slow sweeps only (CI runs them after `make test`)
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -m slow || [ $$? -eq 5 ]
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check emu tests tools
+	$(VENV)/bin/ruff format --check emu tests tools
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format emu tests tools
+	$(VENV)/bin/ruff check --fix emu tests tools
+
+## tools: the optional Debian tools (GNU cross binutils, qemu-user) used by differential tests
+tools:
+	@command -v powerpc64le-linux-gnu-as >/dev/null && command -v qemu-ppc64le >/dev/null || { \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user \
+	    binutils-arm-linux-gnueabihf binutils-powerpc64-linux-gnu binutils-powerpc64le-linux-gnu \
+	    binutils-x86-64-linux-gnu; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache

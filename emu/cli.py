@@ -1,0 +1,116 @@
+"""The `emu` command line. Parsing only: each subcommand calls one function."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from emu import __version__
+from emu import arch as arches
+from emu.errors import EmuError, UsageError
+from emu.options import RunOptions
+
+
+def _size(text: str) -> int:
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    text = text.strip().lower().removesuffix("b").removesuffix("i")
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 256M, 1G)") from None
+
+
+def _positive(text: str) -> int:
+    value = int(text, 0)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="emu",
+        description="Cycle-approximate multi-arch emulator for a toy Go-like runtime "
+        "(amd64, arm, ppc64, ppc64le).",
+    )
+    parser.add_argument("--version", action="version", version=f"emu {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="assemble (or load) a program and run it",
+        description="Run a GNU-syntax assembly program or a static ELF executable on an emulated CPU. "
+        "The guest's stdout is emu's stdout and its exit status is emu's; a guest that dies "
+        "by a signal makes emu exit 128+signal, as a shell reports it.",
+    )
+    run.add_argument("program", help="assembly source (.s/.S) or static ELF executable")
+    run.add_argument("args", nargs="*", help="arguments passed to the guest (after --)")
+    run.add_argument("--arch", "-a", help="target: amd64, arm, ppc64, ppc64le (or an alias, see `emu arches`); "
+                     "required for assembly, checked against the header for ELF")
+    run.add_argument("--assembler", choices=("keystone", "gnu"), default="keystone",
+                     help="keystone (built in, default) or gnu (GNU as + ld for the target, when installed)")
+    run.add_argument("--max-insns", type=_positive, metavar="N", help="stop after N guest instructions (exit 124)")
+    run.add_argument("--timeout", type=float, metavar="SECONDS", help="stop after this much wall time (exit 124)")
+    run.add_argument("--quantum", type=_positive, default=100_000, metavar="N",
+                     help="instructions per thread time slice (default 100000)")
+    run.add_argument("--seed", type=int, default=0, help="seed for AT_RANDOM, getrandom and preemption points")
+    run.add_argument("--ncpu", type=_positive, default=4, help="CPUs the guest sees (default 4)")
+    run.add_argument("--mem-limit", type=_size, default=1 << 30, metavar="SIZE",
+                     help="cap on guest memory; mmap beyond it returns -ENOMEM (default 1G)")
+    run.add_argument("--strace", action="store_true", help="print each syscall (QEMU -strace style) to stderr")
+    run.add_argument("--strace-file", metavar="FILE", help="write --strace output to FILE instead")
+    run.set_defaults(handler=command_run)
+
+    listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
+    listing.set_defaults(handler=command_arches)
+    return parser
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from emu.program import load_program
+    from emu.machine import Machine
+
+    image, arch = load_program(args.program, args.arch, args.assembler)
+    strace = None
+    if args.strace_file:
+        strace = open(args.strace_file, "w")  # noqa: SIM115 - closed at exit
+    elif args.strace:
+        strace = sys.stderr
+    options = RunOptions(
+        max_insns=args.max_insns, timeout=args.timeout, quantum=args.quantum, seed=args.seed,
+        ncpu=args.ncpu, mem_limit=args.mem_limit, argv=[args.program, *args.args], strace_stream=strace,
+    )
+    try:
+        return Machine(arch, image, options).run()
+    finally:
+        if args.strace_file and strace:
+            strace.close()
+
+
+def command_arches(args: argparse.Namespace) -> int:
+    for arch in arches.all_arches().values():
+        aliases = ", ".join(a for a in arch.aliases if a != arch.name)
+        page = f"{arch.page_size // 1024} KiB pages"
+        print(f"{arch.name:<8} {arch.bits}-bit {arch.endian}-endian, {page:<13} aliases: {aliases}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except EmuError as err:
+        sys.stdout.flush()
+        print(err if str(err).startswith("emu:") else f"emu: {err}", file=sys.stderr)
+        return err.exit_status
+    except KeyboardInterrupt:
+        print("emu: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 141

@@ -1,0 +1,109 @@
+"""Unicorn, capstone and keystone handles for an Arch, and register access by name.
+
+Everything that turns arch data into engine constants happens here, so the rest
+of emu speaks in register names from `arch/*.toml` ("rax", "r3", "lr").
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from typing import TYPE_CHECKING
+
+import capstone
+import keystone
+import unicorn
+
+from emu import quirks
+
+if TYPE_CHECKING:
+    from emu.arch import Arch
+
+_CONST_MODULES = {"X86": "x86_const", "ARM": "arm_const", "PPC": "ppc_const"}
+
+
+def _flags(module: object, prefix: str, names: list[str]) -> int:
+    value = 0
+    for name in names:
+        value |= getattr(module, f"{prefix}{name}")
+    return value
+
+
+def new_engine(arch: Arch) -> unicorn.Uc:
+    """A fresh unicorn engine configured for `arch` (quirks applied, self-tested)."""
+    spec = arch.unicorn
+    uc = unicorn.Uc(
+        getattr(unicorn, f"UC_ARCH_{spec['arch']}"), _flags(unicorn, "UC_MODE_", spec["mode"])
+    )
+    if "cpu" in spec:
+        uc.ctl_set_cpu_model(getattr(_const_module(arch), spec["cpu"]))
+    quirks.apply(uc, arch)
+    return uc
+
+
+def new_disassembler(arch: Arch, alt: str | None = None) -> capstone.Cs:
+    spec = arch.capstone
+    mode = spec["mode"] if alt is None else spec.get("modes_alt", {}).get(alt, ["THUMB"])
+    cs = capstone.Cs(getattr(capstone, f"CS_ARCH_{spec['arch']}"), _flags(capstone, "CS_MODE_", mode))
+    cs.detail = True
+    return cs
+
+
+def new_assembler(arch: Arch, alt: str | None = None) -> keystone.Ks:
+    """Keystone for the arch's main mode, or an alternate one (e.g. "thumb")."""
+    spec = arch.keystone
+    mode = spec["mode"] if alt is None else spec["modes_alt"][alt]
+    return keystone.Ks(getattr(keystone, f"KS_ARCH_{spec['arch']}"), _flags(keystone, "KS_MODE_", mode))
+
+
+@functools.cache
+def _const_module_by_name(family: str) -> object:
+    return importlib.import_module(f"unicorn.{_CONST_MODULES[family]}")
+
+
+def _const_module(arch: Arch) -> object:
+    return _const_module_by_name(arch.unicorn["arch"])
+
+
+@functools.cache
+def _register_ids(arch_name: str) -> dict[str, int]:
+    from emu.arch import get
+
+    arch = get(arch_name)
+    module = _const_module(arch)
+    prefix = arch.registers["const_prefix"]
+    aliases = arch.registers.get("aliases", {})
+    ids = {}
+    names = set(arch.registers["general"]) | set(arch.call.args) | set(arch.syscall.args)
+    names |= {arch.call.result, arch.syscall.number, arch.syscall.result, arch.pc, arch.sp}
+    names |= {n for n in (arch.lr, arch.call.result_hi, arch.call.entry_reg) if n}
+    for name in names:
+        ids[name] = getattr(module, prefix + aliases.get(name, name).upper())
+    return ids
+
+
+def register_id(arch: Arch, name: str) -> int:
+    """The unicorn constant for register `name` of `arch` (names from the arch file)."""
+    ids = _register_ids(arch.name)
+    if name not in ids:
+        module = _const_module(arch)
+        alias = arch.registers.get("aliases", {}).get(name, name)
+        ids[name] = getattr(module, arch.registers["const_prefix"] + alias.upper())
+    return ids[name]
+
+
+class Registers:
+    """Read and write a live engine's registers by arch-file name."""
+
+    def __init__(self, uc: unicorn.Uc, arch: Arch) -> None:
+        self.uc, self.arch = uc, arch
+        self._ids = _register_ids(arch.name)
+
+    def __getitem__(self, name: str) -> int:
+        return self.uc.reg_read(self._ids.get(name) or register_id(self.arch, name))
+
+    def __setitem__(self, name: str, value: int) -> None:
+        self.uc.reg_write(self._ids.get(name) or register_id(self.arch, name), value)
+
+    def dump(self) -> dict[str, int]:
+        return {name: self[name] for name in self.arch.registers["general"]}

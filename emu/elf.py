@@ -1,0 +1,78 @@
+"""Static ELF executables -> Images (pyelftools), with the arch read from the header."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+
+from emu import arch as arches
+from emu.errors import UsageError
+from emu.image import Image, Segment
+from emu.loader import AT_PHDR, AT_PHENT, AT_PHNUM
+
+ELF_MAGIC = b"\x7fELF"
+
+
+def is_elf(path: str | Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == ELF_MAGIC
+    except OSError:
+        return False
+
+
+def detect_arch(elf: ELFFile) -> str:
+    """The canonical arch name of an ELF file, from e_machine, class and byte order."""
+    machine = elf["e_machine"]
+    for candidate in arches.all_arches().values():
+        if candidate.elf_machine != machine or candidate.bits != elf.elfclass:
+            continue
+        if (candidate.endian == "little") == elf.little_endian:
+            return candidate.name
+    order = "little" if elf.little_endian else "big"
+    raise UsageError(f"unsupported ELF: {machine}, {elf.elfclass}-bit, {order}-endian")
+
+
+def load_elf(path: str | Path, wanted_arch: str | None = None) -> Image:
+    try:
+        with open(path, "rb") as handle:
+            elf = ELFFile(handle)
+            name = detect_arch(elf)
+            if wanted_arch and arches.resolve_name(wanted_arch) != name:
+                raise UsageError(f"{path}: this ELF is for {name}, not {arches.resolve_name(wanted_arch)}")
+            if elf["e_type"] != "ET_EXEC":
+                raise UsageError(f"{path}: only static executables are supported (e_type {elf['e_type']})")
+            if any(seg["p_type"] == "PT_INTERP" for seg in elf.iter_segments()):
+                raise UsageError(f"{path}: dynamically linked executables are not supported (link with -static)")
+            return _image(elf, name, str(path))
+    except ELFError as err:
+        raise UsageError(f"{path}: not a valid ELF file ({err})") from None
+
+
+def _image(elf: ELFFile, name: str, path: str) -> Image:
+    segments, phdr = [], 0
+    for index, seg in enumerate(elf.iter_segments()):
+        if seg["p_type"] != "PT_LOAD":
+            continue
+        flags = seg["p_flags"]
+        if seg["p_offset"] == 0:
+            phdr = seg["p_vaddr"] + elf["e_phoff"]
+        segments.append(Segment(f"LOAD{index}", seg["p_vaddr"], seg.data(), seg["p_memsz"],
+                                bool(flags & 4), bool(flags & 2), bool(flags & 1)))
+    symbols = {}
+    table = elf.get_section_by_name(".symtab")
+    thumb = set()
+    if table is not None:
+        for symbol in table.iter_symbols():
+            if symbol.name and symbol["st_info"]["type"] in ("STT_FUNC", "STT_NOTYPE", "STT_OBJECT"):
+                if symbol["st_shndx"] != "SHN_UNDEF" and not symbol.name.startswith("$"):
+                    value = symbol["st_value"]
+                    if name == "arm" and symbol["st_info"]["type"] == "STT_FUNC" and value & 1:
+                        thumb.add(symbol.name)
+                        value &= ~1
+                    symbols[symbol.name] = value
+    image = Image(name, segments, symbols, elf["e_entry"], {}, thumb, path)
+    image.program_headers = [(AT_PHDR, phdr), (AT_PHENT, elf["e_phentsize"]), (AT_PHNUM, elf["e_phnum"])]
+    return image

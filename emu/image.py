@@ -1,0 +1,60 @@
+"""An Image: what a program is before it runs — placed sections, symbols, entry.
+
+Both the assembler front end and the ELF reader produce Images; the loader maps
+them. Addresses are final (the assembler lays sections out itself).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Segment:
+    """A contiguous, placed piece of the program with one protection."""
+
+    name: str
+    address: int
+    data: bytes
+    size: int  # >= len(data); the rest is zero-filled (bss)
+    readable: bool = True
+    writable: bool = False
+    executable: bool = False
+
+    @property
+    def end(self) -> int:
+        return self.address + self.size
+
+
+@dataclass
+class Image:
+    arch: str
+    segments: list[Segment]
+    symbols: dict[str, int]
+    entry: int
+    source_lines: dict[int, tuple[str, int]] = field(default_factory=dict)
+    thumb_symbols: set[str] = field(default_factory=set)
+    path: str = ""
+
+    def symbolize(self, address: int) -> str:
+        """`name+0x10` for the nearest symbol at or below `address`, else hex."""
+        pairs = self._sorted_symbols()
+        index = bisect.bisect_right(pairs, (address, "\uffff")) - 1
+        if index < 0:
+            return f"{address:#x}"
+        base, name = pairs[index]
+        offset = address - base
+        return name if offset == 0 else f"{name}+{offset:#x}"
+
+    def _sorted_symbols(self) -> list[tuple[int, str]]:
+        cached = getattr(self, "_symbol_cache", None)
+        if cached is None or len(cached) != len(self.symbols):
+            cached = sorted((addr, name) for name, addr in self.symbols.items())
+            self._symbol_cache = cached
+        return cached
+
+    def where(self, address: int) -> str:
+        """`file:line` of the source statement at `address`, if known."""
+        location = self.source_lines.get(address)
+        return f"{location[0]}:{location[1]}" if location else ""

@@ -1,0 +1,257 @@
+"""A Machine: one guest process — engine, address space, kernel, threads — and its run loop.
+
+The loop runs guest threads in slices of `quantum` instructions on one unicorn
+engine, switching CPU contexts between slices. Syscalls are answered inside
+the trap hook; anything that must leave the engine (exit, a fault) is recorded
+and the engine stopped, never raised through unicorn.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from dataclasses import dataclass, field
+
+import unicorn
+from unicorn import UcError
+
+from emu import cpu, loader
+from emu.arch import Arch
+from emu.errors import GuestError
+from emu.image import Image
+from emu.kernel import Kernel, ProcessExit, ThreadExit
+from emu.memory import AddressSpace
+from emu.options import RunOptions
+
+SIGNALS = {"SIGSEGV": signal.SIGSEGV, "SIGILL": signal.SIGILL, "SIGBUS": signal.SIGBUS,
+           "SIGTRAP": signal.SIGTRAP, "SIGFPE": signal.SIGFPE}
+UC_FAULTS = {
+    unicorn.UC_ERR_READ_UNMAPPED: ("SIGSEGV", "read of unmapped address"),
+    unicorn.UC_ERR_WRITE_UNMAPPED: ("SIGSEGV", "write to unmapped address"),
+    unicorn.UC_ERR_FETCH_UNMAPPED: ("SIGSEGV", "execution of unmapped address"),
+    unicorn.UC_ERR_READ_PROT: ("SIGSEGV", "read of protected address"),
+    unicorn.UC_ERR_WRITE_PROT: ("SIGSEGV", "write to read-only address"),
+    unicorn.UC_ERR_FETCH_PROT: ("SIGSEGV", "execution of non-executable address"),
+    unicorn.UC_ERR_INSN_INVALID: ("SIGILL", "invalid instruction"),
+    unicorn.UC_ERR_READ_UNALIGNED: ("SIGBUS", "unaligned read"),
+    unicorn.UC_ERR_WRITE_UNALIGNED: ("SIGBUS", "unaligned write"),
+    unicorn.UC_ERR_FETCH_UNALIGNED: ("SIGBUS", "unaligned fetch"),
+    unicorn.UC_ERR_EXCEPTION: ("SIGILL", "unhandled CPU exception"),
+}
+
+
+@dataclass
+class Thread:
+    """A guest thread: its saved CPU context while it is not running."""
+
+    machine: "Machine"
+    tid: int
+    context: object = None
+    instructions: int = 0
+    alive: bool = True
+
+
+@dataclass
+class Fault:
+    signal_name: str
+    reason: str
+    pc: int
+    address: int | None = None
+
+
+@dataclass
+class StopReason:
+    """Why the engine stopped inside a slice (set by hooks)."""
+
+    exit_status: int | None = None
+    thread_exit: bool = False
+    fault: Fault | None = None
+    error: BaseException | None = None
+
+
+class Machine:
+    def __init__(self, arch: Arch, image: Image, options: RunOptions | None = None) -> None:
+        self.arch, self.image = arch, image
+        self.options = options or RunOptions()
+        self.uc = cpu.new_engine(arch)
+        self.regs = cpu.Registers(self.uc, arch)
+        self.memory = AddressSpace(self.uc, arch.page_size, self.options.mem_limit)
+        self.pid = 1000
+        self.kernel = Kernel(self)
+        self.threads: list[Thread] = []
+        self.current: Thread | None = None
+        self.stop = StopReason()
+        self.total_instructions = 0
+        self._last_access: int | None = None
+        self._hooks: list[int] = []
+        self._install_hooks()
+
+    # ---- set-up ------------------------------------------------------------------
+
+    def load(self) -> Thread:
+        """Map the image and the start-up stack; create the main thread at the entry."""
+        loader.map_image(self.memory, self.image)
+        argv = self.options.argv or [self.image.path or "prog"]
+        sp = loader.build_stack(self.memory, self.arch, self.image, argv, self.options.env, self.options.seed)
+        self.regs[self.arch.sp] = sp
+        if self.arch.call.entry_reg:
+            self.regs[self.arch.call.entry_reg] = self.image.entry
+        self._set_pc(self.image.entry)
+        thread = Thread(self, tid=self.pid)
+        thread.context = self.uc.context_save()
+        self.threads.append(thread)
+        return thread
+
+    def _install_hooks(self) -> None:
+        abi = self.arch.syscall
+        if abi.hook == "insn":
+            self._hooks.append(
+                self.uc.hook_add(unicorn.UC_HOOK_INSN, self._on_syscall_insn, None, 1, 0,
+                                 unicorn.x86_const.UC_X86_INS_SYSCALL)
+            )
+        self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_INTR, self._on_interrupt))
+        self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, self._on_bad_access))
+
+    # ---- hooks (must never raise) ------------------------------------------------------
+
+    def _on_syscall_insn(self, uc, _user) -> None:
+        self._syscall()
+
+    def _on_interrupt(self, uc, intno: int, _user) -> None:
+        if intno == self.arch.syscall.intno:
+            self._syscall()
+            return
+        info = self.arch.interrupts.get(intno, {"signal": "SIGILL", "pc_adjust": 0})
+        pc = self._pc() + info["pc_adjust"]
+        self.stop.fault = Fault(info["signal"], f"CPU exception {intno}", pc)
+        uc.emu_stop()
+
+    def _on_bad_access(self, uc, access, address, size, value, _user) -> bool:
+        self._last_access = address
+        return False
+
+    def _syscall(self) -> None:
+        try:
+            self.kernel.dispatch(self.current)
+        except ProcessExit as end:
+            self.stop.exit_status = end.status
+            self.uc.emu_stop()
+        except ThreadExit as end:
+            self.stop.thread_exit = True
+            self.stop.exit_status = end.status
+            self.uc.emu_stop()
+        except BaseException as err:  # noqa: BLE001 - surfaced after emu_start returns
+            self.stop.error = err
+            self.uc.emu_stop()
+
+    # ---- registers -------------------------------------------------------------------
+
+    def _pc(self) -> int:
+        return self.regs[self.arch.pc]
+
+    def _set_pc(self, value: int) -> None:
+        if self.arch.name == "arm" and value & 1:
+            self.regs["cpsr"] = self.regs["cpsr"] | 0x20  # Thumb state
+            value &= ~1
+        self.regs[self.arch.pc] = value
+
+    def _start_address(self) -> int:
+        pc = self._pc()
+        if self.arch.name == "arm" and self.regs["cpsr"] & 0x20:
+            return pc | 1
+        return pc
+
+    # ---- run loop ---------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Run until the guest exits; return its exit status (raise GuestError on death)."""
+        if not self.threads:
+            self.load()
+        deadline = time.monotonic() + self.options.timeout if self.options.timeout else None
+        while True:
+            thread = self._next_thread()
+            if thread is None:
+                return self.stop.exit_status or 0
+            status = self._run_slice(thread)
+            if status is not None:
+                return status
+            if self.options.max_insns is not None and self.total_instructions >= self.options.max_insns:
+                raise self._budget_error(f"instruction limit of {self.options.max_insns} reached")
+            if deadline is not None and time.monotonic() > deadline:
+                raise self._budget_error(f"timeout of {self.options.timeout} s reached")
+
+    def _next_thread(self) -> Thread | None:
+        alive = [t for t in self.threads if t.alive]
+        if not alive:
+            return None
+        index = (self.threads.index(self.current) + 1) if self.current in self.threads else 0
+        ordered = self.threads[index:] + self.threads[:index]
+        return next(t for t in ordered if t.alive)
+
+    def _run_slice(self, thread: Thread) -> int | None:
+        self.current = thread
+        self.uc.context_restore(thread.context)
+        self.stop = StopReason()
+        count = self.options.quantum
+        if self.options.max_insns is not None:
+            count = max(1, min(count, self.options.max_insns - self.total_instructions))
+        try:
+            self.uc.emu_start(self._start_address(), -1 & self.arch.word_mask, count=count)
+        except UcError as err:
+            self.stop.fault = self.stop.fault or self._fault_from(err)
+        self.total_instructions += count
+        thread.instructions += count
+        thread.context = self.uc.context_save()
+        if self.stop.error is not None:
+            raise self.stop.error
+        if self.stop.fault is not None:
+            raise self._fault_error(thread, self.stop.fault)
+        if self.stop.thread_exit:
+            thread.alive = False
+            if not any(t.alive for t in self.threads):
+                return self.stop.exit_status
+            return None
+        return self.stop.exit_status
+
+    # ---- reports ------------------------------------------------------------------------
+
+    def _fault_from(self, err: UcError) -> Fault:
+        signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
+        address = self._last_access if "address" in reason else None
+        return Fault(signal_name, reason, self._pc(), address)
+
+    def describe_pc(self, pc: int) -> str:
+        """`0x400010 <_start+0x10> (hello.s:12) mov qword ptr [rax], 1`."""
+        text = f"{pc:#x} <{self.image.symbolize(pc)}>"
+        where = self.image.where(pc)
+        if where:
+            text += f" ({where})"
+        disassembly = self.disassemble_at(pc)
+        return f"{text} {disassembly}" if disassembly else text
+
+    def disassemble_at(self, pc: int) -> str:
+        thumb = self.arch.name == "arm" and bool(self.regs["cpsr"] & 0x20)
+        try:
+            code = self.memory.read(pc, 16)
+        except UcError:
+            return ""
+        cs = cpu.new_disassembler(self.arch, "thumb" if thumb else None)
+        for insn in cs.disasm(code, pc, 1):
+            return f"`{insn.mnemonic} {insn.op_str}`".replace(" `", "`")
+        return "`(undecodable: " + code[:4].hex() + ")`"
+
+    def _fault_error(self, thread: Thread, fault: Fault) -> GuestError:
+        number = SIGNALS[fault.signal_name]
+        message = f"emu: {fault.signal_name} ({signal.strsignal(number).lower()}), {fault.reason}"
+        if fault.address is not None:
+            message += f" {fault.address:#x}"
+        message += f", thread {thread.tid}, pc {self.describe_pc(fault.pc)}"
+        return GuestError(message, 128 + number)
+
+    def _budget_error(self, what: str) -> GuestError:
+        thread = self.current
+        pc = self._pc()
+        return GuestError(
+            f"emu: {what} after {self.total_instructions} instructions, thread {thread.tid}, pc {self.describe_pc(pc)}",
+            124,
+        )

@@ -1,0 +1,19 @@
+"""Run options shared by the CLI, the Machine and the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TextIO
+
+
+@dataclass
+class RunOptions:
+    max_insns: int | None = None  # stop after this many guest instructions
+    timeout: float | None = None  # wall-clock seconds
+    quantum: int = 100_000  # instructions per scheduling slice
+    seed: int = 0
+    ncpu: int = 4
+    mem_limit: int = 1 << 30
+    argv: list[str] = field(default_factory=list)
+    env: list[str] = field(default_factory=list)
+    strace_stream: TextIO | None = None

@@ -1,0 +1,79 @@
+"""Per-arch engine quirks: the one place where an architecture needs code, not data.
+
+An arch data file names its quirk (`quirk = "ppc64_msr"`); `apply(name, uc, arch)`
+runs it right after the engine is created.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import TYPE_CHECKING, Callable
+
+from unicorn import Uc
+from unicorn.unicorn_py3.unicorn import UcContext
+from unicorn.ppc_const import UC_PPC_REG_MSR
+
+from emu.errors import EngineError
+
+if TYPE_CHECKING:
+    from emu.arch import Arch
+
+MSR_SF = 1 << 63  # 64-bit mode
+MSR_HV = 1 << 60  # hypervisor state: without it POWER10 instruction fetch traps
+MSR_EE = 1 << 15
+MSR_ME = 1 << 12
+MSR_LE = 1 << 0  # little-endian fetch, loads and stores
+
+
+def _context_bytes(context: UcContext) -> bytes:
+    return ctypes.string_at(context.context.value, context.size)
+
+
+def _msr_offset(uc: Uc) -> int:
+    """Find `env->msr` inside a saved unicorn context.
+
+    Two contexts that differ only in MSR[EE]/MSR[ME] differ exactly where the
+    MSR is stored. The layout changes between wheel versions, so it is searched
+    for (at every byte offset), not hard-coded.
+    """
+    first_value, second_value = MSR_SF | MSR_EE, MSR_SF | MSR_ME
+    uc.reg_write(UC_PPC_REG_MSR, first_value)
+    first = _context_bytes(uc.context_save())
+    uc.reg_write(UC_PPC_REG_MSR, second_value)
+    second = _context_bytes(uc.context_save())
+    a, b = first_value.to_bytes(8, "little"), second_value.to_bytes(8, "little")
+    for offset in range(len(first) - 7):
+        if first[offset : offset + 8] == a and second[offset : offset + 8] == b:
+            return offset
+    raise EngineError(
+        "PPC64 start-up self-test failed: MSR not found in the unicorn context "
+        "(the wheel's layout changed; see docs on the ppc64 MSR quirk)"
+    )
+
+
+def ppc64_msr(uc: Uc, arch: Arch) -> None:
+    """Make stock unicorn run 64-bit PowerPC: set MSR[HV] (and MSR[LE] for ppc64le).
+
+    `reg_write(MSR)` refuses to set HV, so the MSR is patched inside a saved
+    context and restored; a final reg_write recomputes the cached MSR flags.
+    """
+    wanted = MSR_SF | MSR_HV | (0 if arch.big_endian else MSR_LE)
+    offset = _msr_offset(uc)
+    context = uc.context_save()
+    ctypes.memmove(context.context.value + offset, wanted.to_bytes(8, "little"), 8)
+    uc.context_restore(context)
+    uc.reg_write(UC_PPC_REG_MSR, wanted)
+    actual = uc.reg_read(UC_PPC_REG_MSR)
+    if actual != wanted:
+        raise EngineError(
+            f"PPC64 start-up self-test failed: MSR is {actual:#x}, wanted {wanted:#x} "
+            "(the unicorn MSR context patch no longer works with this wheel)"
+        )
+
+
+QUIRKS: dict[str, Callable[[Uc, "Arch"], None]] = {"ppc64_msr": ppc64_msr}
+
+
+def apply(uc: Uc, arch: Arch) -> None:
+    if arch.quirk:
+        QUIRKS[arch.quirk](uc, arch)
