@@ -68,6 +68,7 @@ class Arch:
     syscall: SyscallAbi
     syscalls: dict[str, int]
     interrupts: dict[int, dict[str, Any]] = field(default_factory=dict)
+    padding: dict[str, Any] = field(default_factory=dict)
     quirk: str | None = None
 
     @property

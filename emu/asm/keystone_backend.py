@@ -86,6 +86,7 @@ class KeystoneAssembler:
         self.previous: dict[str, int] = {}
         self.label_names: set[str] = set()
         self.equ_names: set[str] = set()
+        self.equ_lines: dict[str, tuple[str, int]] = {}
         self.thumb_labels: set[str] = set()
         self.final = False
 
@@ -175,6 +176,7 @@ class KeystoneAssembler:
         if name in self.label_names:
             raise st.error(f"symbol '{name}' is already defined")
         self.equ_names.add(name)
+        self.equ_lines.setdefault(name, (st.filename, st.line))
         current.items.append(Item("equ", st, value=(name, expr.strip())))
 
     def _data_item(self, st: Statement, op: str, mode: str | None, syntax: str, section: Section) -> Item:
@@ -325,15 +327,25 @@ class KeystoneAssembler:
         return self.arch.pack(value, size)
 
     def _nops(self, padding: int) -> bytes:
-        """Code alignment pads with no-ops, as GNU as does in code sections."""
+        """Code alignment filler exactly as GNU as emits it (arch data `[padding]`)."""
+        rule = self.arch.padding
         if padding == 0:
             return b""
-        nop = {"amd64": b"\x90", "arm": self.arch.pack(0xE320F000, 4)}.get(
-            self.arch.name, self.arch.pack(0x60000000, 4)
-        )
-        if padding % len(nop):
+        if rule["style"] == "x86":
+            nops = [bytes.fromhex(n) for n in rule["nops"]]
+            out = b""
+            while len(out) < padding:
+                out += nops[min(padding - len(out), len(nops)) - 1]
+            return out
+        if padding % 4:
             return b"\0" * padding
-        return nop * (padding // len(nop))
+        words = padding // 4
+        if rule["style"] == "ppc-group":
+            body = [rule["nop"]] * (words - 1) + [rule["group_nop"]]
+            if words >= 5:
+                body = [rule["branch"] | padding, *body[2:]]
+            return b"".join(self.arch.pack(w, 4) for w in body)
+        return self.arch.pack(rule["nop"], 4) * words
 
     # ---- instructions -----------------------------------------------------------------
 
@@ -385,7 +397,7 @@ class KeystoneAssembler:
                 raise item.st.error(f"undefined symbol '{name}'")
             return name
 
-        head, _, operands = text.partition(" ")
+        head, operands = _mnemonic_split(text)
         return f"{head} {IDENT.sub(replace, operands)}".strip() if operands else head
 
     def _x86(self, item: Item, text: str, address: int) -> bytes:
@@ -397,6 +409,8 @@ class KeystoneAssembler:
         pattern = RIP_ATT if item.syntax == "att" else RIP_INTEL
         match = pattern.search(text)
         if not match:
+            if item.syntax == "intel":
+                self._check_intel_ambiguity(item)
             return self._encode(item, self._symbolic(item, text, address), address)
         expr = match.group(1) if item.syntax == "att" else match.group(1) + match.group(2)
         def with_disp(disp: int) -> str:
@@ -406,6 +420,29 @@ class KeystoneAssembler:
         length = len(self._encode(item, self._symbolic(item, with_disp(0x7FFF0000), address), address))
         target = self._eval(item, expr.lstrip("+"), address)
         return self._encode(item, self._symbolic(item, with_disp(target - (address + length)), address), address)
+
+    def _check_intel_ambiguity(self, item: Item) -> None:
+        """Refuse operands GNU as and keystone read differently in Intel syntax.
+
+        GNU as reads a bare label operand (`mov rax, msg`) as a memory load and
+        so reads a not-yet-defined `.equ` name; keystone reads both as
+        immediates. Rather than pick one silently, say how to write it.
+        """
+        op = item.st.op.lower()
+        if op.startswith(("j", "call", "loop")):
+            return
+        for operand in _split_operands(item.st.args):
+            name = operand.strip()
+            if name in self.label_names:
+                raise item.st.error(
+                    f"'{name}' is a label: write [{name}] (or [rip + {name}]) to load from it, "
+                    f"or lea REG, [rip + {name}] for its address"
+                )
+            if name in self.equ_names and self.equ_lines[name] > (item.st.filename, item.st.line):
+                raise item.st.error(
+                    f"'{name}' is defined later in the file: GNU as would read it as a memory "
+                    "operand here; define it before this line"
+                )
 
     def _encode(self, item: Item, text: str, address: int) -> bytes:
         ks = self._encoder(item.mode)
@@ -486,6 +523,19 @@ class KeystoneAssembler:
             entry |= 1
         return Image(self.arch.name, [s for s in segments if s.size or s.name == ".text"], symbols,
                      entry, lines, {n for n in self.thumb_labels if n in symbols}, self.filename)
+
+
+X86_PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz", "data16", "addr32", "notrack", "bnd"}
+
+
+def _mnemonic_split(text: str) -> tuple[str, str]:
+    """(mnemonic with any x86 prefixes, operands): `lock xadd` is one mnemonic."""
+    words = text.split(None, 1)
+    head, rest = words[0], words[1] if len(words) > 1 else ""
+    while head.lower().split()[-1] in X86_PREFIXES and rest:
+        more = rest.split(None, 1)
+        head, rest = f"{head} {more[0]}", more[1] if len(more) > 1 else ""
+    return head, rest
 
 
 def _literal_key(item: Item) -> str:

@@ -79,7 +79,8 @@ cas64:
 .globl xadd
 xadd:
     mov eax, esi
-    lock xadd dword ptr [rdi], eax
+    lock                       # prefix on its own line: see README (a label
+    xadd dword ptr [rdi], eax  # named xadd must not follow `lock` on one line)
     add eax, esi
     ret
 
@@ -87,7 +88,8 @@ xadd:
 .globl xadd64
 xadd64:
     mov rax, rsi
-    lock xadd qword ptr [rdi], rax
+    lock                       # prefix on its own line (label xadd, see README)
+    xadd qword ptr [rdi], rax
     add rax, rsi
     ret
 

@@ -1,0 +1,103 @@
+"""The GNU back end: the target's own `as` and `ld` from Debian's cross binutils.
+
+Sections are placed with `sections.place`, the same function the keystone back
+end uses, so both back ends put the same program at the same addresses and
+their bytes can be compared directly.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from elftools.elf.constants import SH_FLAGS
+from elftools.elf.elffile import ELFFile
+
+from emu.arch import Arch
+from emu.asm import sections as sec
+from emu.elf import load_elf
+from emu.errors import AsmError, UsageError
+from emu.image import Image
+
+GNU_ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?:Error|Fatal error): (?P<msg>.*)$")
+SKIPPED = {"", ".symtab", ".strtab", ".shstrtab", ".comment", ".note.GNU-stack"}
+
+
+def tool(arch: Arch, name: str) -> str | None:
+    """Path of the target's binutils tool (`as`, `ld`), or None when not installed."""
+    found = shutil.which(arch.gnu["prefix"] + name)
+    if found is None and arch.name == "amd64":
+        found = shutil.which(name)  # the native binutils on an x86-64 host
+    return found
+
+
+def available(arch: Arch) -> bool:
+    return tool(arch, "as") is not None and tool(arch, "ld") is not None
+
+
+def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
+    if not available(arch):
+        raise UsageError(
+            f"--assembler gnu needs {arch.gnu['prefix']}as and ld (Debian: binutils-{arch.gnu['prefix'][:-1]}; `make tools`)"
+        )
+    with tempfile.TemporaryDirectory(prefix="emu-gnu-") as tmp:
+        work = Path(tmp)
+        source = work / "input.s"
+        source.write_text(text)
+        obj, exe = work / "input.o", work / "a.out"
+        _run([tool(arch, "as"), *arch.gnu["as_flags"], *_syntax_flags(arch), "-o", str(obj), str(source)], filename)
+        starts = _section_starts(obj, arch)
+        args = [tool(arch, "ld"), *arch.gnu["ld_flags"], "-static", "-o", str(exe), str(obj)]
+        args += [f"--section-start={name}={address:#x}" for name, address in starts.items()]
+        if _defines_start(obj):
+            args += ["-e", "_start"]
+        _run(args, filename)
+        image = load_elf(exe, arch.name)
+        image.path = filename
+        return image
+
+
+def _syntax_flags(arch: Arch) -> list[str]:
+    # Intel syntax by default on x86-64, as in the keystone back end; `.att_syntax` still switches.
+    return ["-msyntax=intel", "-mnaked-reg"] if arch.name == "amd64" else []
+
+
+def _section_starts(obj: Path, arch: Arch) -> dict[str, int]:
+    with open(obj, "rb") as handle:
+        elf = ELFFile(handle)
+        found = []
+        for section in elf.iter_sections():
+            flags = section["sh_flags"]
+            if section.name in SKIPPED or not flags & SH_FLAGS.SHF_ALLOC:
+                continue
+            letters = "a" + ("x" if flags & SH_FLAGS.SHF_EXECINSTR else "") + ("w" if flags & SH_FLAGS.SHF_WRITE else "")
+            if section.name == ".text" or section["sh_size"]:
+                found.append((section.name, sec.kind_of(section.name, letters), section["sh_size"]))
+    return sec.place(found, arch.text_base, arch.page_size)
+
+
+def _defines_start(obj: Path) -> bool:
+    with open(obj, "rb") as handle:
+        table = ELFFile(handle).get_section_by_name(".symtab")
+        return table is not None and any(s.name == "_start" for s in table.iter_symbols())
+
+
+def _run(args: list[str], filename: str) -> None:
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    if result.returncode == 0:
+        return
+    for line in result.stderr.splitlines():
+        match = GNU_ERROR.match(line)
+        if match:
+            raise AsmError(filename, int(match.group("line")), f"{match.group('msg')} (GNU as)", _source_line(filename, int(match.group("line"))))
+    raise AsmError(filename, 0, f"{Path(args[0]).name} failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}")
+
+
+def _source_line(filename: str, line: int) -> str:
+    try:
+        return Path(filename).read_text().splitlines()[line - 1]
+    except (OSError, IndexError):
+        return ""
