@@ -70,6 +70,7 @@ class Arch:
     interrupts: dict[int, dict[str, Any]] = field(default_factory=dict)
     padding: dict[str, Any] = field(default_factory=dict)
     quirk: str | None = None
+    linux: dict[str, Any] = field(default_factory=dict)  # kernel-layer facts: clone order, TLS, mmap
 
     @property
     def word_size(self) -> int:

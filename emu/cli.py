@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from pathlib import Path
 
 from emu import __version__
 from emu import arch as arches
-from emu.errors import EmuError, UsageError
+from emu.errors import EmuError
 from emu.options import RunOptions
 
 
@@ -40,26 +40,53 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser(
-        "run", help="assemble (or load) a program and run it",
+        "run",
+        help="assemble (or load) a program and run it",
         description="Run a GNU-syntax assembly program or a static ELF executable on an emulated CPU. "
         "The guest's stdout is emu's stdout and its exit status is emu's; a guest that dies "
         "by a signal makes emu exit 128+signal, as a shell reports it.",
     )
     run.add_argument("program", help="assembly source (.s/.S) or static ELF executable")
     run.add_argument("args", nargs="*", help="arguments passed to the guest (after --)")
-    run.add_argument("--arch", "-a", help="target: amd64, arm, ppc64, ppc64le (or an alias, see `emu arches`); "
-                     "required for assembly, checked against the header for ELF")
-    run.add_argument("--assembler", choices=("keystone", "gnu"), default="keystone",
-                     help="keystone (built in, default) or gnu (GNU as + ld for the target, when installed)")
-    run.add_argument("--max-insns", type=_positive, metavar="N", help="stop after N guest instructions (exit 124)")
-    run.add_argument("--timeout", type=float, metavar="SECONDS", help="stop after this much wall time (exit 124)")
-    run.add_argument("--quantum", type=_positive, default=100_000, metavar="N",
-                     help="instructions per thread time slice (default 100000)")
-    run.add_argument("--seed", type=int, default=0, help="seed for AT_RANDOM, getrandom and preemption points")
+    run.add_argument(
+        "--arch",
+        "-a",
+        help="target: amd64, arm, ppc64, ppc64le (or an alias, see `emu arches`); "
+        "required for assembly, checked against the header for ELF",
+    )
+    run.add_argument(
+        "--assembler",
+        choices=("keystone", "gnu"),
+        default="keystone",
+        help="keystone (built in, default) or gnu (GNU as + ld for the target, when installed)",
+    )
+    run.add_argument(
+        "--max-insns", type=_positive, metavar="N", help="stop after N guest instructions (exit 124)"
+    )
+    run.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="stop after this much wall time (exit 124)"
+    )
+    run.add_argument(
+        "--quantum",
+        type=_positive,
+        default=100_000,
+        metavar="N",
+        help="instructions per thread time slice (default 100000)",
+    )
+    run.add_argument(
+        "--seed", type=int, default=0, help="seed for AT_RANDOM, getrandom and preemption points"
+    )
     run.add_argument("--ncpu", type=_positive, default=4, help="CPUs the guest sees (default 4)")
-    run.add_argument("--mem-limit", type=_size, default=1 << 30, metavar="SIZE",
-                     help="cap on guest memory; mmap beyond it returns -ENOMEM (default 1G)")
-    run.add_argument("--strace", action="store_true", help="print each syscall (QEMU -strace style) to stderr")
+    run.add_argument(
+        "--mem-limit",
+        type=_size,
+        default=1 << 30,
+        metavar="SIZE",
+        help="cap on guest memory; mmap beyond it returns -ENOMEM (default 1G)",
+    )
+    run.add_argument(
+        "--strace", action="store_true", help="print each syscall (QEMU -strace style) to stderr"
+    )
     run.add_argument("--strace-file", metavar="FILE", help="write --strace output to FILE instead")
     run.set_defaults(handler=command_run)
 
@@ -69,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from emu.program import load_program
     from emu.machine import Machine
+    from emu.program import load_program
 
     image, arch = load_program(args.program, args.arch, args.assembler)
     strace = None
@@ -79,8 +106,14 @@ def command_run(args: argparse.Namespace) -> int:
     elif args.strace:
         strace = sys.stderr
     options = RunOptions(
-        max_insns=args.max_insns, timeout=args.timeout, quantum=args.quantum, seed=args.seed,
-        ncpu=args.ncpu, mem_limit=args.mem_limit, argv=[args.program, *args.args], strace_stream=strace,
+        max_insns=args.max_insns,
+        timeout=args.timeout,
+        quantum=args.quantum,
+        seed=args.seed,
+        ncpu=args.ncpu,
+        mem_limit=args.mem_limit,
+        argv=[args.program, *args.args],
+        strace_stream=strace,
     )
     try:
         return Machine(arch, image, options).run()
@@ -114,3 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 141
+    except Exception as err:  # noqa: BLE001 - a bug in emu, still reported in one line
+        if os.environ.get("EMU_DEBUG"):
+            raise
+        print(f"emu: internal error: {type(err).__name__}: {err} (EMU_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 70

@@ -32,9 +32,7 @@ def _flags(module: object, prefix: str, names: list[str]) -> int:
 def new_engine(arch: Arch) -> unicorn.Uc:
     """A fresh unicorn engine configured for `arch` (quirks applied, self-tested)."""
     spec = arch.unicorn
-    uc = unicorn.Uc(
-        getattr(unicorn, f"UC_ARCH_{spec['arch']}"), _flags(unicorn, "UC_MODE_", spec["mode"])
-    )
+    uc = unicorn.Uc(getattr(unicorn, f"UC_ARCH_{spec['arch']}"), _flags(unicorn, "UC_MODE_", spec["mode"]))
     if "cpu" in spec:
         uc.ctl_set_cpu_model(getattr(_const_module(arch), spec["cpu"]))
     quirks.apply(uc, arch)

@@ -45,7 +45,9 @@ def load_elf(path: str | Path, wanted_arch: str | None = None) -> Image:
             if elf["e_type"] != "ET_EXEC":
                 raise UsageError(f"{path}: only static executables are supported (e_type {elf['e_type']})")
             if any(seg["p_type"] == "PT_INTERP" for seg in elf.iter_segments()):
-                raise UsageError(f"{path}: dynamically linked executables are not supported (link with -static)")
+                raise UsageError(
+                    f"{path}: dynamically linked executables are not supported (link with -static)"
+                )
             return _image(elf, name, str(path))
     except ELFError as err:
         raise UsageError(f"{path}: not a valid ELF file ({err})") from None
@@ -59,20 +61,36 @@ def _image(elf: ELFFile, name: str, path: str) -> Image:
         flags = seg["p_flags"]
         if seg["p_offset"] == 0:
             phdr = seg["p_vaddr"] + elf["e_phoff"]
-        segments.append(Segment(f"LOAD{index}", seg["p_vaddr"], seg.data(), seg["p_memsz"],
-                                bool(flags & 4), bool(flags & 2), bool(flags & 1)))
-    symbols = {}
-    table = elf.get_section_by_name(".symtab")
-    thumb = set()
-    if table is not None:
-        for symbol in table.iter_symbols():
-            if symbol.name and symbol["st_info"]["type"] in ("STT_FUNC", "STT_NOTYPE", "STT_OBJECT"):
-                if symbol["st_shndx"] != "SHN_UNDEF" and not symbol.name.startswith("$"):
-                    value = symbol["st_value"]
-                    if name == "arm" and symbol["st_info"]["type"] == "STT_FUNC" and value & 1:
-                        thumb.add(symbol.name)
-                        value &= ~1
-                    symbols[symbol.name] = value
+        segments.append(
+            Segment(
+                f"LOAD{index}",
+                seg["p_vaddr"],
+                seg.data(),
+                seg["p_memsz"],
+                bool(flags & 4),
+                bool(flags & 2),
+                bool(flags & 1),
+            )
+        )
+    symbols, thumb = _symbols(elf, name)
     image = Image(name, segments, symbols, elf["e_entry"], {}, thumb, path)
     image.program_headers = [(AT_PHDR, phdr), (AT_PHENT, elf["e_phentsize"]), (AT_PHNUM, elf["e_phnum"])]
     return image
+
+
+def _symbols(elf: ELFFile, arch_name: str) -> tuple[dict[str, int], set[str]]:
+    """Defined symbols by address; on arm, Thumb functions (odd st_value) are listed apart."""
+    symbols: dict[str, int] = {}
+    thumb: set[str] = set()
+    table = elf.get_section_by_name(".symtab")
+    for symbol in table.iter_symbols() if table is not None else ():
+        kind = symbol["st_info"]["type"]
+        defined = kind in ("STT_FUNC", "STT_NOTYPE", "STT_OBJECT") and symbol["st_shndx"] != "SHN_UNDEF"
+        if not symbol.name or not defined or symbol.name.startswith("$"):
+            continue
+        value = symbol["st_value"]
+        if arch_name == "arm" and kind == "STT_FUNC" and value & 1:
+            thumb.add(symbol.name)
+            value &= ~1
+        symbols[symbol.name] = value
+    return symbols, thumb

@@ -7,11 +7,12 @@ runs it right after the engine is created.
 from __future__ import annotations
 
 import ctypes
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from unicorn import Uc
-from unicorn.unicorn_py3.unicorn import UcContext
 from unicorn.ppc_const import UC_PPC_REG_MSR
+from unicorn.unicorn_py3.unicorn import UcContext
 
 from emu.errors import EngineError
 
@@ -71,7 +72,7 @@ def ppc64_msr(uc: Uc, arch: Arch) -> None:
         )
 
 
-QUIRKS: dict[str, Callable[[Uc, "Arch"], None]] = {"ppc64_msr": ppc64_msr}
+QUIRKS: dict[str, Callable[[Uc, Arch], None]] = {"ppc64_msr": ppc64_msr}
 
 
 def apply(uc: Uc, arch: Arch) -> None:

@@ -8,7 +8,7 @@ of these silently wrong; see docs/assembler.md).
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 TOKEN = re.compile(
     r"\s*(?:(?P<num>0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)"

@@ -48,7 +48,10 @@ def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
         source = work / "input.s"
         source.write_text(text)
         obj, exe = work / "input.o", work / "a.out"
-        _run([tool(arch, "as"), *arch.gnu["as_flags"], *_syntax_flags(arch), "-o", str(obj), str(source)], filename)
+        _run(
+            [tool(arch, "as"), *arch.gnu["as_flags"], *_syntax_flags(arch), "-o", str(obj), str(source)],
+            filename,
+        )
         starts = _section_starts(obj, arch)
         args = [tool(arch, "ld"), *arch.gnu["ld_flags"], "-static", "-o", str(exe), str(obj)]
         args += [f"--section-start={name}={address:#x}" for name, address in starts.items()]
@@ -73,7 +76,11 @@ def _section_starts(obj: Path, arch: Arch) -> dict[str, int]:
             flags = section["sh_flags"]
             if section.name in SKIPPED or not flags & SH_FLAGS.SHF_ALLOC:
                 continue
-            letters = "a" + ("x" if flags & SH_FLAGS.SHF_EXECINSTR else "") + ("w" if flags & SH_FLAGS.SHF_WRITE else "")
+            letters = (
+                "a"
+                + ("x" if flags & SH_FLAGS.SHF_EXECINSTR else "")
+                + ("w" if flags & SH_FLAGS.SHF_WRITE else "")
+            )
             if section.name == ".text" or section["sh_size"]:
                 found.append((section.name, sec.kind_of(section.name, letters), section["sh_size"]))
     return sec.place(found, arch.text_base, arch.page_size)
@@ -92,8 +99,17 @@ def _run(args: list[str], filename: str) -> None:
     for line in result.stderr.splitlines():
         match = GNU_ERROR.match(line)
         if match:
-            raise AsmError(filename, int(match.group("line")), f"{match.group('msg')} (GNU as)", _source_line(filename, int(match.group("line"))))
-    raise AsmError(filename, 0, f"{Path(args[0]).name} failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}")
+            raise AsmError(
+                filename,
+                int(match.group("line")),
+                f"{match.group('msg')} (GNU as)",
+                _source_line(filename, int(match.group("line"))),
+            )
+    raise AsmError(
+        filename,
+        0,
+        f"{Path(args[0]).name} failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}",
+    )
 
 
 def _source_line(filename: str, line: int) -> str:

@@ -25,15 +25,52 @@ from emu.image import Image, Segment
 
 MAX_PASSES = 12
 IGNORED = {
-    ".globl", ".global", ".type", ".size", ".abiversion", ".file", ".ident", ".local", ".weak",
-    ".hidden", ".protected", ".cfi_startproc", ".cfi_endproc", ".loc", ".arch", ".cpu", ".fpu",
-    ".syntax", ".eabi_attribute", ".machine", ".code64", ".thumb_func", ".end", ".option",
-    ".localentry", ".func", ".endfunc", ".fnstart", ".fnend", ".cantunwind", ".note", ".nops",
-    ".intel_syntax", ".p2alignw",
+    ".globl",
+    ".global",
+    ".type",
+    ".size",
+    ".abiversion",
+    ".file",
+    ".ident",
+    ".local",
+    ".weak",
+    ".hidden",
+    ".protected",
+    ".cfi_startproc",
+    ".cfi_endproc",
+    ".loc",
+    ".arch",
+    ".cpu",
+    ".fpu",
+    ".syntax",
+    ".eabi_attribute",
+    ".machine",
+    ".code64",
+    ".thumb_func",
+    ".end",
+    ".option",
+    ".localentry",
+    ".func",
+    ".endfunc",
+    ".fnstart",
+    ".fnend",
+    ".cantunwind",
+    ".note",
+    ".nops",
+    ".intel_syntax",
+    ".p2alignw",
 }
 DATA_SIZES = {
-    ".byte": 1, ".short": 2, ".hword": 2, ".2byte": 2, ".long": 4, ".int": 4, ".4byte": 4,
-    ".quad": 8, ".8byte": 8, ".dword": 8,
+    ".byte": 1,
+    ".short": 2,
+    ".hword": 2,
+    ".2byte": 2,
+    ".long": 4,
+    ".int": 4,
+    ".4byte": 4,
+    ".quad": 8,
+    ".8byte": 8,
+    ".dword": 8,
 }
 PPC_PIECES = {
     "l": lambda v: v & 0xFFFF,
@@ -45,7 +82,9 @@ PPC_PIECES = {
     "highesta": lambda v: ((v + 0x8000) >> 48) & 0xFFFF,
 }
 PPC_UNSIGNED_IMMEDIATE = {"ori", "oris", "xori", "xoris", "andi.", "andis."}
-PPC_PIECE = re.compile(r"(\([^()]*\)|[A-Za-z_.$][\w.$\u00b7]*|\d\w*)@(highesta|highest|highera|higher|ha|h|l)\b")
+PPC_PIECE = re.compile(
+    r"(\([^()]*\)|[A-Za-z_.$][\w.$\u00b7]*|\d\w*)@(highesta|highest|highera|higher|ha|h|l)\b"
+)
 ARM_HALF = re.compile(r"#:(lower16|upper16):([^,\]]+)")
 RIP_INTEL = re.compile(r"\brip\s*([+-])\s*([^\]]+)\]", re.I)
 RIP_ATT = re.compile(r"([^\s,()]+)\(%rip\)")
@@ -234,7 +273,7 @@ class KeystoneAssembler:
         """Lay out until addresses and sizes stop changing, then once more for real."""
         sizes = [(s.name, s.kind, 0) for s in self.sections.values()]
         for _ in range(MAX_PASSES):
-            bases = self._pass(sizes)
+            self._pass(sizes)
             new_sizes = [(s.name, s.kind, s.size) for s in self.sections.values()]
             if new_sizes == sizes and self.symbols == self.previous:
                 self.final = True
@@ -413,13 +452,17 @@ class KeystoneAssembler:
                 self._check_intel_ambiguity(item)
             return self._encode(item, self._symbolic(item, text, address), address)
         expr = match.group(1) if item.syntax == "att" else match.group(1) + match.group(2)
+
         def with_disp(disp: int) -> str:
             if item.syntax == "att":
                 return text[: match.start()] + f"{disp}(%rip)" + text[match.end() :]
             return text[: match.start()] + f"rip + {disp}]" + text[match.end() :]
+
         length = len(self._encode(item, self._symbolic(item, with_disp(0x7FFF0000), address), address))
         target = self._eval(item, expr.lstrip("+"), address)
-        return self._encode(item, self._symbolic(item, with_disp(target - (address + length)), address), address)
+        return self._encode(
+            item, self._symbolic(item, with_disp(target - (address + length)), address), address
+        )
 
     def _check_intel_ambiguity(self, item: Item) -> None:
         """Refuse operands GNU as and keystone read differently in Intel syntax.
@@ -509,20 +552,37 @@ class KeystoneAssembler:
                 continue
             data = b"".join(item.data for item in section.items)
             for item in section.items:
-                if item.kind == "insn" and item.st.line:
+                if item.kind in ("insn", "data") and item.st.line:
                     lines[item.address] = (item.st.filename, item.st.line)
             perms = sec.PERMISSIONS[section.kind]
             segments.append(
-                Segment(section.name, bases[section.name], b"" if section.kind == sec.BSS else data,
-                        max(len(data), 0), "r" in perms, "w" in perms, "x" in perms)
+                Segment(
+                    section.name,
+                    bases[section.name],
+                    b"" if section.kind == sec.BSS else data,
+                    max(len(data), 0),
+                    "r" in perms,
+                    "w" in perms,
+                    "x" in perms,
+                )
             )
-        symbols = {name: value for name, value in self.symbols.items()
-                   if name in self.label_names and not name.startswith("__emu_")}
+        symbols = {
+            name: value
+            for name, value in self.symbols.items()
+            if name in self.label_names and not name.startswith("__emu_")
+        }
         entry = symbols.get("_start", bases.get(".text", self.arch.text_base))
         if "_start" in self.thumb_labels:
             entry |= 1
-        return Image(self.arch.name, [s for s in segments if s.size or s.name == ".text"], symbols,
-                     entry, lines, {n for n in self.thumb_labels if n in symbols}, self.filename)
+        return Image(
+            self.arch.name,
+            [s for s in segments if s.size or s.name == ".text"],
+            symbols,
+            entry,
+            lines,
+            {n for n in self.thumb_labels if n in symbols},
+            self.filename,
+        )
 
 
 X86_PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz", "data16", "addr32", "notrack", "bnd"}
@@ -551,10 +611,7 @@ def _safe_symbols(expr: str) -> list[str]:
 
 def _arm_immediate(value: int) -> bool:
     """True if `value` is an ARM modified immediate (8 bits rotated right by 2n)."""
-    for rotate in range(0, 32, 2):
-        if ((value << rotate) | (value >> (32 - rotate))) & 0xFFFFFFFF <= 0xFF:
-            return True
-    return False
+    return any(((value << r) | (value >> (32 - r))) & 0xFFFFFFFF <= 0xFF for r in range(0, 32, 2))
 
 
 def _ks_message(err: keystone.KsError) -> str:

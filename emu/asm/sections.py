@@ -19,8 +19,16 @@ def kind_of(name: str, flags: str | None = None) -> str:
         if "w" in flags:
             return BSS if name.startswith((".bss", ".tbss")) else DATA
         return RODATA
-    for prefix, kind in ((".text", CODE), (".init", CODE), (".fini", CODE), (".rodata", RODATA),
-                         (".bss", BSS), (".tbss", BSS), (".data", DATA), (".tdata", DATA)):
+    for prefix, kind in (
+        (".text", CODE),
+        (".init", CODE),
+        (".fini", CODE),
+        (".rodata", RODATA),
+        (".bss", BSS),
+        (".tbss", BSS),
+        (".data", DATA),
+        (".tdata", DATA),
+    ):
         if name == prefix or name.startswith(prefix + "."):
             return kind
     return DATA

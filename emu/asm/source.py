@@ -7,6 +7,7 @@ which are renamed to unique symbols because keystone rejects them.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -169,7 +170,9 @@ def _rept_count(st: Statement) -> int:
         raise st.error(f".rept needs a constant count: {err}") from None
 
 
-def _collect_until(statements: list[Statement], start: int, end: str, nest: tuple[str, ...]) -> tuple[list[Statement], int]:
+def _collect_until(
+    statements: list[Statement], start: int, end: str, nest: tuple[str, ...]
+) -> tuple[list[Statement], int]:
     depth, i = 0, start + 1
     while i < len(statements):
         op = statements[i].op.lower()
@@ -229,11 +232,16 @@ def _rename_local_labels(statements: list[Statement]) -> list[Statement]:
         if st.label and st.label.isdigit():
             st.label = unique(st.label, definitions[st.label].index(index))
         if st.args and not st.op.lower().startswith((".asci", ".string")):
-            st.args = LOCAL_REF.sub(lambda m: _local_target(m, index, definitions, unique, st), st.args)
+            st.args = LOCAL_REF.sub(
+                functools.partial(_local_target, index=index, definitions=definitions, unique=unique, st=st),
+                st.args,
+            )
     return statements
 
 
-def _local_target(match: re.Match, index: int, definitions: dict[str, list[int]], unique, st: Statement) -> str:
+def _local_target(
+    match: re.Match, index: int, definitions: dict[str, list[int]], unique, st: Statement
+) -> str:
     number, direction = match.group(1), match.group(2)
     places = definitions.get(number, [])
     if direction == "b":

@@ -1,0 +1,43 @@
+"""Shared test helpers: the arch list, running `emu` as a user would, tool checks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARCHES = ("amd64", "arm", "ppc64", "ppc64le")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def run_emu(*args: str, timeout: float = 120, input: bytes | None = None) -> subprocess.CompletedProcess:
+    """`emu ARGS` in a subprocess (text output), exactly as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "emu", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def require_tool(*names: str) -> None:
+    """Skip locally when a Debian tool is missing, but FAIL in CI (which installs it)."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if not missing:
+        return
+    message = f"missing tools: {', '.join(missing)} (install with `make tools`)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(params=ARCHES)
+def arch_name(request: pytest.FixtureRequest) -> str:
+    return request.param

@@ -1,0 +1,138 @@
+"""`emu run`: programs print, exit, and die exactly as a real process would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ARCHES, ROOT, run_emu
+
+# Per-arch snippets for the failure modes every arch must report the same way.
+FAULT = {
+    "amd64": "xor eax, eax\n mov dword ptr [rax], 1",
+    "arm": "mov r0, #0\n str r0, [r0]",
+    "ppc64": "li 3, 0\n std 3, 0(3)",
+}
+ILLEGAL = {"amd64": "ud2", "arm": "udf #0", "ppc64": ".long 0"}
+LOOP = {"amd64": "1: jmp 1b", "arm": "1: b 1b", "ppc64": "1: b 1b"}
+UNKNOWN_SYSCALL = {  # syscall 999 (unassigned everywhere) then exit(-result) or exit(errno)
+    "amd64": "mov eax, 999\n syscall\n neg eax\n mov edi, eax\n mov eax, 60\n syscall",
+    "arm": "ldr r7, =999\n svc #0\n rsb r0, r0, #0\n mov r7, #1\n svc #0",
+    "ppc64": "li 0, 999\n sc\n li 0, 1\n sc",  # CR0.SO set, r3 = +ENOSYS already
+}
+ENOSYS = 38
+
+
+def family(arch: str) -> str:
+    return "ppc64" if arch.startswith("ppc64") else arch
+
+
+def program(tmp_path, arch: str, body: str, name: str = "prog.s") -> str:
+    path = tmp_path / name
+    path.write_text(f"    .text\n    .globl _start\n_start:\n    nop\n    {body}\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_hello_world(arch: str) -> None:
+    result = run_emu("run", f"examples/hello_{arch}.s", "--arch", arch)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"Hello from {arch}!\n"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_every_directive(arch: str) -> None:
+    result = run_emu("run", f"tests/programs/directives_{arch}.s", "--arch", arch)
+    assert (result.returncode, result.stdout) == (0, "directives ok\n"), result.stderr
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_segfault_reports_like_a_shell(tmp_path, arch: str) -> None:
+    result = run_emu("run", program(tmp_path, arch, FAULT[family(arch)]), "--arch", arch)
+    assert result.returncode == 139
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert re.search(
+        r"SIGSEGV .*write to unmapped address 0x0, thread \d+, pc 0x[0-9a-f]+ <_start\+0x", line
+    ), line
+    assert "prog.s:" in line
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_illegal_instruction_is_sigill(tmp_path, arch: str) -> None:
+    result = run_emu("run", program(tmp_path, arch, ILLEGAL[family(arch)]), "--arch", arch)
+    assert result.returncode == 132, result.stderr
+    assert "SIGILL" in result.stderr and "<_start+0x" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_unknown_syscall_is_enosys_and_reported_once(tmp_path, arch: str) -> None:
+    result = run_emu("run", program(tmp_path, arch, UNKNOWN_SYSCALL[family(arch)]), "--arch", arch)
+    assert result.returncode == ENOSYS, result.stderr
+    assert result.stderr.count("unimplemented syscall") == 1
+    assert "(999)" in result.stderr
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_endless_loop_stops_at_max_insns(tmp_path, arch: str) -> None:
+    result = run_emu(
+        "run", program(tmp_path, arch, LOOP[family(arch)]), "--arch", arch, "--max-insns", "50000"
+    )
+    assert result.returncode == 124
+    assert "instruction limit of 50000 reached" in result.stderr
+    assert "<_start+0x" in result.stderr
+
+
+def test_timeout_stops_an_endless_loop(tmp_path) -> None:
+    result = run_emu("run", program(tmp_path, "arm", LOOP["arm"]), "--arch", "arm", "--timeout", "0.5")
+    assert result.returncode == 124
+    assert "timeout of 0.5 s reached" in result.stderr
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_syntax_error_names_file_and_line(tmp_path, arch: str) -> None:
+    result = run_emu("run", program(tmp_path, arch, "bogus_instruction 1, 2"), "--arch", arch)
+    assert result.returncode == 2
+    first, second = result.stderr.strip().splitlines()
+    assert first.startswith("emu: ") and "prog.s:5: error:" in first
+    assert second.strip() == "bogus_instruction 1, 2"
+
+
+def test_unknown_arch_is_a_usage_error() -> None:
+    result = run_emu("run", "examples/hello_arm.s", "--arch", "mips")
+    assert result.returncode == 2
+    assert "unknown architecture 'mips'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_file_and_missing_arch() -> None:
+    assert "no such file" in run_emu("run", "nope.s", "--arch", "arm").stderr
+    result = run_emu("run", "examples/hello_arm.s")
+    assert result.returncode == 2 and "needs --arch" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "alias,arch", [("x86_64", "amd64"), ("armhf", "arm"), ("power64", "ppc64"), ("powerpc64le", "ppc64le")]
+)
+def test_aliases(alias: str, arch: str) -> None:
+    result = run_emu("run", f"examples/hello_{arch}.s", "--arch", alias)
+    assert result.stdout == f"Hello from {arch}!\n"
+
+
+def test_arches_lists_all_with_aliases() -> None:
+    out = run_emu("arches").stdout
+    for arch in ARCHES:
+        assert re.search(rf"^{arch}\s", out, re.M)
+    assert "64 KiB" in out and "x86_64" in out
+
+
+def test_version_and_help() -> None:
+    assert run_emu("--version").stdout.startswith("emu ")
+    help_text = run_emu("run", "--help").stdout
+    for option in ("--arch", "--assembler", "--max-insns", "--timeout", "--strace", "--seed"):
+        assert option in help_text
+
+
+def test_examples_exist_for_every_arch() -> None:
+    for arch in ARCHES:
+        assert (ROOT / "examples" / f"hello_{arch}.s").exists()
