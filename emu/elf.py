@@ -73,7 +73,9 @@ def _image(elf: ELFFile, name: str, path: str) -> Image:
             )
         )
     symbols, thumb = _symbols(elf, name)
-    image = Image(name, segments, symbols, elf["e_entry"], {}, thumb, path)
+    entry, registers = _entry(elf, segments)
+    image = Image(name, segments, symbols, entry, {}, thumb, path)
+    image.initial_registers = registers
     image.program_headers = [(AT_PHDR, phdr), (AT_PHENT, elf["e_phentsize"]), (AT_PHNUM, elf["e_phnum"])]
     return image
 
@@ -94,3 +96,21 @@ def _symbols(elf: ELFFile, arch_name: str) -> tuple[dict[str, int], set[str]]:
             value &= ~1
         symbols[symbol.name] = value
     return symbols, thumb
+
+
+def _entry(elf: ELFFile, segments: list[Segment]) -> tuple[int, dict[str, int]]:
+    """The first instruction to run, and registers the ABI sets up for it.
+
+    A ppc64 ELFv1 executable (e_flags 1: Go's big-endian binaries) gives the
+    address of a function descriptor, not of code: {code address, TOC}.
+    """
+    entry = elf["e_entry"]
+    if elf["e_machine"] != "EM_PPC64" or elf["e_flags"] & 3 != 1:
+        return entry, {}
+    for segment in segments:
+        if segment.address <= entry < segment.address + len(segment.data) - 15:
+            offset = entry - segment.address
+            code = int.from_bytes(segment.data[offset : offset + 8], "big")
+            toc = int.from_bytes(segment.data[offset + 8 : offset + 16], "big")
+            return code, {"r2": toc}
+    raise UsageError("ELFv1 entry descriptor is outside the loaded segments")

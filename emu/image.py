@@ -36,6 +36,7 @@ class Image:
     source_lines: dict[int, tuple[str, int]] = field(default_factory=dict)
     thumb_symbols: set[str] = field(default_factory=set)
     path: str = ""
+    initial_registers: dict[str, int] = field(default_factory=dict)  # e.g. ppc64 ELFv1 TOC in r2
 
     def symbolize(self, address: int) -> str:
         """`name+0x10` for the nearest symbol at or below `address`, else hex."""

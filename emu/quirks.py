@@ -24,6 +24,9 @@ MSR_HV = 1 << 60  # hypervisor state: without it POWER10 instruction fetch traps
 MSR_EE = 1 << 15
 MSR_ME = 1 << 12
 MSR_LE = 1 << 0  # little-endian fetch, loads and stores
+MSR_FP = 1 << 13  # floating point available (else every FP insn traps, intno 7)
+MSR_VEC = 1 << 25  # Altivec/VMX available
+MSR_VSX = 1 << 23  # VSX available (Go's ppc64 runtime uses it)
 
 
 def _context_bytes(context: UcContext) -> bytes:
@@ -58,7 +61,7 @@ def ppc64_msr(uc: Uc, arch: Arch) -> None:
     `reg_write(MSR)` refuses to set HV, so the MSR is patched inside a saved
     context and restored; a final reg_write recomputes the cached MSR flags.
     """
-    wanted = MSR_SF | MSR_HV | (0 if arch.big_endian else MSR_LE)
+    wanted = MSR_SF | MSR_HV | MSR_FP | MSR_VEC | MSR_VSX | (0 if arch.big_endian else MSR_LE)
     offset = _msr_offset(uc)
     context = uc.context_save()
     ctypes.memmove(context.context.value + offset, wanted.to_bytes(8, "little"), 8)
@@ -72,7 +75,19 @@ def ppc64_msr(uc: Uc, arch: Arch) -> None:
         )
 
 
-QUIRKS: dict[str, Callable[[Uc, Arch], None]] = {"ppc64_msr": ppc64_msr}
+def arm_vfp(uc: Uc, arch: Arch) -> None:
+    """Switch the VFP/NEON unit on, as Linux does for every ARMv7 process.
+
+    Unicorn resets with coprocessors 10/11 disabled, so the first `vmov.f32`
+    (Go's runtime.check does one) would be an undefined instruction.
+    """
+    from unicorn.arm_const import UC_ARM_REG_C1_C0_2, UC_ARM_REG_FPEXC
+
+    uc.reg_write(UC_ARM_REG_C1_C0_2, uc.reg_read(UC_ARM_REG_C1_C0_2) | (0xF << 20))  # CPACR: cp10, cp11
+    uc.reg_write(UC_ARM_REG_FPEXC, 0x40000000)  # FPEXC.EN
+
+
+QUIRKS: dict[str, Callable[[Uc, Arch], None]] = {"ppc64_msr": ppc64_msr, "arm_vfp": arm_vfp}
 
 
 def apply(uc: Uc, arch: Arch) -> None:
