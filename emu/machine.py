@@ -1,27 +1,35 @@
 """A Machine: one guest process — engine, address space, kernel, threads — and its run loop.
 
-The loop runs guest threads in slices of `quantum` instructions on one unicorn
-engine, switching CPU contexts between slices. Syscalls are answered inside
-the trap hook; anything that must leave the engine (exit, a fault) is recorded
-and the engine stopped, never raised through unicorn.
+The loop runs guest threads in slices of about `quantum` instructions on one
+unicorn engine, switching CPU contexts between slices (emu/sched.py decides who
+runs and for how long). Syscalls are answered inside the trap hook; anything
+that must leave the engine (exit, a fault, a thread blocking in a futex, a
+yield) is recorded and the engine stopped, never raised through unicorn. A
+blocked syscall's result is written into the thread's registers when it is
+resumed.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import time
-from dataclasses import dataclass, field
+import traceback
+from dataclasses import dataclass
 
 import unicorn
 from unicorn import UcError
 
 from emu import cpu, loader
 from emu.arch import Arch
-from emu.errors import GuestError
+from emu.errors import EmuError, EngineError, GuestError
 from emu.image import Image
-from emu.kernel import Kernel, ProcessExit, ThreadExit
+from emu.kernel import Blocked, Kernel, ProcessExit, ThreadExit
 from emu.memory import AddressSpace
 from emu.options import RunOptions
+from emu.sched import Deadlock, Scheduler, Thread
+
+__all__ = ["Machine", "Thread", "Fault", "StopReason"]
 
 SIGNALS = {"SIGSEGV": signal.SIGSEGV, "SIGILL": signal.SIGILL, "SIGBUS": signal.SIGBUS,
            "SIGTRAP": signal.SIGTRAP, "SIGFPE": signal.SIGFPE}
@@ -41,17 +49,6 @@ UC_FAULTS = {
 
 
 @dataclass
-class Thread:
-    """A guest thread: its saved CPU context while it is not running."""
-
-    machine: "Machine"
-    tid: int
-    context: object = None
-    instructions: int = 0
-    alive: bool = True
-
-
-@dataclass
 class Fault:
     signal_name: str
     reason: str
@@ -67,6 +64,7 @@ class StopReason:
     thread_exit: bool = False
     fault: Fault | None = None
     error: BaseException | None = None
+    error_call: str = ""
 
 
 class Machine:
@@ -77,13 +75,14 @@ class Machine:
         self.regs = cpu.Registers(self.uc, arch)
         self.memory = AddressSpace(self.uc, arch.page_size, self.options.mem_limit)
         self.pid = 1000
+        self.scheduler = Scheduler(self.options.quantum, self.options.seed, self._on_wake)
         self.kernel = Kernel(self)
-        self.threads: list[Thread] = []
         self.current: Thread | None = None
         self.stop = StopReason()
         self.total_instructions = 0
         self._last_access: int | None = None
         self._hooks: list[int] = []
+        self.attachments: list = []  # debuggers (emu/debug): .after_slice(thread) ends every slice
         self._install_hooks()
 
     # ---- set-up ------------------------------------------------------------------
@@ -96,11 +95,18 @@ class Machine:
         self.regs[self.arch.sp] = sp
         if self.arch.call.entry_reg:
             self.regs[self.arch.call.entry_reg] = self.image.entry
+        for name, value in self.image.initial_registers.items():
+            self.regs[name] = value
         self._set_pc(self.image.entry)
+        self.kernel.brk_start = self.kernel.brk = getattr(self.image, "brk", 0)
         thread = Thread(self, tid=self.pid)
         thread.context = self.uc.context_save()
-        self.threads.append(thread)
+        self.scheduler.add(thread)
         return thread
+
+    @property
+    def threads(self) -> list[Thread]:
+        return self.scheduler.threads
 
     def _install_hooks(self) -> None:
         abi = self.arch.syscall
@@ -123,7 +129,7 @@ class Machine:
             return
         info = self.arch.interrupts.get(intno, {"signal": "SIGILL", "pc_adjust": 0})
         pc = self._pc() + info["pc_adjust"]
-        self.stop.fault = Fault(info["signal"], f"CPU exception {intno}", pc)
+        self.stop.fault = Fault(info["signal"], info.get("reason", f"CPU exception {intno}"), pc)
         uc.emu_stop()
 
     def _on_bad_access(self, uc, access, address, size, value, _user) -> bool:
@@ -133,6 +139,8 @@ class Machine:
     def _syscall(self) -> None:
         try:
             self.kernel.dispatch(self.current)
+        except Blocked:
+            self.uc.emu_stop()
         except ProcessExit as end:
             self.stop.exit_status = end.status
             self.uc.emu_stop()
@@ -143,6 +151,22 @@ class Machine:
         except BaseException as err:  # noqa: BLE001 - surfaced after emu_start returns
             self.stop.error = err
             self.uc.emu_stop()
+
+    def preempt(self) -> None:
+        """End the current slice after this syscall (sched_yield, a wake-up)."""
+        self.uc.emu_stop()
+
+    def trap_pc(self) -> int:
+        """The address of the syscall instruction being handled (for reports)."""
+        linux = self.arch.linux
+        return self._pc() + linux["trap_pc_adjust"] - linux["trap_size"]
+
+    def resume_pc(self) -> int:
+        """Where the current thread continues after the syscall being handled."""
+        return self._pc() + self.arch.linux["trap_pc_adjust"]
+
+    def _on_wake(self, thread: Thread, result: int) -> None:
+        self.kernel.complete(thread, result)
 
     # ---- registers -------------------------------------------------------------------
 
@@ -169,7 +193,10 @@ class Machine:
             self.load()
         deadline = time.monotonic() + self.options.timeout if self.options.timeout else None
         while True:
-            thread = self._next_thread()
+            try:
+                thread = self.scheduler.pick()
+            except Deadlock as stuck:
+                raise self._deadlock_error(stuck.threads) from None
             if thread is None:
                 return self.stop.exit_status or 0
             status = self._run_slice(thread)
@@ -180,19 +207,27 @@ class Machine:
             if deadline is not None and time.monotonic() > deadline:
                 raise self._budget_error(f"timeout of {self.options.timeout} s reached")
 
-    def _next_thread(self) -> Thread | None:
-        alive = [t for t in self.threads if t.alive]
-        if not alive:
-            return None
-        index = (self.threads.index(self.current) + 1) if self.current in self.threads else 0
-        ordered = self.threads[index:] + self.threads[:index]
-        return next(t for t in ordered if t.alive)
-
-    def _run_slice(self, thread: Thread) -> int | None:
+    def _resume(self, thread: Thread) -> None:
+        """Load a thread's CPU state, plus what the kernel decided while it was off-CPU."""
         self.current = thread
         self.uc.context_restore(thread.context)
+        for name, value in thread.pending_regs.items():
+            if name == self.arch.pc:
+                self._set_pc(value)
+            else:
+                self.regs[name] = value
+        thread.pending_regs = {}
+        if thread.pending_result is not None:
+            self.kernel.set_result(thread.pending_result)
+            thread.pending_result = None
+
+    def _run_slice(self, thread: Thread) -> int | None:
+        """Run one slice of `thread` (a slice ended early is charged in full: unicorn's
+        count mode does not report how far it got, and a fixed charge keeps runs
+        deterministic)."""
+        self._resume(thread)
         self.stop = StopReason()
-        count = self.options.quantum
+        count = self.scheduler.slice_length()
         if self.options.max_insns is not None:
             count = max(1, min(count, self.options.max_insns - self.total_instructions))
         try:
@@ -200,17 +235,17 @@ class Machine:
         except UcError as err:
             self.stop.fault = self.stop.fault or self._fault_from(err)
         self.total_instructions += count
-        thread.instructions += count
+        self.scheduler.charge(thread, count)
         thread.context = self.uc.context_save()
+        for attachment in self.attachments:  # before faults are raised: a debugger may inspect them
+            attachment.after_slice(thread)
         if self.stop.error is not None:
-            raise self.stop.error
+            raise self._internal_error(self.stop.error)
         if self.stop.fault is not None:
             raise self._fault_error(thread, self.stop.fault)
         if self.stop.thread_exit:
             thread.alive = False
-            if not any(t.alive for t in self.threads):
-                return self.stop.exit_status
-            return None
+            return None if self.scheduler.live() else self.stop.exit_status
         return self.stop.exit_status
 
     # ---- reports ------------------------------------------------------------------------
@@ -247,6 +282,24 @@ class Machine:
             message += f" {fault.address:#x}"
         message += f", thread {thread.tid}, pc {self.describe_pc(fault.pc)}"
         return GuestError(message, 128 + number)
+
+    def _deadlock_error(self, threads: list[Thread]) -> GuestError:
+        """Every live thread blocked forever: say who waits where (exit status 2)."""
+        lines = [f"emu: deadlock: all {len(threads)} live thread(s) are blocked with no timeout pending"]
+        for thread in threads:
+            wait = thread.wait
+            what = f"futex {wait.address:#x} (expecting {wait.value})" if wait.address is not None else "sleep"
+            lines.append(f"  thread {thread.tid}: waiting on {what} at pc {self.describe_pc(wait.pc)}")
+        return GuestError("\n".join(lines), 2)
+
+    def _internal_error(self, err: BaseException) -> EmuError:
+        """A bug in emu's own syscall code: one line (the traceback with EMU_DEBUG=1)."""
+        if isinstance(err, EmuError):
+            return err
+        if os.environ.get("EMU_DEBUG"):
+            traceback.print_exception(err)
+        return EngineError(f"emu: internal error in the syscall layer: {type(err).__name__}: {err} "
+                           "(set EMU_DEBUG=1 for a traceback)")
 
     def _budget_error(self, what: str) -> GuestError:
         thread = self.current

@@ -135,6 +135,19 @@ class AddressSpace:
         self.mappings.sort(key=lambda m: m.start)
         self._merge()
 
+    def zero(self, start: int, size: int) -> None:
+        """Drop the pages of [start, start+size) so they read back as zeros (MADV_DONTNEED).
+
+        Remapping is cheaper than writing zeros over large ranges and keeps the
+        protection (unicorn's mem_write would ignore it anyway).
+        """
+        start, end = self.round_down(start), self.round_up(start + size)
+        for mapping in self.mappings:
+            lo, hi = max(start, mapping.start), min(end, mapping.end)
+            if lo < hi:
+                self.uc.mem_unmap(lo, hi - lo)
+                self.uc.mem_map(lo, hi - lo, uc_prot(mapping.prot))
+
     def _overlap(self, start: int, end: int) -> int:
         return sum(max(0, min(end, m.end) - max(start, m.start)) for m in self.mappings)
 

@@ -10,8 +10,13 @@ arch's data, applied once in `Kernel.dispatch` — no handler knows registers.
 from __future__ import annotations
 
 import errno
+import random
 import sys
 from typing import TYPE_CHECKING, Callable
+
+import unicorn
+
+from emu.sched import SYSCALL_NS, Wait
 
 if TYPE_CHECKING:
     from emu.machine import Machine, Thread
@@ -49,6 +54,10 @@ class ThreadExit(Exception):
         self.status = status
 
 
+class Blocked(Exception):
+    """The calling thread sleeps (futex, nanosleep); its result is written when it wakes."""
+
+
 def signed(value: int, bits: int) -> int:
     """A raw register word as the C `long` the kernel sees."""
     value &= (1 << bits) - 1
@@ -64,6 +73,14 @@ class Kernel:
         self.names = self.arch.syscall_names
         self.warned: set[int] = set()
         self.strace = machine.options.strace_stream
+        self.random = random.Random(f"emu-getrandom-{machine.options.seed}")
+        self.brk_start = self.brk = 0
+        self.sigactions: dict[int, bytes] = {}
+        self.next_tid = machine.pid + 1
+
+    @property
+    def clock(self):
+        return self.machine.scheduler.clock
 
     def dispatch(self, thread: Thread) -> None:
         regs, abi = thread.machine.regs, self.arch.syscall
@@ -71,13 +88,50 @@ class Kernel:
         args = [regs[name] for name in abi.args]
         name = self.names.get(number, f"syscall_{number}")
         handler = HANDLERS.get(name)
+        self.clock.advance(SYSCALL_NS)
         try:
             result = handler(self, thread, *args) if handler else self._unimplemented(number, name)
         except (ProcessExit, ThreadExit) as end:
             self._trace(thread, name, args, None, end)
             raise
+        except Blocked:
+            thread.pending_call = (name, args)
+            raise
+        except unicorn.UcError:
+            result = -errno.EFAULT  # a bad guest pointer: Linux answers EFAULT, it does not crash
         self._trace(thread, name, args, result)
         self.set_result(result)
+
+    def block(self, thread: Thread, wait: Wait) -> None:
+        """Put the calling thread to sleep; raises Blocked to leave the handler."""
+        wait.pc = self.machine.trap_pc()
+        self.machine.scheduler.block(thread, wait)
+        raise Blocked()
+
+    def complete(self, thread: Thread, result: int) -> None:
+        """A blocked syscall finished (woken or timed out): trace it, deliver on resume."""
+        if thread.pending_call is not None:
+            name, args = thread.pending_call
+            self._trace(thread, name, args, result)
+            thread.pending_call = None
+        thread.pending_result = result
+
+    # ---- guest memory, in the arch's byte order ------------------------------------------
+
+    def load(self, address: int, size: int, signed_value: bool = False) -> int:
+        return self.arch.unpack(self.machine.memory.read(address, size), signed=signed_value)
+
+    def store(self, address: int, value: int, size: int) -> None:
+        self.machine.memory.write(address, self.arch.pack(value, size))
+
+    def load_words(self, address: int, count: int) -> list[int]:
+        """`count` signed C longs (timespec, timeval: two native words on every arch)."""
+        size = self.arch.word_size
+        return [self.load(address + i * size, size, True) for i in range(count)]
+
+    def store_words(self, address: int, values: list[int]) -> None:
+        size = self.arch.word_size
+        self.machine.memory.write(address, b"".join(self.arch.pack(v, size) for v in values))
 
     def set_result(self, result: int) -> None:
         regs, abi = self.machine.regs, self.arch.syscall
@@ -108,4 +162,4 @@ class Kernel:
 
 
 # Handler modules register themselves on import.
-from emu.kernel import process, files  # noqa: E402,F401
+from emu.kernel import clock, files, futex, mm, process, signals, threads  # noqa: E402,F401

@@ -1,8 +1,8 @@
-"""Process and thread lifetime: exit, exit_group, getpid, gettid."""
+"""Process lifetime: exit_group and getpid (thread lifetime is in threads.py)."""
 
 from __future__ import annotations
 
-from emu.kernel import Kernel, ProcessExit, ThreadExit, syscall
+from emu.kernel import Kernel, ProcessExit, syscall
 
 
 @syscall("exit_group")
@@ -10,16 +10,6 @@ def sys_exit_group(kernel: Kernel, thread, status: int, *_) -> int:
     raise ProcessExit(status & 0xFF)
 
 
-@syscall("exit")
-def sys_exit(kernel: Kernel, thread, status: int, *_) -> int:
-    raise ThreadExit(status & 0xFF)
-
-
 @syscall("getpid")
 def sys_getpid(kernel: Kernel, thread, *_) -> int:
     return kernel.machine.pid
-
-
-@syscall("gettid")
-def sys_gettid(kernel: Kernel, thread, *_) -> int:
-    return thread.tid

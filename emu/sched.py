@@ -1,0 +1,174 @@
+"""Guest threads, the virtual clock and the deterministic scheduler.
+
+All guest threads share one unicorn engine; each keeps its CPU context here
+while another runs. The supervisor loop (emu/machine.py) asks `pick()` for the
+next thread and `slice_length()` for how long to run it. Both depend only on
+the seed and on what the guest did, never on host time, so the same program
+with the same `--seed` replays the same interleaving (and a different seed
+gives a different one: slice lengths are drawn from a seeded RNG so that
+preemption lands on different instructions).
+
+Time is virtual: the clock advances with the instructions charged to slices
+(1 ns each, a 1 GHz IPC-1 machine) and a fixed cost per syscall. When every
+live thread is blocked and one has a timeout, the clock jumps to that deadline
+(nobody could observe the idle time); with no timeout pending it is a
+deadlock, reported instead of hanging.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Callable
+
+NS_PER_INSTRUCTION = 1
+SYSCALL_NS = 50
+ETIMEDOUT = 110
+
+
+@dataclass
+class Wait:
+    """Why a thread is blocked: a futex word, or a plain sleep (address None)."""
+
+    address: int | None
+    deadline: int | None  # virtual monotonic ns; None = forever
+    bitset: int = 0xFFFFFFFF
+    pc: int = 0  # the trap instruction, for the deadlock report
+    value: int = 0  # the futex value it expected
+    on_timeout: int = -ETIMEDOUT  # nanosleep times out into success
+
+
+@dataclass(eq=False)
+class Thread:
+    """A guest thread: its saved CPU context while it is not running, and its kernel state."""
+
+    machine: object
+    tid: int
+    context: object = None
+    instructions: int = 0
+    alive: bool = True
+    wait: Wait | None = None
+    pending_result: int | None = None  # written into the result register on resume
+    pending_regs: dict[str, int] = field(default_factory=dict)  # set on first resume (clone)
+    pending_call: tuple[str, list[int]] | None = None  # the blocked syscall, traced on completion
+    clear_child_tid: int = 0
+    sigmask: int = 0
+    altstack: tuple[int, int, int] = (0, 2, 0)  # sp, flags (SS_DISABLE), size
+    sequence: int = 0  # block order, so wake-ups are FIFO like Linux
+
+    @property
+    def runnable(self) -> bool:
+        return self.alive and self.wait is None
+
+
+class Clock:
+    """Virtual nanoseconds since boot; REALTIME is boot + a fixed epoch (deterministic)."""
+
+    REALTIME_EPOCH_NS = 1_700_000_000 * 10**9
+
+    def __init__(self) -> None:
+        self.ns = 1_000_000_000  # "booted one second ago": monotonic time is never 0
+
+    def monotonic(self) -> int:
+        return self.ns
+
+    def realtime(self) -> int:
+        return self.REALTIME_EPOCH_NS + self.ns
+
+    def advance(self, ns: int) -> None:
+        self.ns += ns
+
+
+class Deadlock(Exception):
+    """Every live thread is blocked and no timeout can wake any of them."""
+
+    def __init__(self, threads: list[Thread]) -> None:
+        super().__init__(f"{len(threads)} threads blocked")
+        self.threads = threads
+
+
+class Scheduler:
+    """Round-robin over runnable threads, with seeded slice lengths."""
+
+    def __init__(self, quantum: int, seed: int, on_wake: Callable[[Thread, int], None]) -> None:
+        self.quantum = quantum
+        self.rng = random.Random(f"emu-sched-{seed}")  # its own stream: AT_RANDOM stays seed-only
+        self.clock = Clock()
+        self.threads: list[Thread] = []
+        self.on_wake = on_wake
+        self._last: Thread | None = None
+        self._sequence = 0
+
+    # ---- threads ---------------------------------------------------------------------
+
+    def add(self, thread: Thread) -> None:
+        self.threads.append(thread)
+
+    def live(self) -> list[Thread]:
+        return [t for t in self.threads if t.alive]
+
+    def pick(self) -> Thread | None:
+        """The next thread to run (None when all have exited); raises Deadlock."""
+        self.expire()
+        while True:
+            live = self.live()
+            if not live:
+                return None
+            runnable = [t for t in live if t.runnable]
+            if runnable:
+                return self._after_last(runnable)
+            if not self._skip_idle(live):
+                raise Deadlock(live)
+
+    def _after_last(self, runnable: list[Thread]) -> Thread:
+        start = self.threads.index(self._last) + 1 if self._last in self.threads else 0
+        order = self.threads[start:] + self.threads[:start]
+        chosen = next(t for t in order if t in runnable)
+        self._last = chosen
+        return chosen
+
+    def _skip_idle(self, live: list[Thread]) -> bool:
+        """All blocked: jump the clock to the earliest deadline. False if there is none."""
+        deadlines = [t.wait.deadline for t in live if t.wait and t.wait.deadline is not None]
+        if not deadlines:
+            return False
+        self.clock.ns = max(self.clock.ns, min(deadlines))
+        self.expire()
+        return True
+
+    def slice_length(self) -> int:
+        """Instructions for the next slice: quantum/2 .. 3*quantum/2, drawn from the seed."""
+        low = max(1, self.quantum // 2)
+        return self.rng.randint(low, self.quantum + self.quantum // 2)
+
+    def charge(self, thread: Thread, instructions: int) -> None:
+        thread.instructions += instructions
+        self.clock.advance(instructions * NS_PER_INSTRUCTION)
+
+    # ---- blocking ---------------------------------------------------------------------
+
+    def block(self, thread: Thread, wait: Wait) -> None:
+        self._sequence += 1
+        thread.sequence = self._sequence
+        thread.wait = wait
+
+    def wake(self, address: int, count: int, bitset: int = 0xFFFFFFFF) -> int:
+        """Wake up to `count` threads waiting on `address` whose bitset matches, oldest first."""
+        waiters = [t for t in self.threads if t.alive and t.wait and t.wait.address == address
+                   and t.wait.bitset & bitset]
+        waiters.sort(key=lambda t: t.sequence)
+        for thread in waiters[: max(0, count)]:
+            self._resume(thread, 0)
+        return min(len(waiters), max(0, count))
+
+    def expire(self) -> None:
+        """Resume threads whose deadline has passed on the virtual clock."""
+        now = self.clock.monotonic()
+        expired = [t for t in self.threads if t.alive and t.wait and t.wait.deadline is not None
+                   and t.wait.deadline <= now]
+        for thread in sorted(expired, key=lambda t: (t.wait.deadline, t.sequence)):
+            self._resume(thread, thread.wait.on_timeout)
+
+    def _resume(self, thread: Thread, result: int) -> None:
+        thread.wait = None
+        self.on_wake(thread, result)
