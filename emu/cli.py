@@ -8,7 +8,7 @@ import sys
 
 from emu import __version__
 from emu import arch as arches
-from emu.errors import EmuError
+from emu.errors import EmuError, UsageError
 from emu.options import RunOptions
 
 
@@ -88,11 +88,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--strace", action="store_true", help="print each syscall (QEMU -strace style) to stderr"
     )
     run.add_argument("--strace-file", metavar="FILE", help="write --strace output to FILE instead")
+    run.add_argument(
+        "--env", "-E", action="append", default=[], metavar="NAME=VALUE",
+        help="set a variable in the guest's environment (repeatable); the guest sees no other",
+    )
     run.set_defaults(handler=command_run)
 
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
     listing.set_defaults(handler=command_arches)
     return parser
+
+
+def _environment(pairs: list[str]) -> list[str]:
+    for pair in pairs:
+        if "=" not in pair:
+            raise UsageError(f"--env needs NAME=VALUE, got '{pair}'")
+    return list(pairs)
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -113,6 +124,7 @@ def command_run(args: argparse.Namespace) -> int:
         ncpu=args.ncpu,
         mem_limit=args.mem_limit,
         argv=[args.program, *args.args],
+        env=_environment(args.env),
         strace_stream=strace,
     )
     try:

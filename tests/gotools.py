@@ -1,0 +1,50 @@
+"""Build the Go test programs and run them under qemu-user and under emu.
+
+The differential check of issue 8: the same static Go binary must give the
+same stdout and exit status under emu as under QEMU linux-user.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+from emu import arch as arches
+
+GO_DIR = ROOT / "tests" / "go"
+BUILD_DIR = ROOT / "build" / "go"
+GOARCH = {"amd64": "amd64", "arm": "arm", "ppc64": "ppc64", "ppc64le": "ppc64le"}
+
+
+def programs() -> list[str]:
+    return sorted(path.stem for path in GO_DIR.glob("*.go"))
+
+
+def build(name: str, arch: str) -> Path:
+    """A static binary of tests/go/NAME.go for ARCH (rebuilt when the source is newer)."""
+    source = GO_DIR / f"{name}.go"
+    out = BUILD_DIR / arch / name
+    if out.exists() and out.stat().st_mtime >= source.stat().st_mtime:
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, CGO_ENABLED="0", GOOS="linux", GOARCH=GOARCH[arch], GOARM="7",
+               GOCACHE=str(BUILD_DIR / "cache"), GOFLAGS="-mod=mod", HOME=str(BUILD_DIR))
+    subprocess.run(["go", "build", "-o", str(out), str(source)], env=env, check=True, capture_output=True)
+    return out
+
+
+def run_qemu(binary: Path, arch: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    qemu = arches.get(arch).gnu["qemu"]
+    variables = [f"{k}={v}" for k, v in env.items()]
+    return subprocess.run(["env", "-i", *variables, qemu, str(binary)], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def run_under_emu(binary: Path, env: dict[str, str], timeout: float = 300, *extra: str) -> subprocess.CompletedProcess:
+    flags = [f"--env={k}={v}" for k, v in env.items()]
+    return subprocess.run([sys.executable, "-m", "emu", "run", str(binary), *flags, *extra],
+                          capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT)
