@@ -1,0 +1,1 @@
+"""Contended cases: several guest threads hammering one target (placeholder)."""

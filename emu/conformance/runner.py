@@ -1,0 +1,85 @@
+"""Run the registered cases on each arch: one StubMachine per arch, reused by every case.
+
+Random inputs come from a Random seeded by (seed, arch, case), so a failure
+reproduces with the same --seed whatever else was selected.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emu import arch as arches
+from emu.conformance import cases_atomic, cases_memory, cases_runtime  # noqa: F401 - they register cases
+from emu.conformance.core import CASES, Case, CaseAborted, CaseResult, Context, Pending
+from emu.errors import EmuError
+from emu.stubs import StubMachine
+
+
+@dataclass
+class SuiteOptions:
+    arches: list[str]
+    stub: str | None = None
+    seed: int = 0
+    full: bool = False
+    override_dir: Path | None = None  # replacement stubs (a mutant)
+    contended: bool = True
+
+
+@dataclass
+class Report:
+    options: SuiteOptions
+    results: list[CaseResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(result.ok for result in self.results)
+
+    def failures(self) -> list[CaseResult]:
+        return [result for result in self.results if not result.ok]
+
+
+def selected_cases(options: SuiteOptions) -> list[Case]:
+    from emu.conformance import contended
+
+    chosen = [c for c in CASES if c.selected_by(options.stub) and (options.full or not c.slow)]
+    if not options.contended:
+        chosen = [c for c in chosen if c.run.__module__ != contended.__name__]
+    return chosen
+
+
+def known_stubs() -> set[str]:
+    selected_cases(SuiteOptions([]))  # imports every case module
+    return {c.stub for c in CASES} | {s for c in CASES for s in c.covers}
+
+
+def run_case(sm: StubMachine, case: Case, options: SuiteOptions) -> CaseResult:
+    """One case on one arch; a case that cannot run here (Pending) is reported as skipped."""
+    result = CaseResult(sm.arch.name, case.stub, case.name)
+    rng = random.Random(f"{options.seed}:{sm.arch.name}:{case.stub}:{case.name}")
+    context = Context(sm, result, rng, options.full, options.seed)
+    started = time.perf_counter()
+    try:
+        case.run(context)
+    except Pending as why:
+        result.skipped = str(why)
+    except CaseAborted as why:
+        result.failures[-1].message += f" ({why})"
+    except EmuError as err:
+        context.fail(case.stub, "(case set-up)", str(err))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def run_suite(options: SuiteOptions) -> Report:
+    report = Report(options)
+    started = time.perf_counter()
+    cases = selected_cases(options)
+    for name in options.arches:
+        sm = StubMachine(arches.get(name), options.override_dir)
+        report.results += [run_case(sm, case, options) for case in cases]
+    report.seconds = time.perf_counter() - started
+    return report
