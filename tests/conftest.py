@@ -15,6 +15,11 @@ ARCHES = ("amd64", "arm", "ppc64", "ppc64le")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def source_dir(arch: str) -> str:
+    """Programs shared by both ppc64 byte orders live under the name ppc64x."""
+    return "ppc64x" if arch.startswith("ppc64") else arch
+
+
 def run_emu(*args: str, timeout: float = 120, input: bytes | None = None) -> subprocess.CompletedProcess:
     """`emu ARGS` in a subprocess (text output), exactly as a user runs it."""
     return subprocess.run(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 
 import pytest
-from conftest import ARCHES, ROOT, require_tool, run_emu
+from conftest import ARCHES, ROOT, require_tool, run_emu, source_dir
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +15,7 @@ from emu.asm.expr import ExprError, evaluate
 from emu.errors import AsmError
 
 PROGRAMS = [(f"examples/hello_{a}.s", a) for a in ARCHES]
-PROGRAMS += [(f"tests/programs/directives_{a}.s", a) for a in ARCHES]
+PROGRAMS += [(f"tests/programs/directives_{source_dir(a)}.s", a) for a in ARCHES]
 PROGRAMS += [("tests/programs/literals_arm.s", "arm")]
 
 
@@ -128,6 +128,17 @@ def test_ppc_address_pieces(value: int) -> None:
     ha, lo = imm[0], imm[1] - (0x10000 if imm[1] & 0x8000 else 0)
     assert ((ha << 16) + lo) & 0xFFFFFFFF == value & 0xFFFFFFFF
     assert (imm[2], imm[3]) == ((value >> 48) & 0xFFFF, (value >> 32) & 0xFFFF)
+
+
+def test_include_is_relative_to_the_including_file(tmp_path) -> None:
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "defs.s").write_text(".equ ANSWER, 42\n.macro RET\n  blr\n.endm\n")
+    (tmp_path / "main.s").write_text('.include "inc/defs.s"\n.text\n_start: li 3, ANSWER\n  RET\n')
+    code = assemble(tmp_path / "main.s", arches.get("ppc64")).segments[0].data
+    assert code.hex() == "3860002a4e800020"
+    (tmp_path / "bad.s").write_text('.include "missing.s"\n')
+    with pytest.raises(AsmError, match="bad.s:1: error: cannot include 'missing.s'"):
+        assemble(tmp_path / "bad.s", arches.get("ppc64"))
 
 
 # ---- expressions ---------------------------------------------------------------------------

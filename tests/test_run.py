@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ARCHES, ROOT, run_emu
+from conftest import ARCHES, ROOT, run_emu, source_dir
 
 # Per-arch snippets for the failure modes every arch must report the same way.
 FAULT = {
@@ -42,7 +42,7 @@ def test_hello_world(arch: str) -> None:
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_every_directive(arch: str) -> None:
-    result = run_emu("run", f"tests/programs/directives_{arch}.s", "--arch", arch)
+    result = run_emu("run", f"tests/programs/directives_{source_dir(arch)}.s", "--arch", arch)
     assert (result.returncode, result.stdout) == (0, "directives ok\n"), result.stderr
 
 

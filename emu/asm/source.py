@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from emu.errors import AsmError
 
@@ -100,17 +101,45 @@ def _parse_statement(text: str, filename: str, line: int, source: str) -> list[S
     return statements
 
 
+MAX_INCLUDE_DEPTH = 16
+
+
 def parse(text: str, filename: str, comment: str, separator: str) -> list[Statement]:
-    """All statements in `text`, macros expanded and local labels renamed."""
+    """All statements in `text`, includes read, macros expanded and local labels renamed."""
+    statements = _read_lines(text, filename, comment, separator, depth=0)
+    statements = _expand_macros(statements)
+    return _rename_local_labels(statements)
+
+
+def _read_lines(text: str, filename: str, comment: str, separator: str, depth: int) -> list[Statement]:
     statements: list[Statement] = []
     in_block = False
     for number, raw in enumerate(text.splitlines(), start=1):
         code, in_block = _strip_comment(raw, comment, in_block)
         for part in _split_statements(code, separator):
-            if part.strip():
-                statements.extend(_parse_statement(part, filename, number, raw))
-    statements = _expand_macros(statements)
-    return _rename_local_labels(statements)
+            if not part.strip():
+                continue
+            for st in _parse_statement(part, filename, number, raw):
+                if st.op.lower() == ".include":
+                    statements.extend(_include(st, comment, separator, depth))
+                else:
+                    statements.append(st)
+    return statements
+
+
+def _include(st: Statement, comment: str, separator: str, depth: int) -> list[Statement]:
+    """`.include "file"`, relative to the including file as in GNU as."""
+    name = st.args.strip().strip('"')
+    if not name:
+        raise st.error(".include needs a file name in quotes")
+    if depth >= MAX_INCLUDE_DEPTH:
+        raise st.error(f".include nests more than {MAX_INCLUDE_DEPTH} deep (recursive?)")
+    path = Path(st.filename).parent / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise st.error(f"cannot include '{name}': {err.strerror}") from None
+    return _read_lines(text, str(path), comment, separator, depth + 1)
 
 
 @dataclass

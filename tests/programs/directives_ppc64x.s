@@ -1,4 +1,5 @@
-# Every directive the front end supports, on ppc64. Prints "directives ok".
+# Every directive the front end supports, on ppc64 and ppc64le (one source for both
+# byte orders, like the runtime stubs). Prints "directives ok".
     .abiversion 2
     .set    EXPECTED_SUM, 389
     .equ    EXPECTED_LEN, 33
