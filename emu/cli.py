@@ -8,6 +8,7 @@ import sys
 
 from emu import __version__
 from emu import arch as arches
+from emu import debug
 from emu.errors import EmuError, UsageError
 from emu.options import RunOptions
 
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--env", "-E", action="append", default=[], metavar="NAME=VALUE",
         help="set a variable in the guest's environment (repeatable); the guest sees no other",
     )
+    debug.add_run_arguments(run)
     run.set_defaults(handler=command_run)
 
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
@@ -128,7 +130,7 @@ def command_run(args: argparse.Namespace) -> int:
         strace_stream=strace,
     )
     try:
-        return Machine(arch, image, options).run()
+        return debug.run_machine(Machine(arch, image, options), args)
     finally:
         if args.strace_file and strace:
             strace.close()

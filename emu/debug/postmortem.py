@@ -1,0 +1,169 @@
+"""`--postmortem[=N]`: what the dying thread was doing, printed when a run fails.
+
+On a fault: the faulting thread's registers, its last N instructions and a
+best-effort backtrace; on a deadlock: registers and backtrace of every blocked
+thread. The instruction history is kept cheaply: one unicorn *block* hook
+appends (thread, block start, block size) to a bounded deque, and only when a
+report is printed are the blocks decoded back into instructions (the last one
+cut at the faulting pc). A per-instruction hook would cost several times more.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, TextIO
+
+import unicorn
+from unicorn import UcError
+
+from emu.debug.common import Decoder, Insn, ThreadRegisters, target_data, where
+
+if TYPE_CHECKING:
+    from emu.machine import Machine
+
+MAX_FRAMES = 16
+
+
+class PostMortem:
+    """Attach with `PostMortem(machine, stream, n).install()`; call `report()` when the run fails."""
+
+    def __init__(self, machine: Machine, stream: TextIO, last: int = 16) -> None:
+        self.machine, self.stream, self.last = machine, stream, last
+        self.blocks: deque[tuple[int, int, int, bool]] = deque(maxlen=max(4, last))
+        self.decoder = Decoder(machine)
+        self.thumb_capable = machine.arch.name == "arm"
+
+    def install(self) -> PostMortem:
+        self.machine.uc.hook_add(unicorn.UC_HOOK_BLOCK, self._on_block)
+        self.machine.attachments.append(self)
+        return self
+
+    def _on_block(self, uc, address: int, size: int, _user) -> None:
+        thumb = self.thumb_capable and bool(self.machine.regs["cpsr"] & 0x20)
+        self.blocks.append((self.machine.current.tid, address, size, thumb))
+
+    def after_slice(self, thread) -> None:
+        """History is recorded by the block hook; nothing to do between slices."""
+
+    # ---- the report ------------------------------------------------------------------------
+
+    def report(self) -> None:
+        machine = self.machine
+        fault = machine.stop.fault
+        if fault is not None and machine.current is not None:
+            self.stream.write(
+                f"--- post-mortem: thread {machine.current.tid}, {fault.signal_name} "
+                f"at {where(machine.image, fault.pc)}\n"
+            )
+            self._thread(machine.current, fault.pc, history=True)
+            return
+        blocked = [t for t in machine.threads if t.alive]
+        self.stream.write(f"--- post-mortem: {len(blocked)} live thread(s)\n")
+        for thread in blocked:
+            regs = ThreadRegisters(machine, thread)
+            self.stream.write(f"thread {thread.tid}:\n")
+            self._thread(thread, regs[machine.arch.pc], history=thread is machine.current)
+
+    def _thread(self, thread, pc: int, history: bool) -> None:
+        regs = ThreadRegisters(self.machine, thread)
+        self.stream.write(self.registers(regs))
+        if history:
+            insns = self.history(thread.tid, pc)
+            self.stream.write(f"last {len(insns)} instruction(s):\n")
+            for insn in insns:
+                marker = "=>" if insn.address == pc else "  "
+                self.stream.write(f" {marker} {where(self.machine.image, insn.address)}  {insn.text}\n")
+        self.stream.write("backtrace (best effort):\n")
+        for depth, address in enumerate(self.backtrace(regs, pc)):
+            self.stream.write(f"  #{depth} {where(self.machine.image, address)}\n")
+
+    def registers(self, regs: ThreadRegisters) -> str:
+        names = self.machine.arch.registers["general"]
+        width = self.machine.arch.bits // 4
+        cells = [f"{name:>5} {regs[name]:0{width}x}" for name in names]
+        per_line = 4 if width > 8 else 6
+        rows = [" ".join(cells[i : i + per_line]) for i in range(0, len(cells), per_line)]
+        return "".join(f"  {row}\n" for row in rows)
+
+    def history(self, tid: int, pc: int) -> list[Insn]:
+        """The thread's last instructions, decoded from the block ring; the last block ends at pc."""
+        mine = [block for block in self.blocks if block[0] == tid]
+        insns: list[Insn] = []
+        for index, (_, start, size, thumb) in enumerate(mine):
+            for insn in self.decoder.block(start, size, thumb):
+                insns.append(insn)
+                if index == len(mine) - 1 and insn.address == pc:
+                    break
+        return insns[-self.last :]
+
+    # ---- backtrace --------------------------------------------------------------------------
+
+    def backtrace(self, regs: ThreadRegisters, pc: int) -> list[int]:
+        """pc, then the link register (leaf functions), then the frame chain, while they look like code."""
+        frames = [pc]
+        frames_data = target_data(self.machine.arch)["frames"]
+        if frames_data["link"]:
+            self._push(frames, regs[frames_data["link"]])
+        chain = {
+            "ppc64": self._ppc_chain,
+            "ppc64le": self._ppc_chain,
+            "arm": self._fp_chain_arm,
+            "amd64": self._fp_chain_x86,
+        }[self.machine.arch.name]
+        for address in chain(regs):
+            if not self._push(frames, address) or len(frames) >= MAX_FRAMES:
+                break
+        return frames
+
+    def _push(self, frames: list[int], address: int) -> bool:
+        if not self._is_code(address):
+            return False
+        if address != frames[-1]:
+            frames.append(address)
+        return True
+
+    def _is_code(self, address: int) -> bool:
+        mapping = self.machine.memory.find(address)
+        return mapping is not None and bool(mapping.prot & 4)
+
+    def _word(self, address: int) -> int | None:
+        try:
+            return self.machine.arch.unpack(self.machine.memory.read(address, self.machine.arch.word_size))
+        except UcError:
+            return None
+
+    def _ppc_chain(self, regs: ThreadRegisters):
+        """ELFv2: *(sp) is the caller's sp (back chain); the caller's saved LR is at caller_sp+16."""
+        sp = regs["r1"]
+        for _ in range(MAX_FRAMES):
+            caller = self._word(sp)
+            if not caller or caller <= sp:
+                return
+            saved = self._word(caller + 16)
+            if saved is None:
+                return
+            yield saved
+            sp = caller
+
+    def _fp_chain_arm(self, regs: ThreadRegisters):
+        """GCC ARM-mode frames: fp points at the saved lr, the caller's fp just below it."""
+        fp = regs["r11"]
+        for _ in range(MAX_FRAMES):
+            lr, previous = self._word(fp), self._word(fp - 4)
+            if lr is None or previous is None or previous <= fp:
+                return
+            yield lr
+            fp = previous
+
+    def _fp_chain_x86(self, regs: ThreadRegisters):
+        """[rsp] first (a leaf that has not pushed rbp), then the rbp chain."""
+        top = self._word(regs["rsp"])
+        if top is not None and self._is_code(top):
+            yield top
+        rbp = regs["rbp"]
+        for _ in range(MAX_FRAMES):
+            ret, previous = self._word(rbp + 8), self._word(rbp)
+            if ret is None or previous is None or previous <= rbp:
+                return
+            yield ret
+            rbp = previous

@@ -1,0 +1,144 @@
+"""`--watch ADDR|SYMBOL[:LEN]`: every write to a range, and the LL/SC reservations on it.
+
+    watch m [0x10020000+4] T1000 0x10000298 <atomicor8+0x8> `stbcx. 5, 0, 3` wrote 1 byte at +1
+      before 01 01 01 01
+      after  01 f1 01 01
+                ^^
+
+Unicorn's write hook fires before the store lands, with the value as the CPU
+holds it, so the "after" dump is the "before" dump with that value laid into it
+in the arch's byte order: that is exactly the picture that shows a big-endian
+word store landing on the wrong byte.
+
+Reservations are modelled from the outside, because unicorn keeps its monitor
+private: a load-reserve (lwarx, ldrexb, ... from targets.toml) reading a watched
+range *takes* one for its thread; a store-conditional that then stores *keeps*
+it; it is *lost* when another thread writes the range first, or when the same
+thread takes a new one without having stored (its store-conditional failed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+import unicorn
+
+from emu.debug.common import Decoder, hexdump, parse_range, target_data, where
+
+if TYPE_CHECKING:
+    from emu.image import Image
+    from emu.machine import Machine
+
+
+@dataclass
+class Watch:
+    label: str
+    start: int
+    end: int
+
+
+@dataclass
+class Reservation:
+    watch: Watch
+    address: int
+    size: int
+    pc: int
+
+
+def parse_watch(text: str, image: Image, word_size: int) -> Watch:
+    """`m`, `m:4`, `0x1000:16`, `0x1000-0x1010`; a bare address watches one word."""
+    bare_address = text.strip() not in image.symbols and ":" not in text and "-" not in text
+    start, end = parse_range(text, image, default_len=word_size if bare_address else None)
+    return Watch(text.strip(), start, end)
+
+
+class Watcher:
+    """Attach with `Watcher(machine, stream, watches).install()`."""
+
+    def __init__(self, machine: Machine, stream: TextIO, watches: list[Watch]) -> None:
+        self.machine, self.stream, self.watches = machine, stream, watches
+        self.decoder = Decoder(machine)
+        atomics = target_data(machine.arch)["atomics"]
+        self.load_reserve = set(atomics["load_reserve"])
+        self.store_conditional = set(atomics["store_conditional"])
+        self.reservations: dict[int, Reservation] = {}  # by thread id
+        self.events = 0
+
+    def install(self) -> Watcher:
+        uc = self.machine.uc
+        for watch in self.watches:
+            uc.hook_add(unicorn.UC_HOOK_MEM_WRITE, self._on_write, watch, watch.start, watch.end - 1)
+            if self.load_reserve:
+                uc.hook_add(unicorn.UC_HOOK_MEM_READ, self._on_read, watch, watch.start, watch.end - 1)
+        self.machine.attachments.append(self)
+        return self
+
+    def after_slice(self, thread) -> None:
+        """Nothing to flush: every event is printed from inside its hook."""
+
+    # ---- hooks --------------------------------------------------------------------------
+
+    def _on_read(self, uc, access, address: int, size: int, value: int, watch: Watch) -> None:
+        pc = self.machine.regs[self.machine.arch.pc]
+        insn = self.decoder.at(pc)
+        if insn.mnemonic not in self.load_reserve:
+            return
+        tid = self.machine.current.tid
+        old = self.reservations.get(tid)
+        if old is not None:
+            self._say(
+                watch,
+                f"T{tid} reservation at +{old.address - watch.start:#x} lost "
+                f"(the store-conditional failed; retrying)",
+            )
+        self.reservations[tid] = Reservation(watch, address, size, pc)
+        self._say(
+            watch,
+            f"T{tid} {where(self.machine.image, pc)} `{insn.text}` "
+            f"reservation taken on {size} byte(s) at +{address - watch.start:#x}",
+        )
+
+    def _on_write(self, uc, access, address: int, size: int, value: int, watch: Watch) -> None:
+        pc = self.machine.regs[self.machine.arch.pc]
+        insn = self.decoder.at(pc)
+        tid = self.machine.current.tid
+        before = self.machine.memory.read(watch.start, watch.end - watch.start)
+        after = self._apply(before, watch, address, size, value)
+        changed = {i for i in range(len(before)) if before[i] != after[i]}
+        touched = f"wrote {size} byte(s) at +{address - watch.start:#x}"
+        self._say(watch, f"T{tid} {where(self.machine.image, pc)} `{insn.text}` {touched}")
+        old_hex, _ = hexdump(before)
+        new_hex, marks = hexdump(after, changed)
+        self.stream.write(f"  before {old_hex}\n  after  {new_hex}\n")
+        if marks:
+            self.stream.write(f"         {marks}\n")
+        self._reservations_on_write(watch, tid, insn.mnemonic, address, size)
+
+    def _reservations_on_write(self, watch: Watch, tid: int, mnemonic: str, address: int, size: int) -> None:
+        if mnemonic in self.store_conditional and tid in self.reservations:
+            held = self.reservations.pop(tid)
+            self._say(
+                watch, f"T{tid} reservation at +{held.address - watch.start:#x} kept: {mnemonic} stored"
+            )
+        for other, held in list(self.reservations.items()):
+            overlaps = held.address < address + size and address < held.address + held.size
+            if other != tid and overlaps:
+                del self.reservations[other]
+                self._say(
+                    watch, f"T{other} reservation at +{held.address - watch.start:#x} lost: T{tid} wrote it"
+                )
+
+    def _apply(self, before: bytes, watch: Watch, address: int, size: int, value: int) -> bytes:
+        """The range after a store of `value` (the CPU's view) in the arch's byte order."""
+        data = (value & ((1 << (8 * size)) - 1)).to_bytes(size, self.machine.arch.byteorder)
+        out = bytearray(before)
+        for i, byte in enumerate(data):
+            offset = address + i - watch.start
+            if 0 <= offset < len(out):
+                out[offset] = byte
+        return bytes(out)
+
+    def _say(self, watch: Watch, text: str) -> None:
+        self.events += 1
+        self.stream.write(f"watch {watch.label} [{watch.start:#x}+{watch.end - watch.start}] {text}\n")
