@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     debug.add_run_arguments(run)
     run.set_defaults(handler=command_run)
 
+    from emu.conformance.command import add_test_command
+
+    add_test_command(commands)
+
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
     listing.set_defaults(handler=command_arches)
     return parser

@@ -1,9 +1,7 @@
 """`emu test`: the runtime stubs' conformance suite (cases, reference models, runner, reports).
 
-Public entry points: `run_suite(SuiteOptions(...))` -> Report, `print_report`,
-`write_junit`, and the mutant registry in `emu.conformance.mutants`.
+Entry points: `emu.conformance.runner.run_suite(SuiteOptions(...))` -> Report,
+`emu.conformance.report.print_report` / `write_junit`, the mutant registry in
+`emu.conformance.mutants`, and the `emu test` subcommand in
+`emu.conformance.command`. Nothing heavy is imported here, so the CLI stays quick.
 """
-
-from emu.conformance.runner import Report, SuiteOptions, run_suite
-
-__all__ = ["Report", "SuiteOptions", "run_suite"]

@@ -55,8 +55,7 @@ def _cell(results: list[CaseResult]) -> str:
     failed = sum(r.failed for r in results)
     skipped = [r for r in results if r.skipped]
     if failed:
-        cases = ", ".join(r.case for r in results if not r.ok)
-        return f"[red]FAIL {failed}/{checks}[/red] ({cases})"
+        return f"[red]FAIL {failed}/{checks}[/red]"
     if skipped and len(skipped) == len(results):
         return "[yellow]pending[/yellow]"
     note = f" [yellow]+{len(skipped)} pending[/yellow]" if skipped else ""
@@ -83,15 +82,19 @@ def print_report(report: Report, console: Console | None = None) -> None:
     console = console or Console()
     for result in report.failures():
         for failure in result.failures:
-            console.print(describe_failure(failure), markup=False, highlight=False)
+            console.print(describe_failure(failure), markup=False, highlight=False, soft_wrap=True)
         if result.failed > len(result.failures):
             console.print(f"  ... and {result.failed - len(result.failures)} more failure(s) in this case",
                           highlight=False)
         console.print()
     console.print(table(report))
+    for result in report.failures():
+        console.print(f"failed: {result.arch} {result.stub}, caught by case [{result.case}]: "
+                      f"{result.failed} of {result.checks} checks", markup=False, highlight=False, soft_wrap=True)
     for result in report.results:
         if result.skipped:
-            console.print(f"pending: {result.arch} {result.stub} [{result.case}]: {result.skipped}", highlight=False)
+            console.print(f"pending: {result.arch} {result.stub} [{result.case}]: {result.skipped}",
+                          markup=False, highlight=False, soft_wrap=True)
     verdict = "[green]PASS[/green]" if report.ok else f"[red]FAIL[/red] ({len(report.failures())} case(s))"
     checks = sum(r.checks for r in report.results)
     console.print(f"{verdict}: {checks} checks, {len(report.results)} case runs in {report.seconds:.1f} s "

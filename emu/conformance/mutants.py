@@ -1,0 +1,53 @@
+"""The mutant registry: deliberately broken stubs (tests/fixtures/mutants/<name>/) the suite must catch.
+
+Each mutant directory holds `mutant.toml` (which stub it breaks, on which arches
+that is a bug, which cases should catch it) and `<dir>.s` files that replace only
+the broken function in the real stubs (see emu.stubs.compose_source).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from emu import arch as arches
+from emu.errors import UsageError
+from emu.stubs import stub_abi
+
+MUTANTS_DIR = Path(__file__).resolve().parent.parent.parent / "tests" / "fixtures" / "mutants"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: Path
+    stub: str
+    description: str
+    bug_on: tuple[str, ...]  # arches where the suite must fail
+    caught_by: tuple[str, ...]  # case names expected to report it
+
+    def applies_to(self, arch_name: str) -> bool:
+        """Whether the mutant replaces anything for this arch (it has a file for its stub dir)."""
+        return (self.path / f"{stub_abi(arch_name).dir}.s").exists()
+
+    def arches(self) -> list[str]:
+        return [name for name in arches.all_arches() if self.applies_to(name)]
+
+
+def _load(path: Path) -> Mutant:
+    data = tomllib.loads((path / "mutant.toml").read_text())
+    return Mutant(path.name, path, data["stub"], " ".join(data["description"].split()),
+                  tuple(data["bug_on"]), tuple(data["caught_by"]))
+
+
+def all_mutants() -> dict[str, Mutant]:
+    found = sorted(p.parent for p in MUTANTS_DIR.glob("*/mutant.toml"))
+    return {path.name: _load(path) for path in found}
+
+
+def get(name: str) -> Mutant:
+    mutants = all_mutants()
+    if name not in mutants:
+        raise UsageError(f"unknown mutant '{name}' (known: {', '.join(mutants) or 'none'})")
+    return mutants[name]
