@@ -31,8 +31,13 @@ from emu.sched import Deadlock, Scheduler, Thread
 
 __all__ = ["Machine", "Thread", "Fault", "StopReason"]
 
-SIGNALS = {"SIGSEGV": signal.SIGSEGV, "SIGILL": signal.SIGILL, "SIGBUS": signal.SIGBUS,
-           "SIGTRAP": signal.SIGTRAP, "SIGFPE": signal.SIGFPE}
+SIGNALS = {
+    "SIGSEGV": signal.SIGSEGV,
+    "SIGILL": signal.SIGILL,
+    "SIGBUS": signal.SIGBUS,
+    "SIGTRAP": signal.SIGTRAP,
+    "SIGFPE": signal.SIGFPE,
+}
 UC_FAULTS = {
     unicorn.UC_ERR_READ_UNMAPPED: ("SIGSEGV", "read of unmapped address"),
     unicorn.UC_ERR_WRITE_UNMAPPED: ("SIGSEGV", "write to unmapped address"),
@@ -112,8 +117,14 @@ class Machine:
         abi = self.arch.syscall
         if abi.hook == "insn":
             self._hooks.append(
-                self.uc.hook_add(unicorn.UC_HOOK_INSN, self._on_syscall_insn, None, 1, 0,
-                                 unicorn.x86_const.UC_X86_INS_SYSCALL)
+                self.uc.hook_add(
+                    unicorn.UC_HOOK_INSN,
+                    self._on_syscall_insn,
+                    None,
+                    1,
+                    0,
+                    unicorn.x86_const.UC_X86_INS_SYSCALL,
+                )
             )
         self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_INTR, self._on_interrupt))
         self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, self._on_bad_access))
@@ -288,7 +299,9 @@ class Machine:
         lines = [f"emu: deadlock: all {len(threads)} live thread(s) are blocked with no timeout pending"]
         for thread in threads:
             wait = thread.wait
-            what = f"futex {wait.address:#x} (expecting {wait.value})" if wait.address is not None else "sleep"
+            what = (
+                f"futex {wait.address:#x} (expecting {wait.value})" if wait.address is not None else "sleep"
+            )
             lines.append(f"  thread {thread.tid}: waiting on {what} at pc {self.describe_pc(wait.pc)}")
         return GuestError("\n".join(lines), 2)
 
@@ -298,8 +311,10 @@ class Machine:
             return err
         if os.environ.get("EMU_DEBUG"):
             traceback.print_exception(err)
-        return EngineError(f"emu: internal error in the syscall layer: {type(err).__name__}: {err} "
-                           "(set EMU_DEBUG=1 for a traceback)")
+        return EngineError(
+            f"emu: internal error in the syscall layer: {type(err).__name__}: {err} "
+            "(set EMU_DEBUG=1 for a traceback)"
+        )
 
     def _budget_error(self, what: str) -> GuestError:
         thread = self.current

@@ -18,8 +18,8 @@ deadlock, reported instead of hanging.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 NS_PER_INSTRUCTION = 1
 SYSCALL_NS = 50
@@ -42,9 +42,9 @@ class Wait:
 class Thread:
     """A guest thread: its saved CPU context while it is not running, and its kernel state."""
 
-    machine: object
-    tid: int
-    context: object = None
+    machine: object = field(repr=False)
+    tid: int = 0
+    context: object = field(default=None, repr=False)
     instructions: int = 0
     alive: bool = True
     wait: Wait | None = None
@@ -154,8 +154,11 @@ class Scheduler:
 
     def wake(self, address: int, count: int, bitset: int = 0xFFFFFFFF) -> int:
         """Wake up to `count` threads waiting on `address` whose bitset matches, oldest first."""
-        waiters = [t for t in self.threads if t.alive and t.wait and t.wait.address == address
-                   and t.wait.bitset & bitset]
+        waiters = [
+            t
+            for t in self.threads
+            if t.alive and t.wait and t.wait.address == address and t.wait.bitset & bitset
+        ]
         waiters.sort(key=lambda t: t.sequence)
         for thread in waiters[: max(0, count)]:
             self._resume(thread, 0)
@@ -164,8 +167,11 @@ class Scheduler:
     def expire(self) -> None:
         """Resume threads whose deadline has passed on the virtual clock."""
         now = self.clock.monotonic()
-        expired = [t for t in self.threads if t.alive and t.wait and t.wait.deadline is not None
-                   and t.wait.deadline <= now]
+        expired = [
+            t
+            for t in self.threads
+            if t.alive and t.wait and t.wait.deadline is not None and t.wait.deadline <= now
+        ]
         for thread in sorted(expired, key=lambda t: (t.wait.deadline, t.sequence)):
             self._resume(thread, thread.wait.on_timeout)
 

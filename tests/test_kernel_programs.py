@@ -50,7 +50,11 @@ def test_deadlock_is_reported_not_hung(arch: str) -> None:
     assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()
     assert lines[0].startswith("emu: deadlock: all 2 live thread(s) are blocked")
-    waits = [line for line in lines[1:] if re.match(r"  thread 100[01]: waiting on futex 0x[0-9a-f]+ .* at pc 0x", line)]
+    waits = [
+        line
+        for line in lines[1:]
+        if re.match(r"  thread 100[01]: waiting on futex 0x[0-9a-f]+ .* at pc 0x", line)
+    ]
     assert len(waits) == 2, result.stderr
     assert all("deadlock.s:" in line for line in waits)
 
@@ -92,8 +96,11 @@ def test_different_seeds_give_different_interleavings(arch: str) -> None:
 def test_strace_lines_look_like_qemu() -> None:
     result = emu("amd64", "mm", "--strace")
     trace = result.stderr
-    assert re.search(r"^1000 mmap\(NULL,16384,PROT_READ\|PROT_WRITE,MAP_PRIVATE\|MAP_ANONYMOUS,-1,0\) = 0x[0-9a-f]+$",
-                     trace, re.M), trace
+    assert re.search(
+        r"^1000 mmap\(NULL,16384,PROT_READ\|PROT_WRITE,MAP_PRIVATE\|MAP_ANONYMOUS,-1,0\) = 0x[0-9a-f]+$",
+        trace,
+        re.M,
+    ), trace
     assert re.search(r"^1000 mincore\(0x[0-9a-f]+,16384,0x[0-9a-f]+\) = -1 errno=12 \(ENOMEM\)$", trace, re.M)
     assert re.search(r"^1000 munmap\(0x[0-9a-f]+,4096\) = -1 errno=22 \(EINVAL\)$", trace, re.M)
     assert re.search(r"^1000 mprotect\(0x[0-9a-f]+,4096,PROT_READ\) = 0$", trace, re.M)

@@ -32,8 +32,9 @@ def build_with_gnu(arch_name: str, src: str, out: Path) -> Path:
     asm = out / "prog.s"
     asm.write_text(f"{prelude}\n{text}" if prelude else text)
     subprocess.run([assembler, *arch.gnu["as_flags"], str(asm), "-o", str(out / "prog.o")], check=True)
-    subprocess.run([linker, *arch.gnu["ld_flags"], "-static", str(out / "prog.o"), "-o", str(out / "prog")],
-                   check=True)
+    subprocess.run(
+        [linker, *arch.gnu["ld_flags"], "-static", str(out / "prog.o"), "-o", str(out / "prog")], check=True
+    )
     return out / "prog"
 
 
@@ -41,8 +42,13 @@ def run_qemu(arch_name: str, executable: Path) -> tuple[int, str]:
     """(exit status as a shell reports it, stdout) of `executable` under qemu-user."""
     arch = arches.get(arch_name)
     require_tool(arch.gnu["qemu"])
-    result = subprocess.run([arch.gnu["qemu"], "-p", str(arch.page_size), str(executable)],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [arch.gnu["qemu"], "-p", str(arch.page_size), str(executable)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     status = 128 - result.returncode if result.returncode < 0 else result.returncode
     return status, result.stdout
 

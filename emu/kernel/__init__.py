@@ -12,7 +12,8 @@ from __future__ import annotations
 import errno
 import random
 import sys
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import unicorn
 
@@ -153,7 +154,9 @@ class Kernel:
             print(f"emu: unimplemented syscall {name} ({number}) returns -ENOSYS", file=sys.stderr)
         return -errno.ENOSYS
 
-    def _trace(self, thread: Thread, name: str, args: list[int], result: int | None, end: Exception | None = None) -> None:
+    def _trace(
+        self, thread: Thread, name: str, args: list[int], result: int | None, end: Exception | None = None
+    ) -> None:
         if self.strace is None:
             return
         from emu.kernel.strace import format_call

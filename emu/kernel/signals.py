@@ -60,7 +60,11 @@ def sys_sigaltstack(kernel: Kernel, thread, new_stack, old_stack, *_) -> int:
     """stack_t is {void *ss_sp; int ss_flags; size_t ss_size}: three native-word slots."""
     word = kernel.arch.word_size
     if new_stack:
-        sp, flags, size = kernel.load(new_stack, word), kernel.load(new_stack + word, 4), kernel.load(new_stack + 2 * word, word)
+        sp, flags, size = (
+            kernel.load(new_stack, word),
+            kernel.load(new_stack + word, 4),
+            kernel.load(new_stack + 2 * word, word),
+        )
         if flags & ~(SS_DISABLE | SS_AUTODISARM):
             return -errno.EINVAL
     previous = thread.altstack

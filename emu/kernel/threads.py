@@ -7,7 +7,10 @@ child_tid) and which register holds the TLS are arch data (`[linux]`).
 
 from __future__ import annotations
 
+import contextlib
 import errno
+
+import unicorn
 
 from emu.kernel import Kernel, ThreadExit, syscall
 from emu.sched import Thread
@@ -18,8 +21,14 @@ CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_DETACHED = 0x100000, 0x200000, 
 CLONE_CHILD_SETTID = 0x1000000
 CSIGNAL = 0xFF
 THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD
-OPTIONAL_FLAGS = (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID
-                  | CLONE_DETACHED | CLONE_CHILD_SETTID)
+OPTIONAL_FLAGS = (
+    CLONE_SYSVSEM
+    | CLONE_SETTLS
+    | CLONE_PARENT_SETTID
+    | CLONE_CHILD_CLEARTID
+    | CLONE_DETACHED
+    | CLONE_CHILD_SETTID
+)
 FUTEX_WAKE_ONE = 1
 
 
@@ -59,10 +68,8 @@ def sys_clone(kernel: Kernel, thread: Thread, *raw: int) -> int:
 def sys_exit(kernel: Kernel, thread: Thread, status: int, *_) -> int:
     """One thread ends: clear and wake its CLONE_CHILD_CLEARTID word (how joins work)."""
     if thread.clear_child_tid:
-        try:
+        with contextlib.suppress(unicorn.UcError):  # Linux ignores a bad clear_child_tid
             kernel.store(thread.clear_child_tid, 0, 4)
-        except Exception:  # noqa: BLE001 - Linux ignores a bad clear_child_tid
-            pass
         kernel.machine.scheduler.wake(thread.clear_child_tid, FUTEX_WAKE_ONE)
     raise ThreadExit(status & 0xFF)
 
