@@ -184,10 +184,15 @@ def stub_source(arch: Arch, override_dir: Path | None = None) -> tuple[str, str]
 
 
 @functools.cache
-def stub_image(arch_name: str, override_dir: Path | None = None) -> tuple[Image, tuple[str, ...]]:
-    """The assembled stubs and their global names, once per (arch, override)."""
+def stub_image(arch_name: str, override_dir: Path | None = None, extra: Path | None = None) -> tuple[Image, tuple[str, ...]]:
+    """The assembled stubs and their global names, once per (arch, override, extra source).
+
+    `extra` is appended: guest code that calls the stubs by name (the contended cases' driver).
+    """
     arch = arches.get(arch_name)
     text, filename = stub_source(arch, override_dir)
+    if extra is not None:
+        text += "\n" + extra.read_text()
     return assemble_text(text, arch, filename), tuple(global_names(text, arch.comment))
 
 
@@ -208,11 +213,12 @@ class StubMachine:
     The scratch area starts at `self.data` (SCRATCH_SIZE bytes, read/write).
     """
 
-    def __init__(self, arch: Arch | str, override_dir: Path | None = None, options: RunOptions | None = None):
+    def __init__(self, arch: Arch | str, override_dir: Path | None = None, options: RunOptions | None = None,
+                 extra: Path | None = None):
         self.arch = arches.get(arch) if isinstance(arch, str) else arch
         self.abi = stub_abi(self.arch.name)
         self.override_dir = Path(override_dir) if override_dir else None
-        self.image, self.stubs = stub_image(self.arch.name, self.override_dir)
+        self.image, self.stubs = stub_image(self.arch.name, self.override_dir, extra)
         self.machine = Machine(self.arch, self.image, options or RunOptions())
         self.thread = self.machine.load()
         self.machine.current = self.thread

@@ -1,0 +1,76 @@
+# Driver for the contended conformance cases (appended to the stubs; calls them by name).
+# contend_main(table): table = [n][job 0]...[job n-1], a job = 8 quadwords:
+#   +0 stub, +8 a0, +16 step, +24 a1, +32 count, +40 tid word (ptid/ctid), +48 stack top.
+# One thread per job (clone with CHILD_CLEARTID), each calling stub(a0 + i*step, a1)
+# count times; the main thread joins them all with futex, then exit_group(0).
+
+.globl contend_main
+contend_main:
+    mov r12, rdi
+    mov r13, qword ptr [r12]
+    lea rbx, [r12+8]
+    mov r15, r13
+1:  test r15, r15
+    jz 3f
+    mov rsi, qword ptr [rbx+48]
+    sub rsi, 8
+    lea rax, [rip+contend_child]
+    mov qword ptr [rsi], rax
+    mov edi, 0x350f00
+    lea rdx, [rbx+40]
+    lea rcx, [rbx+40]
+    xor r8d, r8d
+    call sys_clone
+    add rbx, 64
+    dec r15
+    jmp 1b
+3:  lea rbx, [r12+8]
+    mov r15, r13
+4:  test r15, r15
+    jz 6f
+5:  mov edx, dword ptr [rbx+40]
+    test edx, edx
+    jz 7f
+    lea rdi, [rbx+40]
+    xor esi, esi
+    xor ecx, ecx
+    xor r8d, r8d
+    xor r9d, r9d
+    call sys_futex
+    jmp 5b
+7:  add rbx, 64
+    dec r15
+    jmp 4b
+6:  xor edi, edi
+    call sys_exit_group
+
+# The child: sys_clone's ret popped this address from the new stack; rbx = its job.
+contend_child:
+    mov r12, qword ptr [rbx+8]
+    mov r13, qword ptr [rbx+32]
+1:  test r13, r13
+    jz 2f
+    mov rdi, r12
+    mov rsi, qword ptr [rbx+24]
+    call qword ptr [rbx]
+    add r12, qword ptr [rbx+16]
+    dec r13
+    jmp 1b
+2:  xor edi, edi
+    call sys_exit
+
+# cas_increment(ptr32): *ptr += 1 with an atomicload/cas retry loop.
+.globl cas_increment
+cas_increment:
+    push rbx
+    mov rbx, rdi
+1:  mov rdi, rbx
+    call atomicload
+    mov esi, eax
+    lea edx, [rax+1]
+    mov rdi, rbx
+    call cas
+    test eax, eax
+    jz 1b
+    pop rbx
+    ret
