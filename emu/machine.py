@@ -244,7 +244,8 @@ class Machine:
         try:
             self.uc.emu_start(self._start_address(), -1 & self.arch.word_mask, count=count)
         except UcError as err:
-            self.stop.fault = self.stop.fault or self._fault_from(err)
+            if not self._is_hint(err):
+                self.stop.fault = self.stop.fault or self._fault_from(err)
         self.total_instructions += count
         self.scheduler.charge(thread, count)
         thread.context = self.uc.context_save()
@@ -258,6 +259,17 @@ class Machine:
             thread.alive = False
             return None if self.scheduler.live() else self.stop.exit_status
         return self.stop.exit_status
+
+    def _is_hint(self, err: UcError) -> bool:
+        """A hint instruction unicorn rejects (ARM YIELD/WFE, pc already past it): a yield, not SIGILL."""
+        hints = self.arch.linux.get("hint_words")
+        if not hints or err.errno != unicorn.UC_ERR_INSN_INVALID:
+            return False
+        try:
+            word = self.arch.unpack(self.memory.read(self._pc() - 4, 4))
+        except UcError:
+            return False
+        return word in hints
 
     # ---- reports ------------------------------------------------------------------------
 

@@ -78,6 +78,8 @@ class Kernel:
         self.brk_start = self.brk = 0
         self.sigactions: dict[int, bytes] = {}
         self.next_tid = machine.pid + 1
+        self._in_dispatch = False
+        self._deferred: list[tuple[Thread, str, list[int], int]] = []
 
     @property
     def clock(self):
@@ -90,18 +92,29 @@ class Kernel:
         name = self.names.get(number, f"syscall_{number}")
         handler = HANDLERS.get(name)
         self.clock.advance(SYSCALL_NS)
+        self._in_dispatch = True
         try:
             result = handler(self, thread, *args) if handler else self._unimplemented(number, name)
         except (ProcessExit, ThreadExit) as end:
             self._trace(thread, name, args, None, end)
+            self._flush_deferred()
             raise
         except Blocked:
             thread.pending_call = (name, args)
+            self._flush_deferred()
             raise
         except unicorn.UcError:
             result = -errno.EFAULT  # a bad guest pointer: Linux answers EFAULT, it does not crash
         self._trace(thread, name, args, result)
+        self._flush_deferred()
         self.set_result(result)
+
+    def _flush_deferred(self) -> None:
+        """Wake-ups caused by a syscall are traced after its own line, as they happen after it."""
+        self._in_dispatch = False
+        deferred, self._deferred = self._deferred, []
+        for entry in deferred:
+            self._trace(*entry)
 
     def block(self, thread: Thread, wait: Wait) -> None:
         """Put the calling thread to sleep; raises Blocked to leave the handler."""
@@ -113,8 +126,10 @@ class Kernel:
         """A blocked syscall finished (woken or timed out): trace it, deliver on resume."""
         if thread.pending_call is not None:
             name, args = thread.pending_call
-            self._trace(thread, name, args, result)
+            self._deferred.append((thread, name, args, result))
             thread.pending_call = None
+            if not self._in_dispatch:
+                self._flush_deferred()
         thread.pending_result = result
 
     # ---- guest memory, in the arch's byte order ------------------------------------------

@@ -108,3 +108,20 @@ def sys_sched_getaffinity(kernel: Kernel, thread: Thread, pid: int, size: int, m
     words = [(bits >> (8 * word * i)) & kernel.arch.word_mask for i in range(needed // word)]
     kernel.store_words(mask, words)
     return needed
+
+
+ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS = 0x1001, 0x1002, 0x1003, 0x1004
+
+
+@syscall("arch_prctl")
+def sys_arch_prctl(kernel: Kernel, thread: Thread, code: int, address: int, *_) -> int:
+    """x86-64's own TLS call (Go's settls): set or read the FS/GS base of the calling thread."""
+    registers = {ARCH_SET_FS: "fs_base", ARCH_SET_GS: "gs_base", ARCH_GET_FS: "fs_base", ARCH_GET_GS: "gs_base"}
+    if code not in registers:
+        return -errno.EINVAL
+    regs = kernel.machine.regs
+    if code in (ARCH_SET_FS, ARCH_SET_GS):
+        regs[registers[code]] = address
+    else:
+        kernel.store(address, regs[registers[code]], 8)
+    return 0
