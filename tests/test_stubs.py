@@ -1,0 +1,86 @@
+"""The Python -> stub calling API (emu.stubs): arguments, results, budgets, overrides."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+from emu.kernel import signed
+from emu.stubs import StubError, StubMachine, compose_source, global_names, split_functions
+from tests.conftest import ARCHES
+
+
+@pytest.fixture(scope="module", params=ARCHES)
+def sm(request: pytest.FixtureRequest) -> StubMachine:
+    return StubMachine(request.param)
+
+
+def test_cas_result_and_memory(sm: StubMachine) -> None:
+    sm.write_int(sm.data, 1, 4)
+    assert sm.call("cas", sm.data, 1, 2) == 1
+    assert sm.read_int(sm.data, 4) == 2
+    assert sm.call("cas", sm.data, 1, 3) == 0
+
+
+def test_64bit_arguments_and_results_use_register_pairs_on_32bit(sm: StubMachine) -> None:
+    """arm: old in r2:r3, new in r4:r5, results in r0:r1; 64-bit arches: one register each."""
+    z = (sm.data + 8) & ~7
+    sm.write_int(z, (7 << 32) | 9, 8)
+    assert sm.call("cas64", z, (7 << 32) | 9, (1 << 40) + 1) == 1
+    assert sm.call("xadd64", z, (1 << 40) + 1) == (2 << 40) + 2
+    assert sm.call("atomicload64", z) == (2 << 40) + 2
+
+
+def test_syscall_wrappers_reach_the_kernel(sm: StubMachine) -> None:
+    assert sm.call("sys_gettid") == sm.thread.tid
+    assert signed(sm.call("sys_write", 99, sm.data, 1), sm.arch.bits) == -errno.EBADF
+
+
+def test_unknown_stub_is_a_clear_error(sm: StubMachine) -> None:
+    with pytest.raises(Exception, match="no stub named 'nonesuch'|no known signature"):
+        sm.call("nonesuch")
+
+
+def test_runaway_stub_fails_by_name_within_its_budget(tmp_path) -> None:
+    (tmp_path / "amd64.s").write_text(".globl procyield\nprocyield:\n    jmp procyield\n")
+    sm = StubMachine("amd64", tmp_path)
+    with pytest.raises(StubError, match=r"procyield: did not return within 1000 instructions"):
+        sm.call("procyield", 1, budget=1000)
+
+
+def test_faulting_stub_fails_by_name() -> None:
+    sm = StubMachine("arm")
+    with pytest.raises(StubError, match=r"cas64: SIGILL"):
+        sm.call("cas64", sm.data + 4, 0, 0)  # not 8-aligned: udf #0 by design
+
+
+BASE = """# prologue
+.text
+.globl casp
+casp:
+# cas64: the real one
+.globl cas64
+cas64:
+    nop
+    ret
+.globl xadd
+xadd:
+    ret
+"""
+
+
+def test_split_functions_keeps_aliases_together() -> None:
+    _, functions = split_functions(BASE, "#")
+    assert [names for names, _ in functions] == [{"casp", "cas64"}, {"xadd"}]
+    assert global_names(BASE, "#") == ["casp", "cas64", "xadd"]
+
+
+def test_override_replaces_only_its_functions() -> None:
+    text = compose_source(BASE, ".globl xadd\nxadd:\n    int3\n", "#")
+    assert "int3" in text and text.count("xadd:") == 1 and "cas64:" in text
+
+
+def test_override_must_define_every_alias() -> None:
+    with pytest.raises(Exception, match="alias casp"):
+        compose_source(BASE, ".globl cas64\ncas64:\n    ret\n", "#")
