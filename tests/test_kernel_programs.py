@@ -104,3 +104,14 @@ def test_strace_lines_look_like_qemu() -> None:
     assert re.search(r"^1000 mincore\(0x[0-9a-f]+,16384,0x[0-9a-f]+\) = -1 errno=12 \(ENOMEM\)$", trace, re.M)
     assert re.search(r"^1000 munmap\(0x[0-9a-f]+,4096\) = -1 errno=22 \(EINVAL\)$", trace, re.M)
     assert re.search(r"^1000 mprotect\(0x[0-9a-f]+,4096,PROT_READ\) = 0$", trace, re.M)
+
+
+def test_arm_yield_hint_is_not_sigill(tmp_path) -> None:
+    """Go's procyield runs YIELD (0xe320f001); unicorn rejects it, emu resumes after it."""
+    path = tmp_path / "yield.s"
+    path.write_text(
+        "    .globl _start\n    .text\n_start:\n    .word 0xe320f001\n    .word 0xe320f002\n"
+        "    mov r0, #7\n    mov r7, #1\n    svc #0\n"
+    )
+    result = run_emu("run", str(path), "--arch", "arm")
+    assert result.returncode == 7, result.stderr

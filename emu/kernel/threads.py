@@ -116,7 +116,12 @@ ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS = 0x1001, 0x1002, 0x1003, 0x1
 @syscall("arch_prctl")
 def sys_arch_prctl(kernel: Kernel, thread: Thread, code: int, address: int, *_) -> int:
     """x86-64's own TLS call (Go's settls): set or read the FS/GS base of the calling thread."""
-    registers = {ARCH_SET_FS: "fs_base", ARCH_SET_GS: "gs_base", ARCH_GET_FS: "fs_base", ARCH_GET_GS: "gs_base"}
+    registers = {
+        ARCH_SET_FS: "fs_base",
+        ARCH_SET_GS: "gs_base",
+        ARCH_GET_FS: "fs_base",
+        ARCH_GET_GS: "gs_base",
+    }
     if code not in registers:
         return -errno.EINVAL
     regs = kernel.machine.regs
