@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_test_command(commands)
 
+    debug.add_explain_command(commands)
+
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
     listing.set_defaults(handler=command_arches)
     return parser

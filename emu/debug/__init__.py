@@ -60,6 +60,13 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     )
 
 
+def add_explain_command(commands) -> None:
+    """`emu explain` (emu/debug/explain.py), registered here so the CLI imports only this package."""
+    from emu.debug.explain import add_command
+
+    add_command(commands)
+
+
 def run_machine(machine: Machine, args: argparse.Namespace) -> int:
     """Run `machine` with the instruments `args` asked for; their output closes with the run."""
     with ExitStack() as stack:

@@ -60,9 +60,10 @@ class PostMortem:
         blocked = [t for t in machine.threads if t.alive]
         self.stream.write(f"--- post-mortem: {len(blocked)} live thread(s)\n")
         for thread in blocked:
-            regs = ThreadRegisters(machine, thread)
+            wait = getattr(thread, "wait", None)
+            pc = wait.pc if wait is not None else ThreadRegisters(machine, thread)[machine.arch.pc]
             self.stream.write(f"thread {thread.tid}:\n")
-            self._thread(thread, regs[machine.arch.pc], history=thread is machine.current)
+            self._thread(thread, pc, history=True)
 
     def _thread(self, thread, pc: int, history: bool) -> None:
         regs = ThreadRegisters(self.machine, thread)

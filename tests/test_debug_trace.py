@@ -1,0 +1,56 @@
+"""`emu run --trace`: one line per instruction with the registers and memory it changed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ARCHES, run_emu
+
+# What atomicor8(&m[1], 0xf0) must show in the trace: the byte store of 0xf1 to m+1,
+# made by the arch's atomic instruction, with the register that carries the new byte.
+STORE = {"amd64": "lock or", "arm": "strexb", "ppc64": "stbcx.", "ppc64le": "stbcx."}
+ORED = {"amd64": None, "arm": "r2: 0x1 -> 0xf1", "ppc64": "r5: 0x1 -> 0xf1", "ppc64le": "r5: 0x1 -> 0xf1"}
+
+
+def program(arch: str) -> str:
+    return f"tests/fixtures/explain/or8_{arch}.s"
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("T")]
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_trace_shows_every_instruction_with_its_effects(arch: str) -> None:
+    result = run_emu("run", program(arch), "--arch", arch, "--trace")
+    assert result.returncode == 0, result.stderr
+    trace = lines(result.stderr)
+    assert trace[0].startswith("T1000 ") and "<_start>" in trace[0]
+    store = next(line for line in trace if STORE[arch] in line)
+    assert re.search(r"<atomicor8\+0x[0-9a-f]+>|<atomicor8>", store), store
+    assert re.search(r"mem 0x[0-9a-f]+/1 = f1", store), store
+    if ORED[arch]:
+        assert any(ORED[arch] in line for line in trace), "\n".join(trace)
+    # the last line is the exit syscall, with nothing after it
+    assert re.search(r"\b(syscall|svc #0|sc)\s*$", trace[-1]), trace[-1]
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_trace_range_and_thread_filters(arch: str, tmp_path) -> None:
+    out = tmp_path / "trace.txt"
+    result = run_emu("run", program(arch), "--arch", arch, "--trace-range", "atomicor8", "--trace-file", out)
+    assert result.returncode == 0, result.stderr
+    assert not lines(result.stderr), "trace must go to the file only"
+    trace = lines(out.read_text())
+    assert trace and all("<atomicor8" in line for line in trace), trace
+    none = run_emu("run", program(arch), "--arch", arch, "--trace", "--trace-thread", "4242")
+    assert none.returncode == 0 and not lines(none.stderr)
+
+
+def test_trace_range_by_addresses() -> None:
+    first = lines(run_emu("run", program("arm"), "--arch", "arm", "--trace").stderr)
+    start = int(first[1].split()[1], 16)
+    result = run_emu("run", program("arm"), "--arch", "arm", "--trace-range", f"{start:#x}-{start + 8:#x}")
+    trace = lines(result.stderr)
+    assert [int(line.split()[1], 16) for line in trace] == [start, start + 4]
