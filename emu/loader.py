@@ -15,7 +15,7 @@ from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE, AddressSpace
 
 AT_NULL, AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY = 0, 3, 4, 5, 6, 9
 AT_UID, AT_EUID, AT_GID, AT_EGID, AT_HWCAP, AT_CLKTCK, AT_SECURE, AT_RANDOM = 11, 12, 13, 14, 16, 17, 23, 25
-AT_EXECFN = 31
+AT_HWCAP2, AT_EXECFN = 26, 31
 
 
 def map_image(memory: AddressSpace, image: Image) -> None:
@@ -35,7 +35,9 @@ def map_image(memory: AddressSpace, image: Image) -> None:
     image.brk = memory.round_up(brk)
 
 
-def build_stack(memory: AddressSpace, arch: Arch, image: Image, argv: list[str], env: list[str], seed: int) -> int:
+def build_stack(
+    memory: AddressSpace, arch: Arch, image: Image, argv: list[str], env: list[str], seed: int
+) -> int:
     """Map the stack and write the start-up block; returns the initial sp."""
     top = arch.stack_top
     memory.map(top - arch.stack_size, arch.stack_size, PROT_READ | PROT_WRITE, "[stack]")
@@ -50,11 +52,19 @@ def build_stack(memory: AddressSpace, arch: Arch, image: Image, argv: list[str],
     random_bytes = random.Random(seed).randbytes(16)
     memory.write(cursor, random_bytes)
     at_random = cursor
-    word = arch.word_size
     auxv = [
-        (AT_PAGESZ, arch.page_size), (AT_ENTRY, image.entry & ~1), (AT_RANDOM, at_random),
-        (AT_UID, 0), (AT_EUID, 0), (AT_GID, 0), (AT_EGID, 0), (AT_CLKTCK, 100), (AT_SECURE, 0),
-        (AT_HWCAP, 0), (AT_EXECFN, strings[0] if strings else 0),
+        (AT_PAGESZ, arch.page_size),
+        (AT_ENTRY, image.entry & ~1),
+        (AT_RANDOM, at_random),
+        (AT_UID, 0),
+        (AT_EUID, 0),
+        (AT_GID, 0),
+        (AT_EGID, 0),
+        (AT_CLKTCK, 100),
+        (AT_SECURE, 0),
+        (AT_HWCAP, arch.auxv.get("hwcap", 0)),
+        (AT_HWCAP2, arch.auxv.get("hwcap2", 0)),
+        (AT_EXECFN, strings[0] if strings else 0),
     ]
     auxv += getattr(image, "program_headers", [])
     auxv.append((AT_NULL, 0))
