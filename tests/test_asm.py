@@ -88,6 +88,8 @@ def test_intel_syntax_ambiguities_are_refused() -> None:
         assemble_text(".text\n_start: mov rax, msg\nmsg: .quad 1\n", amd64, "t.s")
     with pytest.raises(AsmError, match="defined later"):
         assemble_text(".text\n_start: mov eax, N\n.equ N, 5\n", amd64, "t.s")
+    with pytest.raises(AsmError, match="label 'word' is an operand-size keyword"):
+        assemble_text(".text\n_start: lea rax, [rip + word]\nword: .quad 1\n", amd64, "t.s")
 
 
 def test_section_directives_never_reach_keystone() -> None:

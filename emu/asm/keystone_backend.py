@@ -471,6 +471,12 @@ class KeystoneAssembler:
         so reads a not-yet-defined `.equ` name; keystone reads both as
         immediates. Rather than pick one silently, say how to write it.
         """
+        for name in IDENT.findall(item.st.args):
+            if name.lower() in INTEL_KEYWORDS and name in self.label_names:
+                raise item.st.error(
+                    f"label '{name}' is an operand-size keyword in GNU as Intel syntax, "
+                    "which would read it as the keyword: rename the label"
+                )
         op = item.st.op.lower()
         if op.startswith(("j", "call", "loop")):
             return
@@ -585,6 +591,24 @@ class KeystoneAssembler:
         )
 
 
+INTEL_KEYWORDS = {
+    "byte",
+    "word",
+    "dword",
+    "fword",
+    "qword",
+    "tbyte",
+    "oword",
+    "xmmword",
+    "ymmword",
+    "zmmword",
+    "ptr",
+    "offset",
+    "short",
+    "near",
+    "far",
+    "flat",
+}
 X86_PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz", "data16", "addr32", "notrack", "bnd"}
 
 
