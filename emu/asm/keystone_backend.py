@@ -445,6 +445,8 @@ class KeystoneAssembler:
         Encode with a zero displacement to learn the length, then put the real
         `target - next_instruction` in.
         """
+        if item.syntax == "intel":
+            self._check_keyword_labels(item)
         pattern = RIP_ATT if item.syntax == "att" else RIP_INTEL
         match = pattern.search(text)
         if not match:
@@ -464,6 +466,15 @@ class KeystoneAssembler:
             item, self._symbolic(item, with_disp(target - (address + length)), address), address
         )
 
+    def _check_keyword_labels(self, item: Item) -> None:
+        """GNU as Intel syntax reads a label named `word` (etc.) as the size keyword."""
+        for name in IDENT.findall(item.st.args):
+            if name.lower() in INTEL_KEYWORDS and name in self.label_names:
+                raise item.st.error(
+                    f"label '{name}' is an operand-size keyword in GNU as Intel syntax, "
+                    "which would read it as the keyword: rename the label"
+                )
+
     def _check_intel_ambiguity(self, item: Item) -> None:
         """Refuse operands GNU as and keystone read differently in Intel syntax.
 
@@ -471,12 +482,6 @@ class KeystoneAssembler:
         so reads a not-yet-defined `.equ` name; keystone reads both as
         immediates. Rather than pick one silently, say how to write it.
         """
-        for name in IDENT.findall(item.st.args):
-            if name.lower() in INTEL_KEYWORDS and name in self.label_names:
-                raise item.st.error(
-                    f"label '{name}' is an operand-size keyword in GNU as Intel syntax, "
-                    "which would read it as the keyword: rename the label"
-                )
         op = item.st.op.lower()
         if op.startswith(("j", "call", "loop")):
             return
