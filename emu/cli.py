@@ -9,8 +9,10 @@ import sys
 from emu import __version__
 from emu import arch as arches
 from emu import debug
+from emu.bench import add_bench_command
 from emu.errors import EmuError, UsageError
 from emu.options import RunOptions
+from emu.timing import cli as timing_cli
 
 
 def _size(text: str) -> int:
@@ -94,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a variable in the guest's environment (repeatable); the guest sees no other",
     )
     debug.add_run_arguments(run)
+    timing_cli.add_run_arguments(run)
     run.set_defaults(handler=command_run)
 
     from emu.conformance.command import add_test_command
@@ -101,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_test_command(commands)
 
     debug.add_explain_command(commands)
+
+    add_bench_command(commands)
 
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
     listing.set_defaults(handler=command_arches)
@@ -136,7 +141,9 @@ def command_run(args: argparse.Namespace) -> int:
         strace_stream=strace,
     )
     try:
-        return debug.run_machine(Machine(arch, image, options), args)
+        machine = Machine(arch, image, options)
+        with timing_cli.profiling(machine, args):
+            return debug.run_machine(machine, args)
     finally:
         if args.strace_file and strace:
             strace.close()

@@ -26,6 +26,7 @@ from emu.errors import EmuError, EngineError, GuestError
 from emu.image import Image
 from emu.kernel import Blocked, Kernel, ProcessExit, ThreadExit
 from emu.memory import AddressSpace
+from emu.native import BlockCounter
 from emu.options import RunOptions
 from emu.sched import Deadlock, Scheduler, Thread
 
@@ -77,6 +78,7 @@ class Machine:
         self.arch, self.image = arch, image
         self.options = options or RunOptions()
         self.uc = cpu.new_engine(arch)
+        self.counter = BlockCounter(self.uc, arch)  # exact counts; ends slices without count= (emu/native)
         self.regs = cpu.Registers(self.uc, arch)
         self.memory = AddressSpace(self.uc, arch.page_size, self.options.mem_limit)
         self.pid = 1000
@@ -233,19 +235,23 @@ class Machine:
             thread.pending_result = None
 
     def _run_slice(self, thread: Thread) -> int | None:
-        """Run one slice of `thread` (a slice ended early is charged in full: unicorn's
-        count mode does not report how far it got, and a fixed charge keeps runs
-        deterministic)."""
+        """Run one slice of `thread`, charged exactly: the block counter (emu/native) ends it
+        on the budgeted instruction without unicorn's slow per-instruction `count=` mode."""
         self._resume(thread)
         self.stop = StopReason()
         count = self.scheduler.slice_length()
         if self.options.max_insns is not None:
             count = max(1, min(count, self.options.max_insns - self.total_instructions))
+        self.counter.set_thread(thread.tid)
+        before = self.counter.executed
+        self.counter.set_budget(before + count)
         try:
-            self.uc.emu_start(self._start_address(), -1 & self.arch.word_mask, count=count)
+            self.counter.run(self._start_address, -1 & self.arch.word_mask)
         except UcError as err:
             if not self._is_hint(err):
                 self.stop.fault = self.stop.fault or self._fault_from(err)
+        self.counter.check()
+        count = self.counter.executed - before
         self.total_instructions += count
         self.scheduler.charge(thread, count)
         thread.context = self.uc.context_save()

@@ -1,0 +1,3 @@
+"""placeholder"""
+def add_bench_command(commands):
+    pass

@@ -1,0 +1,150 @@
+"""Instruction classification: a capstone instruction -> a timing class and its dataflow.
+
+The rules are data (arch/timing/classes/*.toml): exact mnemonics, then glob
+patterns in file order, then capstone groups. What matches nothing is
+"unclassified" and counted as such in every report, never silently priced.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+import capstone
+
+from emu.native.blocks import arch_settings
+from emu.timing.model import TIMING_DIR
+
+UNCLASSIFIED = "unclassified"
+OP_REG, OP_MEM = 1, 3  # capstone operand types shared by x86/arm/ppc
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One instruction as the scoreboard sees it."""
+
+    address: int
+    mnemonic: str
+    cls: str
+    reads: frozenset[str]
+    writes: frozenset[str]
+
+
+class Classifier:
+    """Applies one classes file to capstone instructions."""
+
+    def __init__(self, rules: dict[str, Any]) -> None:
+        self.rules = rules
+        self.exact: dict[str, str] = {}
+        self.patterns: list[tuple[str, str]] = []
+        for cls, names in rules["classes"].items():
+            for name in names:
+                if any(c in name for c in "*?["):
+                    self.patterns.append((name, cls))
+                else:
+                    self.exact.setdefault(name, cls)
+        self.groups: dict[str, str] = rules.get("groups", {})
+        self.ignore = set(rules.get("ignore_registers", []))
+        self.alias = {sub: full for full, subs in rules.get("register_aliases", {}).items() for sub in subs}
+        self.conditions = rules.get("conditions", [])
+        self.suffixes = rules.get("strip_suffixes", [])
+
+    def _match(self, mnemonic: str) -> str | None:
+        if mnemonic in self.exact:
+            return self.exact[mnemonic]
+        return next((cls for pattern, cls in self.patterns if fnmatch.fnmatchcase(mnemonic, pattern)), None)
+
+    def _candidates(self, mnemonic: str) -> list[str]:
+        """The mnemonic, then without a condition code, then without a flag-setting suffix."""
+        names = [mnemonic]
+        for cond in self.conditions:
+            if mnemonic.endswith(cond) and len(mnemonic) > len(cond):
+                names.append(mnemonic[: -len(cond)])
+        for name in list(names):
+            names += [name[: -len(s)] for s in self.suffixes if name.endswith(s) and len(name) > len(s)]
+        return names
+
+    def classify(self, insn: capstone.CsInsn) -> str:
+        cls = next((c for c in map(self._match, self._candidates(insn.mnemonic)) if c), None)
+        if cls is None:
+            cls = next((self.groups[insn.group_name(g)] for g in insn.groups
+                        if insn.group_name(g) in self.groups), UNCLASSIFIED)
+        return self._memory_form(insn, cls)
+
+    def _memory_form(self, insn: capstone.CsInsn, cls: str) -> str:
+        """x86-style operands: a class with a memory operand is priced as a load/store form."""
+        indirect = self.rules.get("indirect", {})
+        if insn.mnemonic in indirect and insn.operands and insn.operands[0].type in (OP_REG, OP_MEM):
+            return indirect[insn.mnemonic]
+        forms = self.rules.get("memory", {})
+        form = forms.get(insn.mnemonic) or forms.get(cls)
+        if not form:
+            return cls
+        mems = [op for op in insn.operands if op.type == OP_MEM]
+        if not mems:
+            return cls
+        written = any(getattr(op, "access", 0) & capstone.CS_AC_WRITE for op in mems)
+        return form["write" if written else "read"]
+
+    def _name(self, insn: capstone.CsInsn, reg: int) -> str | None:
+        if not reg:
+            return None
+        name = insn.reg_name(reg)
+        if not name or name in self.ignore:
+            return None
+        return self.alias.get(name, name)
+
+    def dataflow(self, insn: capstone.CsInsn, cls: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(registers read, registers written)."""
+        if self.rules.get("dataflow") == "capstone":
+            read, written = insn.regs_access()
+        else:
+            read, written = self._operand_dataflow(insn, cls)
+        names = functools.partial(self._names, insn)
+        return names(read), names(written)
+
+    def _names(self, insn: capstone.CsInsn, regs: list[int]) -> frozenset[str]:
+        return frozenset(n for n in (self._name(insn, r) for r in regs) if n)
+
+    def _operand_dataflow(self, insn: capstone.CsInsn, cls: str) -> tuple[list[int], list[int]]:
+        read, written = list(insn.regs_read), list(insn.regs_write)
+        first = True
+        for op in insn.operands:
+            if op.type == OP_REG:
+                (written if first and cls not in self.rules.get("no_dest", []) else read).append(op.reg)
+                first = False
+            elif op.type == OP_MEM:
+                read += [r for r in (op.mem.base, getattr(op.mem, "index", 0)) if r]
+                if cls in self.rules.get("writes_base", []) and op.mem.base:
+                    written.append(op.mem.base)
+        record = self.rules.get("record_register")
+        if record and (insn.mnemonic.endswith(".") or cls in self.rules.get("record_classes", [])):
+            written.append(self._record_id(insn, record))
+        return read, written
+
+    def _record_id(self, insn: capstone.CsInsn, name: str) -> int:
+        if not hasattr(self, "_record"):
+            self._record = _reg_id(insn, name)
+        return self._record
+
+    def decode(self, insn: capstone.CsInsn) -> Decoded:
+        cls = self.classify(insn)
+        reads, writes = self.dataflow(insn, cls)
+        return Decoded(insn.address, insn.mnemonic, cls, reads, writes)
+
+
+def _reg_id(insn: capstone.CsInsn, name: str) -> int:
+    """A register id by name, for the current capstone arch (used for PPC's cr0)."""
+    for reg in range(1, 512):
+        if insn.reg_name(reg) == name:
+            return reg
+    return 0
+
+
+@functools.cache
+def classifier_for(arch_name: str) -> Classifier:
+    path = TIMING_DIR / arch_settings(arch_name)["classes"]
+    return Classifier(tomllib.loads(path.read_text()))

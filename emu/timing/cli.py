@@ -1,0 +1,51 @@
+"""`emu run --cpu/--cycles/--cycles-json/--cache`: the timing options and their lifetime."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from emu.machine import Machine
+
+
+def add_run_arguments(run: argparse.ArgumentParser) -> None:
+    group = run.add_argument_group("timing (docs/timing.md)")
+    group.add_argument("--cpu", metavar="MODEL", help="CPU timing model: power8, power9 (ppc64/ppc64le), "
+                       "cortex-a9, cortex-a57 (arm), skylake, zen2 (amd64); default per arch")
+    group.add_argument("--cycles", action="store_true",
+                       help="after the run, print estimated cycles, IPC, costly blocks and a per-symbol table "
+                       "per thread (to stderr)")
+    group.add_argument("--cycles-json", metavar="FILE", help="write the cycle report as JSON to FILE")
+    group.add_argument("--cache", metavar="SPEC", help="simulate caches and charge misses, e.g. "
+                       "L1=32K/8/64,L2=256K/4/64 (slower: every load and store is hooked)")
+
+
+@contextmanager
+def profiling(machine: Machine, args: argparse.Namespace) -> Iterator[None]:
+    """Price blocks while `machine` runs; report when the run ends (also when the guest dies)."""
+    wanted = args.cycles or args.cycles_json or args.cache or args.cpu
+    if not wanted:
+        yield
+        return
+    from emu.timing.cache import parse_cache
+    from emu.timing.model import model_for
+    from emu.timing.profile import Profiler
+    from emu.timing.report import write_json, write_text
+
+    model = model_for(machine.arch.name, args.cpu)
+    if args.cache:
+        machine.counter.enable_cache(parse_cache(args.cache, model))
+    profiler = Profiler(machine.counter, machine.arch, model)
+    try:
+        yield
+    finally:
+        report = profiler.report(machine.image)
+        if args.cycles or not args.cycles_json:
+            sys.stdout.flush()
+            write_text(report, sys.stderr)
+        if args.cycles_json:
+            write_json(report, args.cycles_json)

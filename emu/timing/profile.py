@@ -1,0 +1,140 @@
+"""The cycle profile of a run: block costs priced once, executions counted in C.
+
+`Profiler(counter, arch, model)` prices each block when the block table first
+decodes it (both as a one-block loop and as straight-line code); after the run,
+`report(image)` multiplies those prices by the counter's per-(thread, block)
+execution counts and attributes them to symbols.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from emu.arch import Arch
+from emu.image import Image
+from emu.native.blocks import Block
+from emu.native.counter import BlockStats, CBlockCounter, PyBlockCounter
+from emu.timing.classify import classifier_for
+from emu.timing.model import CpuModel
+from emu.timing.scoreboard import BlockCost, block_cost
+
+Counter = CBlockCounter | PyBlockCounter
+
+
+@dataclass
+class Prices:
+    """A block priced both ways: repeated back to back (a loop) and once (straight line)."""
+
+    loop: BlockCost
+    straight: BlockCost
+
+
+@dataclass
+class Tally:
+    """Instructions and cycles accumulated for a symbol, a block or a thread."""
+
+    name: str
+    address: int = 0
+    calls: int = 0
+    executions: int = 0
+    instructions: int = 0
+    cycles: float = 0.0
+    unclassified: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.calls += other.calls
+        self.executions += other.executions
+        self.instructions += other.instructions
+        self.cycles += other.cycles
+        self.unclassified += other.unclassified
+
+    def as_dict(self) -> dict[str, object]:
+        per_call = self.cycles / self.calls if self.calls else None
+        return {"name": self.name, "address": self.address, "calls": self.calls,
+                "instructions": self.instructions, "cycles": round(self.cycles, 2),
+                "cycles_per_call": None if per_call is None else round(per_call, 2),
+                "unclassified": self.unclassified}
+
+
+@dataclass
+class Report:
+    arch: str
+    cpu: str
+    threads: dict[int, list[Tally]]
+    symbols: list[Tally]
+    blocks: list[Tally]
+    totals: Tally
+    mispredict_cycles: float
+    cache: list[dict[str, object]] = field(default_factory=list)
+    counter: str = "c"
+
+
+class Profiler:
+    """Prices blocks on first sight and turns execution counts into a Report."""
+
+    def __init__(self, counter: Counter, arch: Arch, model: CpuModel) -> None:
+        self.counter, self.arch, self.model = counter, arch, model
+        self.classifier = classifier_for(arch.name)
+        self.prices: dict[int, Prices] = {}
+        counter.table.listeners.append(self._price)
+        for block in list(counter.table.blocks.values()):
+            self._price(block)
+
+    def _price(self, block: Block) -> None:
+        decoded = [self.classifier.decode(insn) for insn in block.insns]
+        self.prices[block.address] = Prices(block_cost(decoded, self.model, True),
+                                             block_cost(decoded, self.model, False))
+
+    def block_cycles(self, stats: BlockStats) -> tuple[float, float]:
+        """(cycles including mispredicts and cache misses, of which mispredicts) for one block."""
+        prices = self.prices[stats.address]
+        straight = stats.count - stats.self_count
+        cycles = stats.self_count * prices.loop.cycles + straight * prices.straight.cycles
+        mispredicts = straight * self.model.mispredict_penalty if stats.self_count else 0
+        return cycles + mispredicts + stats.penalty, mispredicts
+
+    def _tally(self, stats: BlockStats, image: Image) -> tuple[str, Tally, float]:
+        name = image.symbolize(stats.address).split("+")[0]
+        cycles, mispredicts = self.block_cycles(stats)
+        calls = stats.count if image.symbols.get(name) == stats.address else 0
+        unclassified = stats.count * self.prices[stats.address].straight.unclassified
+        tally = Tally(name, stats.address, calls, stats.count, stats.count * stats.ninsns, cycles, unclassified)
+        return name, tally, mispredicts
+
+    def report(self, image: Image) -> Report:
+        by_thread: dict[int, dict[str, Tally]] = {}
+        blocks: dict[int, Tally] = {}
+        mispredict_cycles = 0.0
+        for stats in self.counter.blocks():
+            name, tally, mispredicts = self._tally(stats, image)
+            mispredict_cycles += mispredicts
+            symbols = by_thread.setdefault(stats.tid, {})
+            symbols.setdefault(name, Tally(name, image.symbols.get(name, stats.address))).add(tally)
+            label = image.symbolize(stats.address)
+            blocks.setdefault(stats.address, Tally(label, stats.address)).add(tally)
+        return Report(self.arch.name, self.model.name, _sorted_threads(by_thread), _merge(by_thread),
+                      sorted(blocks.values(), key=lambda t: -t.cycles), _total(blocks.values()),
+                      mispredict_cycles, self._cache_stats(), "c" if self.counter.native else "python")
+
+    def _cache_stats(self) -> list[dict[str, object]]:
+        return [{"level": lv.name, "size": lv.size, "ways": lv.ways, "line": lv.line, "accesses": acc,
+                 "misses": miss, "miss_penalty": lv.penalty} for lv, acc, miss in self.counter.cache_stats()]
+
+
+def _sorted_threads(by_thread: dict[int, dict[str, Tally]]) -> dict[int, list[Tally]]:
+    return {tid: sorted(s.values(), key=lambda t: -t.cycles) for tid, s in sorted(by_thread.items())}
+
+
+def _merge(by_thread: dict[int, dict[str, Tally]]) -> list[Tally]:
+    merged: dict[str, Tally] = {}
+    for symbols in by_thread.values():
+        for name, tally in symbols.items():
+            merged.setdefault(name, Tally(name, tally.address)).add(tally)
+    return sorted(merged.values(), key=lambda t: -t.cycles)
+
+
+def _total(tallies: object) -> Tally:
+    total = Tally("total")
+    for tally in tallies:
+        total.add(tally)
+    return total

@@ -1,0 +1,105 @@
+"""Per-block cost: a scoreboard over register dependencies, run once per block.
+
+A block's cost is its steady-state cycles per execution: the block is issued
+repeatedly (ITERATIONS times) through a small pipeline model and the cost is the
+growth of the latest issue time over the second half. Two pipelines share the code:
+
+- in-order (`in_order = true`): instructions issue in program order, at most
+  `issue_width` per cycle, each when its source registers are ready (producer
+  start + latency) and its port is free;
+- out-of-order: dispatch in order at `issue_width` per cycle, but each
+  instruction starts when its sources and port allow (unbounded window).
+
+Register values carry from one repetition to the next only when the block loops
+to itself (its executions mostly follow itself); otherwise every repetition
+starts with ready registers, so only the block's own throughput counts. Branches
+are predicted: they do not wait for their flags/counter. A `serialize` class
+(barriers, locked RMW, syscalls) waits for everything before it to complete and
+holds back everything after it until it is done.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from emu.timing.classify import UNCLASSIFIED, Decoded
+from emu.timing.model import CpuModel
+
+ITERATIONS = 48  # enough for slow resource bounds to overtake early latency chains
+PREDICTED = frozenset({"branch", "branch_indirect", "call", "ret"})
+
+
+@dataclass(frozen=True)
+class BlockCost:
+    """What one execution of a block costs, and what it is made of."""
+
+    cycles: float
+    ninsns: int
+    unclassified: int
+    classes: tuple[str, ...]
+
+
+class _Pipe:
+    """Pipeline state while a block is issued repeatedly."""
+
+    def __init__(self, model: CpuModel) -> None:
+        self.model = model
+        self.ready: dict[str, float] = {}
+        self.port_free: dict[str, float] = {}
+        self.slot = 0  # dispatch slots used
+        self.last_start = 0.0
+        self.fence = 0.0  # nothing starts before this (a serializing instruction's end)
+        self.drained = 0.0  # when everything issued so far completes
+        self.cycle_used: dict[int, int] = {}
+
+    def issue(self, insn: Decoded) -> float:
+        """Start time of `insn`; updates the scoreboard."""
+        cost = self.model.cost(insn.cls)
+        start = max(self.slot / self.model.issue_width, self.fence)
+        self.slot += 1
+        if insn.cls not in PREDICTED:
+            start = max([start, *(self.ready.get(r, 0.0) for r in insn.reads)])
+        if cost.port != "none":
+            start = max(start, self.port_free.get(cost.port, 0.0))
+        if cost.serialize:
+            start = max(start, self.drained)
+        if self.model.in_order:
+            start = self._in_order_slot(max(start, self.last_start))
+        if cost.port != "none":
+            self.port_free[cost.port] = start + cost.rthroughput
+        done = start + cost.latency
+        for reg in insn.writes:
+            self.ready[reg] = done
+        self.drained = max(self.drained, done)
+        if cost.serialize:
+            self.fence = done
+        self.last_start = start
+        return start
+
+    def _in_order_slot(self, start: float) -> float:
+        """Whole cycles, at most issue_width instructions in each."""
+        cycle = math.ceil(start - 1e-9)
+        while self.cycle_used.get(cycle, 0) >= self.model.issue_width:
+            cycle += 1
+        self.cycle_used[cycle] = self.cycle_used.get(cycle, 0) + 1
+        return float(cycle)
+
+
+def block_cost(insns: list[Decoded], model: CpuModel, loops: bool) -> BlockCost:
+    """Steady-state cycles per execution of `insns` on `model` (see module docstring)."""
+    classes = tuple(i.cls for i in insns)
+    unclassified = sum(1 for c in classes if c == UNCLASSIFIED)
+    if not insns:
+        return BlockCost(0.0, 0, 0, classes)
+    pipe = _Pipe(model)
+    ends, latest = [], 0.0
+    for _ in range(ITERATIONS):
+        if not loops:
+            base = max(pipe.slot / model.issue_width, pipe.fence)
+            pipe.ready = dict.fromkeys(pipe.ready, base)
+        latest = max(latest, *(pipe.issue(i) for i in insns))
+        ends.append(latest)
+    half = ITERATIONS // 2
+    cycles = (ends[-1] - ends[half - 1]) / (ITERATIONS - half)
+    return BlockCost(max(cycles, len(insns) / model.issue_width), len(insns), unclassified, classes)
