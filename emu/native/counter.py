@@ -76,6 +76,10 @@ class _Slicing:
         short = self._short_by()
         if not short:
             return
+        # Cached translations have no per-instruction hook for count mode to stop at
+        # (dropping only this block's translation was not enough in unicorn 2.1.4:
+        # chained blocks ran on), so count mode starts from an empty cache.
+        self.uc.ctl_flush_tb()
         self._suspend(True)
         try:
             self.uc.emu_start(start_address(), until, count=short)

@@ -1,0 +1,95 @@
+"""The block counter: exact instruction counts, exact slice ends, C and Python twins identical."""
+
+from __future__ import annotations
+
+import pytest
+import unicorn
+
+from emu import arch as arches
+from emu import cpu
+from emu.native import build
+from emu.native.counter import BlockCounter, CacheLevel
+
+BASE, DATA = 0x100000, 0x200000
+LOOPS = {
+    "amd64": "mov r12, 3; outer: mov rdi, 0x200000; mov rcx, 300; l: mov qword ptr [rdi], rcx; "
+             "add rdi, 8; dec rcx; jne l; dec r12; jne outer; nop",
+    "arm": "mov r5, #3; outer: mov r0, #0x200000; mov r2, #300; l: str r2, [r0], #4; subs r2, r2, #1; "
+           "bne l; subs r5, r5, #1; bne outer; nop",
+    "ppc64le": "li 30, 3; outer: lis 6, 0x20; li 8, 300; mtctr 8; l: std 8, 0(6); addi 6, 6, 8; bdnz l; "
+               "addi 30, 30, -1; cmpdi 30, 0; bne outer; nop",
+}
+
+
+def engine(arch_name: str) -> tuple[unicorn.Uc, int]:
+    arch = arches.get(arch_name)
+    code, _ = cpu.new_assembler(arch).asm(LOOPS[arch_name], BASE)
+    uc = cpu.new_engine(arch)
+    uc.mem_map(BASE, 0x200000)
+    uc.mem_write(BASE, bytes(code))
+    return uc, BASE + len(code)
+
+
+def code_hook_count(arch_name: str) -> int:
+    uc, end = engine(arch_name)
+    seen = [0]
+    uc.hook_add(unicorn.UC_HOOK_CODE, lambda *_: seen.__setitem__(0, seen[0] + 1))
+    uc.emu_start(BASE, end)
+    return seen[0]
+
+
+def sliced(arch_name: str, native: bool, budget: int | None, cache: bool = False):
+    uc, end = engine(arch_name)
+    arch = arches.get(arch_name)
+    counter = BlockCounter(uc, arch, native=native)
+    if cache:
+        counter.enable_cache([CacheLevel("L1", 1024, 2, 64, 10), CacheLevel("L2", 4096, 4, 64, 100)])
+    pc_reg = cpu.register_id(arch, arch.pc)
+    uc.reg_write(pc_reg, BASE)
+    slices = []
+    while uc.reg_read(pc_reg) != end:
+        before = counter.executed
+        counter.set_budget(None if budget is None else before + budget)
+        counter.set_thread(len(slices) % 2)
+        counter.run(lambda: uc.reg_read(pc_reg), end)
+        slices.append(counter.executed - before)
+    return counter, slices
+
+
+natives = [False, True] if build.load() is not None else [False]
+
+
+@pytest.mark.parametrize("arch_name", sorted(LOOPS))
+@pytest.mark.parametrize("native", natives)
+def test_counts_are_exact_and_slices_end_on_the_budget(arch_name: str, native: bool) -> None:
+    expected = code_hook_count(arch_name)
+    counter, slices = sliced(arch_name, native, 997)
+    assert counter.executed == expected
+    assert all(n == 997 for n in slices[:-1]) and 0 < slices[-1] <= 997
+    blocks = counter.blocks()
+    assert sum(b.count * b.ninsns + b.partial for b in blocks) == expected
+    assert {b.tid for b in blocks} == {0, 1}
+
+
+@pytest.mark.parametrize("arch_name", sorted(LOOPS))
+def test_c_and_python_twins_give_identical_results(arch_name: str) -> None:
+    if build.load() is None:
+        pytest.skip("no C compiler: only the Python twin exists here")
+    c_counter, c_slices = sliced(arch_name, True, 1234, cache=True)
+    py_counter, py_slices = sliced(arch_name, False, 1234, cache=True)
+    assert c_slices == py_slices
+    assert c_counter.blocks() == py_counter.blocks()
+    assert c_counter.cache_stats() == py_counter.cache_stats()
+    assert any(misses for _, _, misses in c_counter.cache_stats())
+
+
+def test_without_a_compiler_the_python_twin_is_used(monkeypatch) -> None:
+    monkeypatch.setenv("EMU_NO_CC", "1")
+    assert build.compiler() is None
+    uc, _ = engine("amd64")
+    assert not BlockCounter(uc, arches.get("amd64"), native=False).native
+
+
+def test_the_library_is_cached_by_source_hash() -> None:
+    assert build.library_path().name.startswith("blockcount-")
+    assert build.library_path() == build.library_path()

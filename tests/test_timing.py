@@ -1,0 +1,90 @@
+"""Timing models, classification and the --cycles / --cycles-json reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emu.native.blocks import arch_settings
+from emu.timing.classify import UNCLASSIFIED
+from emu.timing.llvm_mca import _decoded, case_files, emu_cycles
+from emu.timing.model import all_models, load_model
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "tests" / "timing" / "bench"
+SYMBOL_KEYS = {"name", "address", "calls", "instructions", "cycles", "cycles_per_call", "unclassified"}
+
+
+def emu(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "emu", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("name", all_models())
+def test_every_model_prices_every_class_its_arches_use(name: str) -> None:
+    model = load_model(name)
+    for arch_name in model.arches:
+        assert name in arch_settings(arch_name)["cpus"]
+    for cls, cost in model.classes.items():
+        assert cost.latency >= 0 and cost.rthroughput > 0, cls
+
+
+@pytest.mark.parametrize("path", case_files(), ids=lambda p: p.stem)
+def test_stub_loop_bodies_are_fully_classified(path: Path) -> None:
+    arch_name = path.stem.split("_")[0]
+    decoded, _ = _decoded(arch_name, path)
+    assert UNCLASSIFIED not in [d.cls for d in decoded]
+
+
+def test_power8_and_power9_differ_plausibly() -> None:
+    body = ROOT / "tests" / "timing" / "ppc64le_xadd.s"
+    assert 0.25 <= emu_cycles("ppc64le", "power8", body) <= 20
+    p8 = emu_cycles("ppc64le", "power8", ROOT / "tests" / "timing" / "ppc64le_cas.s")
+    p9 = emu_cycles("ppc64le", "power9", ROOT / "tests" / "timing" / "ppc64le_cas.s")
+    assert p8 > 0 and p9 > 0
+
+
+def validate(report: dict) -> None:
+    """The schema documented in docs/timing.md (`--cycles-json`)."""
+    assert report["schema"] == "emu-cycles/1"
+    for key, kind in {"arch": str, "cpu": str, "total_instructions": int, "total_cycles": (int, float),
+                      "ipc": (int, float), "unclassified_instructions": int, "mispredict_cycles": (int, float),
+                      "cache": list, "symbols": list, "threads": list, "blocks": list, "counter": str}.items():
+        assert isinstance(report[key], kind), key
+    for symbol in report["symbols"]:
+        assert set(symbol) == SYMBOL_KEYS
+    for thread in report["threads"]:
+        assert {"tid", "instructions", "cycles", "symbols"} <= set(thread)
+    assert sum(s["instructions"] for s in report["symbols"]) == report["total_instructions"]
+
+
+def test_cycles_json_validates_and_cpus_differ(tmp_path: Path) -> None:
+    reports = {}
+    for cpu in ("power8", "power9"):
+        out = tmp_path / f"{cpu}.json"
+        result = emu("run", str(BENCH / "ppc64le_xadd.s"), "--arch", "ppc64le", "--cpu", cpu, "--cycles",
+                     "--cycles-json", str(out))
+        assert result.returncode == 0, result.stderr
+        assert "Total Cycles:" in result.stderr and "Unclassified:" in result.stderr
+        reports[cpu] = json.loads(out.read_text())
+        validate(reports[cpu])
+    assert reports["power8"]["total_instructions"] == reports["power9"]["total_instructions"]
+    assert reports["power8"]["total_cycles"] != reports["power9"]["total_cycles"]
+
+
+def test_cache_model_charges_misses(tmp_path: Path) -> None:
+    out = tmp_path / "c.json"
+    result = emu("run", str(BENCH / "arm_memclr.s"), "--arch", "arm", "--cache", "L1=32K/4/32,L2=512K/8/32",
+                 "--cycles-json", str(out), "--max-insns", "300000")
+    assert result.returncode == 124, result.stderr
+    report = json.loads(out.read_text())
+    validate(report)
+    assert report["cache"][0]["misses"] > 0
+
+
+def test_wrong_cpu_for_arch_is_a_usage_error() -> None:
+    result = emu("run", str(BENCH / "arm_xadd.s"), "--arch", "arm", "--cpu", "power9", "--cycles")
+    assert result.returncode != 0 and "does not fit arm" in result.stderr
