@@ -39,6 +39,12 @@ tools:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user \
 	    binutils-arm-linux-gnueabihf binutils-powerpc64-linux-gnu binutils-powerpc64le-linux-gnu \
 	    binutils-x86-64-linux-gnu gdb-multiarch; }
+	@command -v llvm-mca >/dev/null || { \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q llvm; }
+
+## bench: guest instructions/s of emu (cycles off/on) vs bare unicorn and qemu-user (docs/performance.md)
+bench: $(STAMP)
+	$(VENV)/bin/emu bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache
