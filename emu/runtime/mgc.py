@@ -25,7 +25,7 @@ from emu.runtime.malloc import Allocator
 from emu.runtime.mheap import BIT_BOUNDARY, BIT_MARKED, PAGE, MHeap
 
 GOGC_DEFAULT = 100
-HEAP_MINIMUM = 64 << 10  # the toy's heapminimum: the first GC comes early (Go 1.4: 4 MiB)
+HEAP_MINIMUM = 8 << 10  # the toy's heapminimum: small programs see several GCs (Go 1.4: 4 MiB)
 
 
 class MarkLost(Exception):
