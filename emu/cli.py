@@ -12,6 +12,7 @@ from emu import debug
 from emu.bench import add_bench_command
 from emu.errors import EmuError, UsageError
 from emu.options import RunOptions
+from emu.runtime import command as runtime_cli
 from emu.timing import cli as timing_cli
 
 
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     debug.add_run_arguments(run)
     timing_cli.add_run_arguments(run)
+    runtime_cli.add_run_arguments(run)
     run.set_defaults(handler=command_run)
 
     from emu.conformance.command import add_test_command
@@ -106,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     debug.add_explain_command(commands)
 
     add_bench_command(commands)
+
+    runtime_cli.add_check_command(commands)
 
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
     listing.set_defaults(handler=command_arches)
@@ -123,7 +127,7 @@ def command_run(args: argparse.Namespace) -> int:
     from emu.machine import Machine
     from emu.program import load_program
 
-    image, arch = load_program(args.program, args.arch, args.assembler)
+    image, arch = runtime_cli.load(args) or load_program(args.program, args.arch, args.assembler)
     strace = None
     if args.strace_file:
         strace = open(args.strace_file, "w")  # noqa: SIM115 - closed at exit
@@ -142,6 +146,7 @@ def command_run(args: argparse.Namespace) -> int:
     )
     try:
         machine = Machine(arch, image, options)
+        runtime_cli.attach(machine, args)
         with timing_cli.profiling(machine, args):
             return debug.run_machine(machine, args)
     finally:

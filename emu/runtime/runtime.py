@@ -66,6 +66,7 @@ class Runtime:
         self.sched = Scheduler(self, self.machine.options.ncpu)
         self.chans = Channels(self.sched)
         self.collector.on_free = self.chans.freed
+        self.start_ns = self.machine.scheduler.clock.monotonic()
         self.initialised = True
 
     def _gogc(self) -> int:
@@ -158,7 +159,7 @@ class Runtime:
         and the registers of every thread are roots."""
         cycle = self.collector.collect(self.roots(), self.machine.scheduler.clock.monotonic())
         if self.options.gctrace:
-            self.trace(f"gc {cycle.number} @{cycle.at / 1e9:.6f}s {len(self.sched.ps)}P: "
+            self.trace(f"gc {cycle.number} @{(cycle.at - self.start_ns) / 1e6:.3f}ms {len(self.sched.ps)}P: "
                        f"{cycle.heap_before} -> {cycle.heap_after} B heap, {cycle.freed} objects freed, "
                        f"{cycle.live} live, pause {cycle.pause} instructions")
 
@@ -201,7 +202,7 @@ class Runtime:
             return
         now = self.machine.scheduler.clock.monotonic()
         if force or now >= self.next_schedtrace:
-            self.trace(f"SCHED {now / 1e6:.3f}ms: {self.sched.summary()}")
+            self.trace(f"SCHED {(now - self.start_ns) / 1e6:.3f}ms: {self.sched.summary()}")
             self.next_schedtrace = now + self.options.schedtrace
 
     def finish(self) -> None:
