@@ -13,21 +13,49 @@ from dataclasses import dataclass
 # 16-bit value `li`/`movw` can load. The handler runs inside the syscall hook, so it
 # only records the call; the runtime answers it between slices (hypercalls.py).
 HC_BASE = 0x7E00
-HYPERCALLS = ("rt0", "schedule", "gosched", "goexit", "newproc", "mallocgc", "makechan",
-              "chansend", "chanrecv", "printstr", "printline", "exit", "gc")
+HYPERCALLS = (
+    "rt0",
+    "schedule",
+    "gosched",
+    "goexit",
+    "newproc",
+    "mallocgc",
+    "makechan",
+    "chansend",
+    "chanrecv",
+    "printstr",
+    "printline",
+    "exit",
+    "gc",
+)
 # Hypercalls after which the M switches goroutine: the result is a gobuf for gogo.
 SWITCHING = frozenset({"rt0", "schedule", "gosched", "goexit", "chansend", "chanrecv"})
 
 # G struct: word index of each field (stack bounds, the gobuf, status, ...).
-G_FIELDS = {"stack_lo": 0, "stack_hi": 1, "sched": 2, "status": 8, "goid": 9, "param": 10,
-            "arg0": 11, "arg1": 12, "m": 13, "note": 14}
+G_FIELDS = {
+    "stack_lo": 0,
+    "stack_hi": 1,
+    "sched": 2,
+    "status": 8,
+    "goid": 9,
+    "param": 10,
+    "arg0": 11,
+    "arg1": 12,
+    "m": 13,
+    "note": 14,
+}
 G_WORDS = 16
 GOBUF_FIELDS = ("sp", "pc", "g", "ctxt", "ret", "lr")  # runtime_asm/README.md, one word each
 
 # G states (proc1.go's _G* values); atomicstatus is changed with the cas stub.
 G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD = 0, 1, 2, 4, 6
-STATUS_NAMES = {G_IDLE: "idle", G_RUNNABLE: "runnable", G_RUNNING: "running", G_WAITING: "waiting",
-                G_DEAD: "dead"}
+STATUS_NAMES = {
+    G_IDLE: "idle",
+    G_RUNNABLE: "runnable",
+    G_RUNNING: "running",
+    G_WAITING: "waiting",
+    G_DEAD: "dead",
+}
 
 # Type descriptor written by the program (see examples/runtime): words
 # size, kind, gc0 (ptrmask buffer: unroll flag byte, then the mask), gc1 (GC program).

@@ -41,7 +41,9 @@ class SupervisorCalls(StubMachine):
         self.instructions = 0  # emulated instructions run by supervisor calls
 
     def _map_area(self, size: int, prot: int, name: str) -> int:
-        start = self.memory.find_free(size, floor=self.arch.linux["mmap_base"], ceiling=self.arch.linux["mmap_top"])
+        start = self.memory.find_free(
+            size, floor=self.arch.linux["mmap_base"], ceiling=self.arch.linux["mmap_top"]
+        )
         if start is None:
             raise EmuError(f"no room for {name}")
         self.memory.map(start, size, prot, name)
@@ -88,6 +90,8 @@ class SupervisorCalls(StubMachine):
             self.uc.emu_start(self.regs[self.arch.pc], self.sentinel)
         except UcError as err:
             signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
-            raise StubError(name, f"{signal_name}, {reason} at {machine.describe_pc(self.regs[self.arch.pc])}") from None
+            raise StubError(
+                name, f"{signal_name}, {reason} at {machine.describe_pc(self.regs[self.arch.pc])}"
+            ) from None
         machine.counter.check()
         self._check_stop(name, budget)

@@ -8,9 +8,9 @@ stubs, so they run on the host model and say so.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from emu.stubs import StubError, StubMachine
 
@@ -24,13 +24,21 @@ class Item:
 
 def _cas32(sm: StubMachine) -> list[Item]:
     items = []
-    for start, old, new, want_ok, want_z in ((1, 1, 2, 1, 2), (4, 5, 6, 0, 4),
-                                             (0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFE, 1, 0xFFFFFFFE)):
+    for start, old, new, want_ok, want_z in (
+        (1, 1, 2, 1, 2),
+        (4, 5, 6, 0, 4),
+        (0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFE, 1, 0xFFFFFFFE),
+    ):
         sm.write_int(sm.data, start, 4)
         ok = sm.call("cas", sm.data, old, new)
         z = sm.read_int(sm.data, 4)
-        items.append(Item(f"cas(&z={start:#x}, {old:#x}, {new:#x})", ok == want_ok and z == want_z,
-                          f"returned {bool(ok)}, z = {z:#x} (want {bool(want_ok)}, {want_z:#x})"))
+        items.append(
+            Item(
+                f"cas(&z={start:#x}, {old:#x}, {new:#x})",
+                ok == want_ok and z == want_z,
+                f"returned {bool(ok)}, z = {z:#x} (want {bool(want_ok)}, {want_z:#x})",
+            )
+        )
     return items
 
 
@@ -41,23 +49,29 @@ def _casp(sm: StubMachine) -> list[Item]:
     nil_ok = sm.call("casp", sm.data, 0, 0)
     ok = sm.call("casp", sm.data, k, k + 1)
     value = sm.read_int(sm.data, word)
-    return [Item("casp(&k, nil, nil)", not nil_ok, f"returned {bool(nil_ok)} (want false)"),
-            Item(f"casp(&k={k:#x}, k, k+1)", bool(ok) and value == k + 1, f"returned {bool(ok)}, k = {value:#x}")]
+    return [
+        Item("casp(&k, nil, nil)", not nil_ok, f"returned {bool(nil_ok)} (want false)"),
+        Item(f"casp(&k={k:#x}, k, k+1)", bool(ok) and value == k + 1, f"returned {bool(ok)}, k = {value:#x}"),
+    ]
 
 
 def _atomicor8(sm: StubMachine) -> list[Item]:
     sm.write(sm.data, bytes([1, 1, 1, 1]))
     sm.call("atomicor8", sm.data + 1, 0xF0)
     m = list(sm.read(sm.data, 4))
-    return [Item("atomicor8(&m[1], 0xf0) on {1,1,1,1}", m == [1, 0xF1, 1, 1], f"m = {{{', '.join(map(hex, m))}}}")]
+    return [
+        Item("atomicor8(&m[1], 0xf0) on {1,1,1,1}", m == [1, 0xF1, 1, 1], f"m = {{{', '.join(map(hex, m))}}}")
+    ]
 
 
 def _atomic64(sm: StubMachine) -> list[Item]:
     z = sm.data + 64  # 8-aligned: arm's 64-bit atomics require it
     sm.write_int(z, 42, 8)
-    results = [("cas64(&z=42, 0, 1) false", sm.call("cas64", z, 0, 1) == 0),
-               ("cas64(&z, 42, 1) true", sm.call("cas64", z, 42, 1) == 1),
-               ("atomicload64(&z) == 1", sm.call("atomicload64", z) == 1)]
+    results = [
+        ("cas64(&z=42, 0, 1) false", sm.call("cas64", z, 0, 1) == 0),
+        ("cas64(&z, 42, 1) true", sm.call("cas64", z, 42, 1) == 1),
+        ("atomicload64(&z) == 1", sm.call("atomicload64", z) == 1),
+    ]
     sm.call("atomicstore64", z, (1 << 40) + 1)
     results.append(("atomicstore64(&z, 1<<40+1)", sm.read_int(z, 8) == (1 << 40) + 1))
     results.append(("xadd64(&z, 1<<40+1) == 2<<40+2", sm.call("xadd64", z, (1 << 40) + 1) == (2 << 40) + 2))
@@ -81,10 +95,15 @@ def timediv(v: int, div: int) -> tuple[int, int]:
 def _go_code(sm: StubMachine) -> list[Item]:
     quotient, rem = timediv(12345 * 10**9 + 54321, 10**9)
     nan = math.nan
-    nan_ok = not (nan == nan) and nan != nan and not (nan < nan) and not (nan > nan)  # noqa: PLR0124
-    return [Item("timediv(12345e9+54321, 1e9) == 12345 rem 54321 (Go code, host model)",
-                 (quotient, rem) == (12345, 54321), f"got {quotient} rem {rem}"),
-            Item("NaN comparisons (Go code, host model)", nan_ok, "")]
+    nan_ok = not (nan == nan) and nan != nan and not (nan < nan) and not (nan > nan)  # noqa: PLR0124, SIM201
+    return [
+        Item(
+            "timediv(12345e9+54321, 1e9) == 12345 rem 54321 (Go code, host model)",
+            (quotient, rem) == (12345, 54321),
+            f"got {quotient} rem {rem}",
+        ),
+        Item("NaN comparisons (Go code, host model)", nan_ok, ""),
+    ]
 
 
 CHECKS: tuple[Callable[[StubMachine], list[Item]], ...] = (_cas32, _casp, _atomicor8, _atomic64, _go_code)
@@ -105,7 +124,10 @@ def run_check(arch_name: str, override_dir: Path | None = None) -> list[Item]:
 def report(arch_name: str, items: list[Item]) -> str:
     lines = [f"{arch_name}: check()"]
     for item in items:
-        lines.append(f"  {'ok  ' if item.ok else 'FAIL'} {item.name}" + (f": {item.detail}" if item.detail and not item.ok else ""))
+        lines.append(
+            f"  {'ok  ' if item.ok else 'FAIL'} {item.name}"
+            + (f": {item.detail}" if item.detail and not item.ok else "")
+        )
     passed = sum(item.ok for item in items)
     lines.append(f"{arch_name}: {passed}/{len(items)} ok")
     return "\n".join(lines)

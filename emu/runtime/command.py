@@ -11,12 +11,25 @@ from pathlib import Path
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
     group = run.add_argument_group("toy Go runtime (programs marked `# emu:runtime`, see docs/runtime.md)")
-    group.add_argument("--gctrace", action="store_true",
-                       help="one line per GC on stderr: heap before/after, objects freed, pause in instructions")
-    group.add_argument("--schedtrace", type=int, nargs="?", const=1_000_000, default=0, metavar="NS",
-                       help="a SCHED line every NS virtual ns (default 1000000) and at exit: Ps, Ms, run queues, Gs")
-    group.add_argument("--runtime-stubs", metavar="DIR",
-                       help="link the runtime with replacement stubs from DIR (<dir>.s or <dir>/runtime.s, e.g. a mutant)")
+    group.add_argument(
+        "--gctrace",
+        action="store_true",
+        help="one line per GC on stderr: heap before/after, objects freed, pause in instructions",
+    )
+    group.add_argument(
+        "--schedtrace",
+        type=int,
+        nargs="?",
+        const=1_000_000,
+        default=0,
+        metavar="NS",
+        help="a SCHED line every NS virtual ns (default 1000000) and at exit: Ps, Ms, run queues, Gs",
+    )
+    group.add_argument(
+        "--runtime-stubs",
+        metavar="DIR",
+        help="link the runtime with replacement stubs from DIR (<dir>.s or <dir>/runtime.s, e.g. a mutant)",
+    )
 
 
 def load(args: argparse.Namespace):
@@ -36,18 +49,23 @@ def attach(machine, args: argparse.Namespace) -> None:
     """Give a runtime program's machine the runtime, with the trace options."""
     if "rt0_go" not in machine.image.symbols and "mstart" not in machine.image.symbols:
         return
-    from emu.runtime.runtime import RuntimeOptions, attach as attach_runtime
+    from emu.runtime.runtime import RuntimeOptions
+    from emu.runtime.runtime import attach as attach_runtime
 
     attach_runtime(machine, RuntimeOptions(gctrace=args.gctrace, schedtrace=args.schedtrace))
 
 
 def add_check_command(commands) -> None:
     check = commands.add_parser(
-        "check", help="run the Go runtime's start-up check() through the stubs",
+        "check",
+        help="run the Go runtime's start-up check() through the stubs",
         description="Run the items of Go's runtime1.go check() (cas, casp, atomicor8, 64-bit atomics, "
-        "timediv, NaN) through the per-arch stubs on the emulated CPU and report each one.")
+        "timediv, NaN) through the per-arch stubs on the emulated CPU and report each one.",
+    )
     check.add_argument("--arch", "-a", default="all", help="an arch, or `all` (default)")
-    check.add_argument("--stubs", metavar="DIR", help="replacement stubs (<dir>.s or <dir>/runtime.s), e.g. a mutant")
+    check.add_argument(
+        "--stubs", metavar="DIR", help="replacement stubs (<dir>.s or <dir>/runtime.s), e.g. a mutant"
+    )
     check.set_defaults(handler=command_check)
 
 

@@ -9,7 +9,8 @@ entry points: the gobuf the M must gogo to) into the thread's saved registers.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from emu.kernel import signed, syscall
 from emu.runtime import abi

@@ -32,7 +32,9 @@ def rt0_path(arch: Arch) -> Path:
     return RUNTIME_DIR / stub_abi(arch.name).dir / "rt0.s"
 
 
-def link(path: str | Path, arch: Arch | str, assembler: str = "keystone", override_dir: Path | None = None) -> Image:
+def link(
+    path: str | Path, arch: Arch | str, assembler: str = "keystone", override_dir: Path | None = None
+) -> Image:
     """The program with the stubs and rt0.s appended (by `.include`, so lines stay exact)."""
     arch = arches.get(arch) if isinstance(arch, str) else arch
     path = Path(path)

@@ -17,8 +17,8 @@ the mark, before the program can trip over a reused object.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from emu.runtime import abi
 from emu.runtime.malloc import Allocator
@@ -46,8 +46,9 @@ class Cycle:
 
 
 class Collector:
-    def __init__(self, heap: MHeap, allocator: Allocator, calls, arch, gogc: int = GOGC_DEFAULT,
-                 checkmark: bool = True) -> None:
+    def __init__(
+        self, heap: MHeap, allocator: Allocator, calls, arch, gogc: int = GOGC_DEFAULT, checkmark: bool = True
+    ) -> None:
         self.heap, self.allocator, self.calls, self.arch = heap, allocator, calls, arch
         self.word = arch.word_size
         self.gogc, self.checkmark = gogc, checkmark
@@ -70,8 +71,15 @@ class Collector:
         freed = self.sweep()
         live = stats.heap_alloc
         self.next_gc = max(live + live * self.gogc // 100, HEAP_MINIMUM)
-        cycle = Cycle(len(self.cycles) + 1, heap_before, live, freed, len(reached),
-                      self.calls.instructions - before_insns, now)
+        cycle = Cycle(
+            len(self.cycles) + 1,
+            heap_before,
+            live,
+            freed,
+            len(reached),
+            self.calls.instructions - before_insns,
+            now,
+        )
         self.cycles.append(cycle)
         return cycle
 
@@ -95,7 +103,9 @@ class Collector:
             reached.add(base)
             byte, shift = self.heap.bitp(base)
             self.calls.call("atomicor8", byte, BIT_MARKED << shift)
-            work += [b for b in map(self.object_at, self.pointers_in(base)) if b is not None and b not in reached]
+            work += [
+                b for b in map(self.object_at, self.pointers_in(base)) if b is not None and b not in reached
+            ]
         return reached
 
     def pointers_in(self, base: int) -> list[int]:
@@ -113,8 +123,10 @@ class Collector:
             if not self.heap.read_bits(base, self.word)[0] & BIT_MARKED:
                 byte, shift = self.heap.bitp(base)
                 value = self.heap.memory.read(byte, 1)[0]
-                raise MarkLost(f"gc: live object {base:#x} is not marked after atomicor8({byte:#x}, "
-                               f"{BIT_MARKED << shift:#x}): bitmap byte = {value:#04x}")
+                raise MarkLost(
+                    f"gc: live object {base:#x} is not marked after atomicor8({byte:#x}, "
+                    f"{BIT_MARKED << shift:#x}): bitmap byte = {value:#04x}"
+                )
 
     def sweep(self) -> int:
         """Free unmarked objects, clear the marks of the others (atomicand8); return the count."""

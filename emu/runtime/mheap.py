@@ -111,7 +111,9 @@ class MHeap:
     def _take(self, span: Span, npages: int) -> Span:
         self.free_spans.remove(span)
         if span.npages > npages:
-            self.free_spans.append(Span(span.start + npages * PAGE, span.npages - npages, needzero=span.needzero))
+            self.free_spans.append(
+                Span(span.start + npages * PAGE, span.npages - npages, needzero=span.needzero)
+            )
         taken = Span(span.start, npages, needzero=span.needzero, in_use=True)
         for page in range(npages):
             self.spans[(taken.start >> PAGE_SHIFT) + page] = taken

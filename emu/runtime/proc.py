@@ -95,8 +95,10 @@ class Scheduler:
     def casgstatus(self, g: G, old: int, new: int) -> None:
         """The status word through the cas stub; a failed cas is a scheduler bug (Go throws)."""
         if not self.calls.call("cas", self.gfield(g, "status"), old, new):
-            raise Throw(f"casgstatus: goroutine {g.goid}: {abi.STATUS_NAMES.get(old)} -> "
-                        f"{abi.STATUS_NAMES.get(new)}, but status is {abi.STATUS_NAMES.get(self.status(g), self.status(g))}")
+            raise Throw(
+                f"casgstatus: goroutine {g.goid}: {abi.STATUS_NAMES.get(old)} -> "
+                f"{abi.STATUS_NAMES.get(new)}, but status is {abi.STATUS_NAMES.get(self.status(g), self.status(g))}"
+            )
 
     # ---- Gs --------------------------------------------------------------------------------------
 
@@ -117,7 +119,9 @@ class Scheduler:
         old = G_DEAD if g in self.allgs else G_IDLE
         if g not in self.allgs:
             self.allgs.append(g)
-        self.set_gobuf(g, sp=(g.stack_hi - FRAME) & ~0xF, pc=self.rt.symbol(entry), g=g.addr, ctxt=fn, ret=arg, lr=0)
+        self.set_gobuf(
+            g, sp=(g.stack_hi - FRAME) & ~0xF, pc=self.rt.symbol(entry), g=g.addr, ctxt=fn, ret=arg, lr=0
+        )
         self.store(self.gfield(g, "param"), 0)
         g.wait = ""
         self.casgstatus(g, old, G_RUNNABLE)
@@ -145,7 +149,9 @@ class Scheduler:
     def g0_gobuf(self, m: M, entry: str) -> int:
         """Send the M to its g0 at rt0's `entry` (mstart, mpark, rt_die) on a fresh g0 stack."""
         g0 = m.g0
-        self.set_gobuf(g0, sp=(g0.stack_hi - FRAME) & ~0xF, pc=self.rt.symbol(entry), g=g0.addr, ctxt=0, ret=0, lr=0)
+        self.set_gobuf(
+            g0, sp=(g0.stack_hi - FRAME) & ~0xF, pc=self.rt.symbol(entry), g=g0.addr, ctxt=0, ret=0, lr=0
+        )
         return self.gobuf(g0)
 
     # ---- notes (futex-based, lock_futex.go) ---------------------------------------------------
@@ -260,5 +266,7 @@ class Scheduler:
             counts[name] = counts.get(name, 0) + 1
         gs = " ".join(f"{name}={counts[name]}" for name in sorted(counts))
         local = " ".join(str(len(p.runq)) for p in self.ps)
-        return (f"gomaxprocs={len(self.ps)} idleprocs={idle} threads={len(self.ms)} idlethreads={idle} "
-                f"runqueue={len(self.runq)} [{local}] gs: {gs}")
+        return (
+            f"gomaxprocs={len(self.ps)} idleprocs={idle} threads={len(self.ms)} idlethreads={idle} "
+            f"runqueue={len(self.runq)} [{local}] gs: {gs}"
+        )

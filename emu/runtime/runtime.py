@@ -61,8 +61,9 @@ class Runtime:
         self.heap = MHeap(self.os, self.arch.word_size, self.arch.bits, self.memory)
         self.heap.init()
         self.allocator = Allocator(self.heap, self.calls, self.arch)
-        self.collector = Collector(self.heap, self.allocator, self.calls, self.arch, self._gogc(),
-                                   self.options.checkmark)
+        self.collector = Collector(
+            self.heap, self.allocator, self.calls, self.arch, self._gogc(), self.options.checkmark
+        )
         self.sched = Scheduler(self, self.machine.options.ncpu)
         self.chans = Channels(self.sched)
         self.collector.on_free = self.chans.freed
@@ -159,9 +160,11 @@ class Runtime:
         and the registers of every thread are roots."""
         cycle = self.collector.collect(self.roots(), self.machine.scheduler.clock.monotonic())
         if self.options.gctrace:
-            self.trace(f"gc {cycle.number} @{(cycle.at - self.start_ns) / 1e6:.3f}ms {len(self.sched.ps)}P: "
-                       f"{cycle.heap_before} -> {cycle.heap_after} B heap, {cycle.freed} objects freed, "
-                       f"{cycle.live} live, pause {cycle.pause} instructions")
+            self.trace(
+                f"gc {cycle.number} @{(cycle.at - self.start_ns) / 1e6:.3f}ms {len(self.sched.ps)}P: "
+                f"{cycle.heap_before} -> {cycle.heap_after} B heap, {cycle.freed} objects freed, "
+                f"{cycle.live} live, pause {cycle.pause} instructions"
+            )
 
     def roots(self) -> list[int]:
         """Candidate pointers: writable data, G structs, goroutine stacks, registers, channels."""
@@ -178,8 +181,10 @@ class Runtime:
                 sp = self.sched.load(self.sched.gobuf(g))
             words += self._words(max(sp, g.stack_lo), g.stack_hi)
         for thread in threads.values():
-            words += [thread.context.reg_read(cpu.register_id(self.arch, name))
-                      for name in self.arch.registers["general"]]
+            words += [
+                thread.context.reg_read(cpu.register_id(self.arch, name))
+                for name in self.arch.registers["general"]
+            ]
         return words + self.chans.roots()
 
     def _words(self, start: int, end: int) -> list[int]:
@@ -213,9 +218,11 @@ class Runtime:
         self._schedtrace_tick(force=True)
         if self.options.gctrace:
             stats = self.allocator.stats
-            self.trace(f"gc summary: {len(self.collector.cycles)} collections, {stats.nmalloc} mallocs, "
-                       f"{stats.nfree} frees, {stats.unrolls} GC program unrolls, "
-                       f"heap {stats.heap_alloc} B, sys {self.os.stats.sys} B")
+            self.trace(
+                f"gc summary: {len(self.collector.cycles)} collections, {stats.nmalloc} mallocs, "
+                f"{stats.nfree} frees, {stats.unrolls} GC program unrolls, "
+                f"heap {stats.heap_alloc} B, sys {self.os.stats.sys} B"
+            )
 
 
 def attach(machine: Machine, options: RuntimeOptions | None = None) -> Runtime:
