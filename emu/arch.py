@@ -72,6 +72,7 @@ class Arch:
     auxv: dict[str, int] = field(default_factory=dict)  # hwcap/hwcap2 the kernel advertises
     quirk: str | None = None
     linux: dict[str, Any] = field(default_factory=dict)  # kernel-layer facts: clone order, TLS, mmap
+    signals: dict[str, Any] = field(default_factory=dict)  # signal frame layout (emu/kernel/sigframe.py)
 
     @property
     def word_size(self) -> int:

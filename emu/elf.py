@@ -76,6 +76,7 @@ def _image(elf: ELFFile, name: str, path: str) -> Image:
     entry, registers = _entry(elf, segments)
     image = Image(name, segments, symbols, entry, {}, thumb, path)
     image.initial_registers = registers
+    image.function_descriptors = elf["e_machine"] == "EM_PPC64" and elf["e_flags"] & 3 == 1
     image.program_headers = [(AT_PHDR, phdr), (AT_PHENT, elf["e_phentsize"]), (AT_PHNUM, elf["e_phnum"])]
     return image
 

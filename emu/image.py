@@ -37,6 +37,7 @@ class Image:
     thumb_symbols: set[str] = field(default_factory=set)
     path: str = ""
     initial_registers: dict[str, int] = field(default_factory=dict)  # e.g. ppc64 ELFv1 TOC in r2
+    function_descriptors: bool = False  # ppc64 ELFv1: code pointers (signal handlers) are descriptors
 
     def symbolize(self, address: int) -> str:
         """`name+0x10` for the nearest symbol at or below `address`, else hex."""

@@ -233,6 +233,7 @@ class Machine:
         if thread.pending_result is not None:
             self.kernel.set_result(thread.pending_result)
             thread.pending_result = None
+        self.kernel.on_resume(thread)  # rt_sigreturn, pending signals (emu/kernel/signals.py)
 
     def _run_slice(self, thread: Thread) -> int | None:
         """Run one slice of `thread`, charged exactly: the block counter (emu/native) ends it
@@ -260,7 +261,9 @@ class Machine:
         if self.stop.error is not None:
             raise self._internal_error(self.stop.error)
         if self.stop.fault is not None:
-            raise self._fault_error(thread, self.stop.fault)
+            if not self.kernel.deliver_fault(thread, self.stop.fault):  # a guest handler runs instead
+                raise self._fault_error(thread, self.stop.fault)
+            thread.context = self.uc.context_save()
         if self.stop.thread_exit:
             thread.alive = False
             return None if self.scheduler.live() else self.stop.exit_status

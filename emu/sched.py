@@ -36,6 +36,7 @@ class Wait:
     pc: int = 0  # the trap instruction, for the deadlock report
     value: int = 0  # the futex value it expected
     on_timeout: int = -ETIMEDOUT  # nanosleep times out into success
+    complete: Callable[[int], int] | None = None  # computes the result on wake-up (epoll fills events)
 
 
 @dataclass(eq=False)
@@ -55,6 +56,9 @@ class Thread:
     sigmask: int = 0
     altstack: tuple[int, int, int] = (0, 2, 0)  # sp, flags (SS_DISABLE), size
     sequence: int = 0  # block order, so wake-ups are FIFO like Linux
+    signals: list = field(default_factory=list)  # pending thread-directed signals (emu/kernel/signals.py)
+    signal_frames: list = field(default_factory=list)  # (ucontext address, engine context) per live frame
+    sigreturn: int | None = None  # ucontext to restore on the next resume (rt_sigreturn)
 
     @property
     def runnable(self) -> bool:
@@ -175,6 +179,13 @@ class Scheduler:
         for thread in sorted(expired, key=lambda t: (t.wait.deadline, t.sequence)):
             self._resume(thread, thread.wait.on_timeout)
 
+    def interrupt(self, thread: Thread, result: int) -> None:
+        """End a thread's wait early with `result` (-EINTR: a signal arrived)."""
+        if thread.alive and thread.wait is not None:
+            self._resume(thread, result)
+
     def _resume(self, thread: Thread, result: int) -> None:
-        thread.wait = None
+        wait, thread.wait = thread.wait, None
+        if wait is not None and wait.complete is not None:
+            result = wait.complete(result)
         self.on_wake(thread, result)

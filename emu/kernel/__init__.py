@@ -55,6 +55,9 @@ class ThreadExit(Exception):
         self.status = status
 
 
+KEEP_REGISTERS = object()  # a handler's result meaning "registers are already final" (rt_sigreturn)
+
+
 class Blocked(Exception):
     """The calling thread sleeps (futex, nanosleep); its result is written when it wakes."""
 
@@ -80,6 +83,10 @@ class Kernel:
         self.next_tid = machine.pid + 1
         self._in_dispatch = False
         self._deferred: list[tuple[Thread, str, list[int], int]] = []
+        self.rlimits: dict[int, tuple[int, int]] = {}
+        from emu.kernel.files import FdTable
+
+        self.files = FdTable(self)
 
     @property
     def clock(self):
@@ -87,8 +94,7 @@ class Kernel:
 
     def dispatch(self, thread: Thread) -> None:
         regs, abi = thread.machine.regs, self.arch.syscall
-        number = regs[abi.number]
-        args = [regs[name] for name in abi.args]
+        number, *args = regs.read_many((abi.number, *abi.args))
         name = self.names.get(number, f"syscall_{number}")
         handler = HANDLERS.get(name)
         self.clock.advance(SYSCALL_NS)
@@ -105,9 +111,27 @@ class Kernel:
             raise
         except unicorn.UcError:
             result = -errno.EFAULT  # a bad guest pointer: Linux answers EFAULT, it does not crash
+        if result is KEEP_REGISTERS:
+            self._trace(thread, name, args, None, result)
+            self._flush_deferred()
+            return
         self._trace(thread, name, args, result)
         self._flush_deferred()
         self.set_result(result)
+
+    # ---- signals (emu/kernel/signals.py): the machine's two hook points ---------------------
+
+    def on_resume(self, thread: Thread) -> None:
+        """A thread is about to run: finish an rt_sigreturn, deliver pending signals."""
+        from emu.kernel.signals import on_resume
+
+        on_resume(self, thread)
+
+    def deliver_fault(self, thread: Thread, fault) -> bool:
+        """A CPU fault in `thread`: True if a guest handler will run (else the process dies)."""
+        from emu.kernel.signals import deliver_fault
+
+        return deliver_fault(self, thread, fault)
 
     def _flush_deferred(self) -> None:
         """Wake-ups caused by a syscall are traced after its own line, as they happen after it."""
@@ -170,14 +194,22 @@ class Kernel:
         return -errno.ENOSYS
 
     def _trace(
-        self, thread: Thread, name: str, args: list[int], result: int | None, end: Exception | None = None
+        self, thread: Thread, name: str, args: list[int], result: int | None, end: object = None
     ) -> None:
         if self.strace is None:
             return
         from emu.kernel.strace import format_call
 
-        self.strace.write(format_call(self.arch, thread.tid, name, args, result, end) + "\n")
+        line = format_call(self.arch, thread.tid, name, args, result, end, self._guest_string)
+        self.strace.write(line + "\n")
+
+    def _guest_string(self, address: int) -> str | None:
+        """A path argument for --strace, or None if unreadable."""
+        from emu.kernel.vfs import read_path
+
+        text = read_path(self, address)
+        return None if isinstance(text, int) else text
 
 
 # Handler modules register themselves on import.
-from emu.kernel import clock, files, futex, mm, process, signals, threads  # noqa: E402,F401
+from emu.kernel import clock, epoll, files, futex, mm, process, signals, threads, vfs  # noqa: E402,F401

@@ -1,21 +1,42 @@
-"""Signal bookkeeping a runtime needs at start-up: rt_sigaction, rt_sigprocmask, sigaltstack.
+"""Signals: rt_sigaction, rt_sigprocmask, sigaltstack, tgkill/tkill/kill, and delivery.
 
-Nothing is delivered yet (a guest fault still ends the process); what the guest
-installs is recorded byte for byte and handed back unchanged, so a runtime that
-reads its handlers or masks back sees a consistent answer.
+A handler installed with rt_sigaction really runs: for a CPU fault in the
+thread (a nil dereference: SIGSEGV) or for a signal sent with tgkill (Go's
+SIGURG preemption). Delivery writes the arch's Linux signal frame
+(emu/kernel/sigframe.py, layouts from `[signals]` in arch/*.toml) on the
+sigaltstack when SA_ONSTACK asks for it, enters the handler, and rt_sigreturn
+puts back whatever the handler left in the frame's ucontext — which is how Go
+redirects a faulting thread to sigpanic or injects asyncPreempt.
+
+Signals sent to a thread wait in `thread.signals` and are delivered when it
+next resumes (emu/machine.py calls `Kernel.on_resume`); a blocked syscall of
+the target ends with -EINTR first, as on Linux.
 """
 
 from __future__ import annotations
 
 import errno
+import signal as host_signal
 
-from emu.kernel import Kernel, syscall
+from emu.errors import GuestError
+from emu.kernel import KEEP_REGISTERS, Kernel, sigframe, syscall
+from emu.kernel.sigframe import SigInfo
 
 SIGKILL, SIGSTOP, NSIG = 9, 19, 64
 SIGSET_SIZE = 8
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))
 SS_ONSTACK, SS_DISABLE, SS_AUTODISARM = 1, 2, 1 << 31
+SIG_DFL, SIG_IGN = 0, 1
+SA_NODEFER, SA_RESETHAND = 0x40000000, 0x80000000
+SI_USER, SI_TKILL = 0, -6
+SEGV_MAPERR, SEGV_ACCERR, FAULT_CODE = 1, 2, 1  # FAULT_CODE: ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT
+DEFAULT_IGNORED = {17, 18, 23, 28}  # SIGCHLD, SIGCONT, SIGURG, SIGWINCH
+SYNCHRONOUS = {"SIGSEGV": 11, "SIGILL": 4, "SIGBUS": 7, "SIGTRAP": 5, "SIGFPE": 8}
+
+
+def _bit(signal: int) -> int:
+    return 1 << (signal - 1)
 
 
 def _sigaction_size(kernel: Kernel) -> int:
@@ -23,15 +44,23 @@ def _sigaction_size(kernel: Kernel) -> int:
     return 3 * kernel.arch.word_size + SIGSET_SIZE
 
 
+def action(kernel: Kernel, signal: int) -> tuple[int, int, int, int]:
+    """(handler, flags, restorer, mask) installed for `signal` (all zero: SIG_DFL)."""
+    raw = kernel.sigactions.get(signal, bytes(_sigaction_size(kernel)))
+    word = kernel.arch.word_size
+    fields = [kernel.arch.unpack(raw[i * word : (i + 1) * word]) for i in range(3)]
+    return fields[0], fields[1], fields[2], kernel.arch.unpack(raw[3 * word :])
+
+
 @syscall("rt_sigaction")
-def sys_rt_sigaction(kernel: Kernel, thread, signal, action, old_action, setsize, *_) -> int:
+def sys_rt_sigaction(kernel: Kernel, thread, signal, new_action, old_action, setsize, *_) -> int:
     if setsize != SIGSET_SIZE or not 1 <= signal <= NSIG:
         return -errno.EINVAL
-    if action and signal in (SIGKILL, SIGSTOP):
+    if new_action and signal in (SIGKILL, SIGSTOP):
         return -errno.EINVAL
     size = _sigaction_size(kernel)
     previous = kernel.sigactions.get(signal, bytes(size))
-    new = kernel.machine.memory.read(action, size) if action else None
+    new = kernel.machine.memory.read(new_action, size) if new_action else None
     if old_action:
         kernel.machine.memory.write(old_action, previous)
     if new is not None:
@@ -52,13 +81,21 @@ def sys_rt_sigprocmask(kernel: Kernel, thread, how, new_set, old_set, setsize, *
         thread.sigmask = mask & ~UNBLOCKABLE
     if old_set:
         kernel.store(old_set, previous, SIGSET_SIZE)
+    if any(not thread.sigmask & _bit(info.signo) for info in thread.signals):
+        kernel.machine.preempt()  # a pending signal was unblocked: deliver it before going on
     return 0
+
+
+def _on_altstack(thread, sp: int) -> bool:
+    base, flags, size = thread.altstack
+    return not flags & SS_DISABLE and base < sp <= base + size
 
 
 @syscall("sigaltstack")
 def sys_sigaltstack(kernel: Kernel, thread, new_stack, old_stack, *_) -> int:
     """stack_t is {void *ss_sp; int ss_flags; size_t ss_size}: three native-word slots."""
     word = kernel.arch.word_size
+    on_stack = _on_altstack(thread, kernel.machine.regs[kernel.arch.sp])
     if new_stack:
         sp, flags, size = (
             kernel.load(new_stack, word),
@@ -67,11 +104,141 @@ def sys_sigaltstack(kernel: Kernel, thread, new_stack, old_stack, *_) -> int:
         )
         if flags & ~(SS_DISABLE | SS_AUTODISARM):
             return -errno.EINVAL
+        if on_stack:
+            return -errno.EPERM
     previous = thread.altstack
     if old_stack:
         kernel.store(old_stack, previous[0], word)
-        kernel.store(old_stack + word, previous[1], 4)
+        kernel.store(old_stack + word, SS_ONSTACK if on_stack else previous[1], 4)
         kernel.store(old_stack + 2 * word, previous[2], word)
     if new_stack:
         thread.altstack = (0, SS_DISABLE, 0) if flags & SS_DISABLE else (sp, flags, size)
     return 0
+
+
+# ---- sending ------------------------------------------------------------------------------
+
+
+def _ignored(kernel: Kernel, signal: int) -> bool:
+    handler = action(kernel, signal)[0]
+    return handler == SIG_IGN or (handler == SIG_DFL and signal in DEFAULT_IGNORED)
+
+
+def send(kernel: Kernel, target, info: SigInfo) -> None:
+    """Queue a signal for `target`; interrupt its sleep if it will be delivered now."""
+    if _ignored(kernel, info.signo):
+        return  # Linux discards an ignored signal when it is sent
+    target.signals.append(info)
+    if target is kernel.machine.current:
+        kernel.machine.preempt()  # delivered as the syscall returns (next resume)
+    elif not target.sigmask & _bit(info.signo):
+        kernel.machine.scheduler.interrupt(target, -errno.EINTR)
+
+
+def _find_thread(kernel: Kernel, tid: int):
+    return next((t for t in kernel.machine.threads if t.alive and t.tid == tid), None)
+
+
+def _send_to(kernel: Kernel, target, signal: int, code: int) -> int:
+    if target is None:
+        return -errno.ESRCH
+    if not 0 <= signal <= NSIG:
+        return -errno.EINVAL
+    if signal:
+        send(kernel, target, SigInfo(signal, code, pid=kernel.machine.pid))
+    return 0
+
+
+@syscall("tgkill")
+def sys_tgkill(kernel: Kernel, thread, tgid: int, tid: int, signal: int, *_) -> int:
+    if tgid != kernel.machine.pid:
+        return -errno.ESRCH
+    return _send_to(kernel, _find_thread(kernel, tid), signal, SI_TKILL)
+
+
+@syscall("tkill")
+def sys_tkill(kernel: Kernel, thread, tid: int, signal: int, *_) -> int:
+    return _send_to(kernel, _find_thread(kernel, tid), signal, SI_TKILL)
+
+
+@syscall("kill")
+def sys_kill(kernel: Kernel, thread, pid: int, signal: int, *_) -> int:
+    """Only our own process exists; a process-directed signal goes to the calling thread."""
+    if pid not in (0, kernel.machine.pid) and pid & kernel.arch.word_mask != kernel.arch.word_mask:
+        return -errno.ESRCH
+    return _send_to(kernel, thread, signal, SI_USER)
+
+
+# ---- delivery -----------------------------------------------------------------------------
+
+
+def _enter(kernel: Kernel, thread, info: SigInfo) -> bool:
+    """Push the frame and enter the handler; block the signal (and sa_mask) meanwhile."""
+    handler, flags, restorer, mask = action(kernel, info.signo)
+    if not sigframe.push(kernel, thread, info, handler, flags, restorer):
+        return False
+    if not flags & SA_NODEFER:
+        mask |= _bit(info.signo)
+    thread.sigmask = (thread.sigmask | mask) & ~UNBLOCKABLE
+    if flags & SA_RESETHAND:
+        kernel.sigactions.pop(info.signo, None)
+    return True
+
+
+def _death(signo: int, what: str) -> GuestError:
+    name = host_signal.Signals(signo).name if signo in host_signal.valid_signals() else f"signal {signo}"
+    return GuestError(f"emu: killed by {name} ({what})", 128 + signo)
+
+
+def deliver_pending(kernel: Kernel, thread) -> None:
+    """Run handlers for the thread's unblocked pending signals (each nests a frame)."""
+    for info in list(thread.signals):
+        if thread.sigmask & _bit(info.signo):
+            continue
+        thread.signals.remove(info)
+        handler = action(kernel, info.signo)[0]
+        if _ignored(kernel, info.signo):
+            continue
+        if handler == SIG_DFL:
+            raise _death(info.signo, f"sent by the guest to thread {thread.tid}")
+        if not _enter(kernel, thread, info):
+            raise _death(11, "its signal frame could not be written")
+
+
+def deliver_fault(kernel: Kernel, thread, fault) -> bool:
+    """A CPU fault becomes a signal to the faulting thread, if it has a handler for it.
+
+    Like Linux's force_sig: no handler, an ignored or a blocked fault signal kills."""
+    signo = SYNCHRONOUS.get(fault.signal_name)
+    if signo is None:
+        return False
+    handler = action(kernel, signo)[0]
+    if handler in (SIG_DFL, SIG_IGN) or thread.sigmask & _bit(signo):
+        return False
+    code = FAULT_CODE
+    if signo == SYNCHRONOUS["SIGSEGV"]:
+        code = SEGV_MAPERR if "unmapped" in fault.reason else SEGV_ACCERR
+    address = fault.address if fault.address is not None else fault.pc
+    sigframe.set_pc(kernel, fault.pc)
+    return _enter(kernel, thread, SigInfo(signo, code, address=address))
+
+
+def on_resume(kernel: Kernel, thread) -> None:
+    """Machine hook: finish a pending rt_sigreturn, then deliver what is pending."""
+    if thread.sigreturn is not None:
+        uc, thread.sigreturn = thread.sigreturn, None
+        mask = sigframe.restore(kernel, thread, uc)
+        if mask is None:
+            raise _death(11, "rt_sigreturn found no readable signal frame")
+        thread.sigmask = mask & ~UNBLOCKABLE
+    if thread.signals:
+        deliver_pending(kernel, thread)
+
+
+@syscall("rt_sigreturn")
+def sys_rt_sigreturn(kernel: Kernel, thread, *_) -> object:
+    """The handler returned: its frame is restored as the thread resumes (outside the engine's
+    syscall hook, where writing every register, pc included, is safe on all arches)."""
+    thread.sigreturn = sigframe.ucontext_at_sigreturn(kernel)
+    kernel.machine.preempt()
+    return KEEP_REGISTERS

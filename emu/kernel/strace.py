@@ -79,24 +79,89 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "rt_sigaction": ("int", "ptr", "ptr", "size"),
     "rt_sigprocmask": ("int", "ptr", "ptr", "size"),
     "sigaltstack": ("ptr", "ptr"),
+    "rt_sigreturn": (),
+    "open": ("path", "oflags", "int"),
+    "openat": ("dirfd", "path", "oflags", "int"),
+    "close": ("int",),
+    "fcntl": ("int", "fcntl", "ptr"),
+    "fcntl64": ("int", "fcntl", "ptr"),
+    "getrlimit": ("int", "ptr"),
+    "ugetrlimit": ("int", "ptr"),
+    "setrlimit": ("int", "ptr"),
+    "prlimit64": ("int", "int", "ptr", "ptr"),
+    "pipe2": ("ptr", "oflags"),
+    "eventfd2": ("size", "oflags"),
+    "epoll_create1": ("oflags",),
+    "epoll_ctl": ("int", "epoll_op", "int", "ptr"),
+    "epoll_wait": ("int", "ptr", "int", "int"),
+    "epoll_pwait": ("int", "ptr", "int", "int", "ptr", "size"),
+    "tgkill": ("int", "int", "signal"),
+    "tkill": ("int", "signal"),
+    "kill": ("int", "signal"),
+}
+OPEN_FLAGS = {"O_WRONLY": 0x1, "O_RDWR": 0x2, "O_CREAT": 0x40, "O_NONBLOCK": 0x800, "O_CLOEXEC": 0x80000}
+FCNTL_COMMANDS = {
+    0: "F_DUPFD",
+    1: "F_GETFD",
+    2: "F_SETFD",
+    3: "F_GETFL",
+    4: "F_SETFL",
+    1030: "F_DUPFD_CLOEXEC",
+}
+EPOLL_OPS = {1: "EPOLL_CTL_ADD", 2: "EPOLL_CTL_DEL", 3: "EPOLL_CTL_MOD"}
+SIGNAL_NAMES = {
+    1: "SIGHUP",
+    2: "SIGINT",
+    3: "SIGQUIT",
+    4: "SIGILL",
+    5: "SIGTRAP",
+    6: "SIGABRT",
+    7: "SIGBUS",
+    8: "SIGFPE",
+    9: "SIGKILL",
+    10: "SIGUSR1",
+    11: "SIGSEGV",
+    12: "SIGUSR2",
+    13: "SIGPIPE",
+    14: "SIGALRM",
+    15: "SIGTERM",
+    17: "SIGCHLD",
+    18: "SIGCONT",
+    19: "SIGSTOP",
+    23: "SIGURG",
+    27: "SIGPROF",
+    28: "SIGWINCH",
 }
 POINTER_RESULTS = {"mmap", "mmap2", "brk"}
 
 
 def format_call(
-    arch: Arch, tid: int, name: str, args: list[int], result: int | None, end: Exception | None = None
+    arch: Arch,
+    tid: int,
+    name: str,
+    args: list[int],
+    result: int | None,
+    end: object = None,
+    read_string: Callable[[int], str | None] | None = None,
 ) -> str:
-    text = f"{tid} {name}({format_args(arch, name, args)})"
+    """One line; `end` set means no result (exit, or rt_sigreturn which returns no value)."""
+    text = f"{tid} {name}({format_args(arch, name, args, read_string)})"
     if end is not None:
         return text
     return f"{text} = {format_result(arch, name, result)}"
 
 
-def format_args(arch: Arch, name: str, args: list[int]) -> str:
+def format_args(
+    arch: Arch, name: str, args: list[int], read_string: Callable[[int], str | None] | None = None
+) -> str:
     if name == "clone":
         return _clone_args(arch, args)
     kinds = SIGNATURES.get(name, ("ptr",) * len(args))
-    return ",".join(_FORMATTERS[kind](arch, value) for kind, value in zip(kinds, args, strict=False))
+    shown = []
+    for kind, value in zip(kinds, args, strict=False):
+        text = read_string(value) if kind == "path" and read_string and value else None
+        shown.append(f'"{text}"' if text is not None else _FORMATTERS[kind](arch, value))
+    return ",".join(shown)
 
 
 def format_result(arch: Arch, name: str, result: int) -> str:
@@ -146,6 +211,12 @@ _FORMATTERS: dict[str, Callable[[Arch, int], str]] = {
     "prot": _prot,
     "mmap": _mmap,
     "futex": _futex,
+    "path": _ptr,
+    "oflags": lambda arch, v: "O_RDONLY" if v == 0 else _flags(v, OPEN_FLAGS),
+    "dirfd": lambda arch, v: "AT_FDCWD" if signed(v, 32) == -100 else _int(arch, v),
+    "fcntl": lambda arch, v: FCNTL_COMMANDS.get(v, str(v)),
+    "epoll_op": lambda arch, v: EPOLL_OPS.get(v, str(v)),
+    "signal": lambda arch, v: SIGNAL_NAMES.get(v, str(v)),
 }
 
 
