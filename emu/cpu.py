@@ -6,6 +6,7 @@ of emu speaks in register names from `arch/*.toml` ("rax", "r3", "lr").
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import importlib
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 import capstone
 import keystone
 import unicorn
+from unicorn.unicorn_py3.unicorn import uclib
 
 from emu import quirks
 
@@ -90,18 +92,60 @@ def register_id(arch: Arch, name: str) -> int:
     return ids[name]
 
 
+class _Batch:
+    """ctypes arrays for one uc_reg_read_batch call, built once per register list."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = (ctypes.c_int * len(ids))(*ids)
+        self.values = [ctypes.c_uint64() for _ in ids]
+        self.pointers = (ctypes.c_void_p * len(ids))(*(ctypes.addressof(v) for v in self.values))
+
+
 class Registers:
-    """Read and write a live engine's registers by arch-file name."""
+    """Read and write a live engine's registers by arch-file name.
+
+    Integer registers go straight to the C library (`uc_reg_read` into one
+    reused 64-bit buffer): the binding's generic path costs ~6 µs per read,
+    which made a syscall (number + six arguments) cost more than the emulation
+    around it. Registers are at most one word here, so a zeroed uint64 holds
+    any of them (little-endian host: a 4-byte write fills the low half).
+    """
 
     def __init__(self, uc: unicorn.Uc, arch: Arch) -> None:
         self.uc, self.arch = uc, arch
         self._ids = _register_ids(arch.name)
+        self._handle = uc._uch
+        self._buffer = ctypes.c_uint64()
+        self._pointer = ctypes.byref(self._buffer)
+        self._batches: dict[tuple[str, ...], _Batch] = {}
+
+    def _id(self, name: str) -> int:
+        return self._ids.get(name) or register_id(self.arch, name)
 
     def __getitem__(self, name: str) -> int:
-        return self.uc.reg_read(self._ids.get(name) or register_id(self.arch, name))
+        self._buffer.value = 0
+        status = uclib.uc_reg_read(self._handle, self._id(name), self._pointer)
+        if status != unicorn.UC_ERR_OK:
+            raise unicorn.UcError(status)
+        return self._buffer.value
 
     def __setitem__(self, name: str, value: int) -> None:
-        self.uc.reg_write(self._ids.get(name) or register_id(self.arch, name), value)
+        self._buffer.value = value & 0xFFFFFFFFFFFFFFFF
+        status = uclib.uc_reg_write(self._handle, self._id(name), self._pointer)
+        if status != unicorn.UC_ERR_OK:
+            raise unicorn.UcError(status)
+
+    def read_many(self, names: tuple[str, ...]) -> list[int]:
+        """Several registers in one C call (a syscall's number and arguments)."""
+        batch = self._batches.get(names)
+        if batch is None:
+            batch = self._batches[names] = _Batch([self._id(name) for name in names])
+        for value in batch.values:
+            value.value = 0
+        status = uclib.uc_reg_read_batch(self._handle, batch.ids, batch.pointers, len(names))
+        if status != unicorn.UC_ERR_OK:
+            raise unicorn.UcError(status)
+        return [value.value for value in batch.values]
 
     def dump(self) -> dict[str, int]:
         return {name: self[name] for name in self.arch.registers["general"]}
