@@ -2,6 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+QILING := .venv-qiling/bin/qltool
 ARCH ?= ppc64le
 
 .PHONY: run test test-slow lint format bench tools clean
@@ -43,8 +44,13 @@ tools:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q llvm; }
 
 ## bench: guest instructions/s of emu (cycles off/on) vs bare unicorn and qemu-user (docs/performance.md)
-bench: $(STAMP)
+bench: $(STAMP) $(QILING)
 	$(VENV)/bin/emu bench
+
+# Qiling (the peer emu is measured against) in its own venv: it pins its own unicorn.
+$(QILING):
+	python3 -m venv .venv-qiling
+	.venv-qiling/bin/pip install -q qiling==1.4.6
 
 clean:
 	rm -rf $(VENV) .pytest_cache

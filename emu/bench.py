@@ -1,16 +1,18 @@
 """`emu bench` / `make bench`: guest instructions per second, measured side by side.
 
 For each program in tests/timing/bench (1 MiB copy and clear loops, an atomic
-increment loop, a syscall loop; amd64, arm, ppc64le) it times, in one run:
+increment loop, a 4-thread atomic contention loop, a syscall loop; amd64, arm,
+ppc64le) and the toy runtime's GC example, it times, in one run:
 emu with cycles off, emu with --cycles, bare unicorn on the same code (no
 hooks: the ceiling, up to the final exit trap), and qemu-user when installed.
 Ratios are only meaningful within one run (the machines here are noisy).
-Qiling is not measured: see docs/performance.md.
+Qiling (its own venv, .venv-qiling, made by `make bench`) runs the amd64 and arm programs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import subprocess
@@ -24,7 +26,8 @@ from emu.memory import AddressSpace
 from emu.options import RunOptions
 
 SYSCALLS = 20000  # gettid calls in each *_syscall.s program
-PROGRAMS = Path(__file__).resolve().parent.parent / "tests" / "timing" / "bench"
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAMS = ROOT / "tests" / "timing" / "bench"
 
 
 @dataclass
@@ -38,13 +41,24 @@ class Result:
         return self.instructions / seconds / 1e6 if seconds else None
 
 
+def _load(path: Path, arch_name: str):
+    """(image, arch); programs marked `emu:runtime` are linked with the toy runtime."""
+    from emu import arch as arches
+    from emu.program import load_program
+    from emu.runtime import link
+
+    if link.uses_runtime(path):
+        arch = arches.get(arch_name)
+        return link.link(path, arch, "keystone", None), arch
+    return load_program(str(path), arch_name)
+
+
 def _emu(path: Path, arch_name: str, cycles: bool) -> tuple[int, float]:
     from emu.machine import Machine
-    from emu.program import load_program
     from emu.timing.model import model_for
     from emu.timing.profile import Profiler
 
-    image, arch = load_program(str(path), arch_name)
+    image, arch = _load(path, arch_name)
     machine = Machine(arch, image, RunOptions())
     start = time.perf_counter()
     profiler = Profiler(machine.counter, arch, model_for(arch.name, None)) if cycles else None
@@ -58,9 +72,9 @@ def _bare(path: Path, arch_name: str) -> float | None:
     """Unicorn with no hooks from the entry to the `done` label (the ceiling); None for syscall loops."""
     from emu.program import load_program
 
-    image, arch = load_program(str(path), arch_name)
-    if "syscall" in path.stem:
+    if not _self_contained(path):
         return None
+    image, arch = load_program(str(path), arch_name)
     uc = cpu.new_engine(arch)
     memory = AddressSpace(uc, arch.page_size, 1 << 30)
     loader.map_image(memory, image)
@@ -70,70 +84,161 @@ def _bare(path: Path, arch_name: str) -> float | None:
     return time.perf_counter() - start
 
 
-def _qemu(path: Path, arch_name: str) -> float | None:
-    """qemu-user on the GNU-built executable (None when the tools are missing); includes start-up."""
+def _gnu_executable(path: Path, arch_name: str, directory: Path) -> Path | None:
+    """The bench program built by GNU as + ld -static (None when the tools are missing)."""
     from emu import arch as arches
     from emu.asm.gnu_backend import tool
 
     arch = arches.get(arch_name)
-    qemu, assembler, linker = shutil.which(arch.gnu["qemu"]), tool(arch, "as"), tool(arch, "ld")
-    if not (qemu and assembler and linker):
+    assembler, linker = tool(arch, "as"), tool(arch, "ld")
+    if not (assembler and linker):
         return None
+    source, exe = directory / "p.s", directory / "p"
+    prelude = arch.gnu.get("prelude", "")
+    source.write_text(f"{prelude}\n{path.read_text()}")
+    subprocess.run([assembler, *arch.gnu["as_flags"], str(source), "-o", f"{exe}.o"], check=True)
+    subprocess.run([linker, *arch.gnu["ld_flags"], "-static", f"{exe}.o", "-o", str(exe)], check=True)
+    return exe
+
+
+def _self_contained(path: Path) -> bool:
+    """Bare unicorn has no kernel: only single-threaded loops without syscalls can run on it."""
+    text = path.read_text()
+    return not any(word in path.stem for word in ("syscall", "xadd4")) and "emu:runtime" not in text
+
+
+def _qemu(path: Path, arch_name: str) -> float | None:
+    """qemu-user on the GNU-built executable (None when the tools are missing); includes start-up."""
+    from emu import arch as arches
+
+    arch = arches.get(arch_name)
+    qemu = shutil.which(arch.gnu["qemu"])
+    if "emu:runtime" in path.read_text():
+        return None  # the toy runtime answers hypercalls only emu knows
     with tempfile.TemporaryDirectory() as tmp:
-        source, exe = Path(tmp) / "p.s", Path(tmp) / "p"
-        prelude = arch.gnu.get("prelude", "")
-        source.write_text(f"{prelude}\n{path.read_text()}")
-        subprocess.run([assembler, *arch.gnu["as_flags"], str(source), "-o", f"{exe}.o"], check=True)
-        subprocess.run([linker, *arch.gnu["ld_flags"], "-static", f"{exe}.o", "-o", str(exe)], check=True)
+        exe = _gnu_executable(path, arch_name, Path(tmp))
+        if not (qemu and exe):
+            return None
         start = time.perf_counter()
         subprocess.run([qemu, "-p", str(arch.page_size), str(exe)], check=True, capture_output=True)
         return time.perf_counter() - start
 
 
-def measure(path: Path) -> Result:
-    arch_name = path.stem.split("_")[0]
+QILING_ARCHES = ("amd64", "arm")  # Qiling 1.4.6 has no ppc64 Linux support
+QILING_SCRIPT = """
+import sys, tempfile, time
+from qiling import Qiling
+from qiling.const import QL_VERBOSE
+ql = Qiling([sys.argv[1]], tempfile.mkdtemp(), verbose=QL_VERBOSE.DISABLED)
+start = time.perf_counter()
+ql.run()
+print(time.perf_counter() - start)
+"""
+
+
+def qiling_python() -> Path | None:
+    """Qiling lives in its own venv (`make bench` creates .venv-qiling): it pins its own unicorn."""
+    candidate = Path(os.environ.get("EMU_QILING_PYTHON", ROOT / ".venv-qiling" / "bin" / "python"))
+    return candidate if candidate.exists() else None
+
+
+def _qiling(path: Path, arch_name: str) -> float | None:
+    """Qiling's ql.run() on the GNU-built executable (start-up excluded, in Qiling's favour)."""
+    python = qiling_python()
+    if python is None or arch_name not in QILING_ARCHES or "emu:runtime" in path.read_text():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = _gnu_executable(path, arch_name, Path(tmp))
+        if exe is None:
+            return None
+        done = subprocess.run(
+            [str(python), "-c", QILING_SCRIPT, str(exe)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        lines = done.stdout.strip().splitlines()
+        return float(lines[-1]) if done.returncode == 0 and lines else None
+
+
+def measure(name: str, path: Path, arch_name: str) -> Result:
     instructions, off = _emu(path, arch_name, False)
     _, on = _emu(path, arch_name, True)
-    seconds = {"emu": off, "emu --cycles": on, "unicorn": _bare(path, arch_name), "qemu-user": _qemu(path, arch_name)}
-    return Result(path.stem, instructions, {k: v for k, v in seconds.items() if v})
+    seconds = {
+        "emu": off,
+        "emu --cycles": on,
+        "unicorn": _bare(path, arch_name),
+        "qemu-user": _qemu(path, arch_name),
+        "qiling": _qiling(path, arch_name),
+    }
+    return Result(name, instructions, {k: v for k, v in seconds.items() if v})
 
 
 def table(results: list[Result]) -> str:
-    methods = ["emu", "emu --cycles", "unicorn", "qemu-user"]
-    lines = ["| program | guest insns | " + " | ".join(f"{m} M/s" for m in methods)
-             + " | emu / unicorn | --cycles / unicorn | µs per syscall (emu) |",
-             "|---|---:|" + "---:|" * (len(methods) + 3)]
+    methods = ["emu", "emu --cycles", "unicorn", "qemu-user", "qiling"]
+    lines = [
+        "| program | guest insns | "
+        + " | ".join(f"{m} M/s" for m in methods)
+        + " | emu / unicorn | --cycles / unicorn | µs/syscall emu | µs/syscall qiling |",
+        "|---|---:|" + "---:|" * (len(methods) + 4),
+    ]
     for r in results:
-        rates = [r.rate(m) for m in methods]
-        cells = [f"{x:.1f}" if x else "-" for x in rates]
+        cells = [f"{x:.1f}" if x else "-" for x in (r.rate(m) for m in methods)]
         bare = r.rate("unicorn")
         ratio = f"{r.rate('emu') / bare:.2f}" if bare else "-"
         ratio_c = f"{r.rate('emu --cycles') / bare:.2f}" if bare else "-"
-        per_call = f"{r.seconds['emu'] / SYSCALLS * 1e6:.1f}" if "syscall" in r.program else "-"
-        lines.append(f"| {r.program} | {r.instructions} | " + " | ".join(cells) + f" | {ratio} | {ratio_c} | {per_call} |")
+        per_call = [_per_syscall(r, m) for m in ("emu", "qiling")]
+        lines.append(
+            f"| {r.program} | {r.instructions} | "
+            + " | ".join(cells)
+            + f" | {ratio} | {ratio_c} | "
+            + " | ".join(per_call)
+            + " |"
+        )
     return "\n".join(lines)
 
 
-def machine_note() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    import os
+def _per_syscall(result: Result, method: str) -> str:
+    seconds = result.seconds.get(method)
+    if "syscall" not in result.program or not seconds:
+        return "-"
+    return f"{seconds / SYSCALLS * 1e6:.1f}"
 
+
+def machine_note() -> str:
+    model = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
     return f"{platform.node()}: {model}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    paths = sorted(PROGRAMS.glob("*.s"))
+    cases = [(path.stem, path, path.stem.split("_")[0]) for path in sorted(PROGRAMS.glob("*.s"))]
+    cases += [
+        (f"{arch}_gcloop", ROOT / "examples" / "runtime" / f"gcloop_{source}.s", arch)
+        for arch, source in (("amd64", "amd64"), ("arm", "arm"), ("ppc64le", "ppc64x"))
+    ]
     if args.only:
-        paths = [p for p in paths if args.only in p.stem]
-    results = [measure(path) for path in paths]
+        cases = [case for case in cases if args.only in case[0]]
+    results = [measure(*case) for case in cases]
     print(f"machine: {machine_note()}\n")
     print(table(results))
     return 0
 
 
 def add_bench_command(commands: argparse._SubParsersAction) -> None:
-    bench = commands.add_parser("bench", help="measure emulator speed (guest instructions/s) against bare "
-                                "unicorn and qemu-user")
+    bench = commands.add_parser(
+        "bench", help="measure emulator speed (guest instructions/s) against bare unicorn and qemu-user"
+    )
     bench.add_argument("--only", metavar="TEXT", help="run only programs whose name contains TEXT")
     bench.set_defaults(handler=command_bench)
