@@ -31,20 +31,43 @@ def build(name: str, arch: str) -> Path:
     if out.exists() and out.stat().st_mtime >= source.stat().st_mtime:
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, CGO_ENABLED="0", GOOS="linux", GOARCH=GOARCH[arch], GOARM="7",
-               GOCACHE=str(BUILD_DIR / "cache"), GOFLAGS="-mod=mod", HOME=str(BUILD_DIR))
+    env = dict(
+        os.environ,
+        CGO_ENABLED="0",
+        GOOS="linux",
+        GOARCH=GOARCH[arch],
+        GOARM="7",
+        GOCACHE=str(BUILD_DIR / "cache"),
+        GOFLAGS="-mod=mod",
+        HOME=str(BUILD_DIR),
+    )
     subprocess.run(["go", "build", "-o", str(out), str(source)], env=env, check=True, capture_output=True)
     return out
 
 
-def run_qemu(binary: Path, arch: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+def run_qemu(
+    binary: Path, arch: str, env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess:
     qemu = arches.get(arch).gnu["qemu"]
     variables = [f"{k}={v}" for k, v in env.items()]
-    return subprocess.run(["env", "-i", *variables, qemu, str(binary)], capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        ["env", "-i", *variables, qemu, str(binary)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
-def run_under_emu(binary: Path, env: dict[str, str], timeout: float = 300, *extra: str) -> subprocess.CompletedProcess:
+def run_under_emu(
+    binary: Path, env: dict[str, str], timeout: float = 300, *extra: str
+) -> subprocess.CompletedProcess:
     flags = [f"--env={k}={v}" for k, v in env.items()]
-    return subprocess.run([sys.executable, "-m", "emu", "run", str(binary), *flags, *extra],
-                          capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "emu", "run", str(binary), *flags, *extra],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=ROOT,
+    )
