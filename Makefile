@@ -34,12 +34,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format emu tests tools
 	$(VENV)/bin/ruff check --fix emu tests tools
 
-## tools: the optional Debian tools (GNU cross binutils, qemu-user, gdb-multiarch) used by differential and gdb tests
+## tools: the optional Debian tools (GNU cross binutils, qemu-user, gdb-multiarch, golang-go) used by differential, gdb and Go tests
 tools:
-	@command -v powerpc64le-linux-gnu-as >/dev/null && command -v qemu-ppc64le >/dev/null && command -v gdb-multiarch >/dev/null || { \
+	@command -v powerpc64le-linux-gnu-as >/dev/null && command -v qemu-ppc64le >/dev/null && command -v gdb-multiarch >/dev/null && command -v go >/dev/null || { \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user \
 	    binutils-arm-linux-gnueabihf binutils-powerpc64-linux-gnu binutils-powerpc64le-linux-gnu \
-	    binutils-x86-64-linux-gnu gdb-multiarch; }
+	    binutils-x86-64-linux-gnu gdb-multiarch golang-go; }
 	@command -v llvm-mca >/dev/null || { \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q llvm; }
 
