@@ -69,6 +69,7 @@ class Arch:
     syscalls: dict[str, int]
     interrupts: dict[int, dict[str, Any]] = field(default_factory=dict)
     padding: dict[str, Any] = field(default_factory=dict)
+    asm: dict[str, Any] = field(default_factory=dict)  # how GNU as reads this target (emu/asm)
     auxv: dict[str, int] = field(default_factory=dict)  # hwcap/hwcap2 the kernel advertises
     quirk: str | None = None
     linux: dict[str, Any] = field(default_factory=dict)  # kernel-layer facts: clone order, TLS, mmap

@@ -17,9 +17,8 @@ def link_hello(tmp_path, arch_name: str) -> str:
     if not gnu_backend.available(arch):
         require_tool(arch.gnu["prefix"] + "as", arch.gnu["prefix"] + "ld")
     obj, exe = tmp_path / "hello.o", tmp_path / f"hello-{arch_name}"
-    flags = ["-msyntax=intel", "-mnaked-reg"] if arch_name == "amd64" else []
     source = ROOT / "examples" / f"hello_{arch_name}.s"
-    as_cmd = [gnu_backend.tool(arch, "as"), *arch.gnu["as_flags"], *flags, "-o", obj, source]
+    as_cmd = [gnu_backend.tool(arch, "as"), *arch.gnu["as_flags"], "-o", obj, source]
     subprocess.run(as_cmd, check=True)
     ld_cmd = [gnu_backend.tool(arch, "ld"), *arch.gnu["ld_flags"], "-static", "-o", exe, obj]
     subprocess.run(ld_cmd, check=True)

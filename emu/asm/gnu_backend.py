@@ -28,10 +28,7 @@ SKIPPED = {"", ".symtab", ".strtab", ".shstrtab", ".comment", ".note.GNU-stack"}
 
 def tool(arch: Arch, name: str) -> str | None:
     """Path of the target's binutils tool (`as`, `ld`), or None when not installed."""
-    found = shutil.which(arch.gnu["prefix"] + name)
-    if found is None and arch.name == "amd64":
-        found = shutil.which(name)  # the native binutils on an x86-64 host
-    return found
+    return shutil.which(arch.gnu["prefix"] + name)
 
 
 def available(arch: Arch) -> bool:
@@ -49,7 +46,7 @@ def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
         source.write_text(text)
         obj, exe = work / "input.o", work / "a.out"
         _run(
-            [tool(arch, "as"), *arch.gnu["as_flags"], *_syntax_flags(arch), "-o", str(obj), str(source)],
+            [tool(arch, "as"), *arch.gnu["as_flags"], "-o", str(obj), str(source)],
             filename,
         )
         starts = _section_starts(obj, arch)
@@ -61,11 +58,6 @@ def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
         image = load_elf(exe, arch.name)
         image.path = filename
         return image
-
-
-def _syntax_flags(arch: Arch) -> list[str]:
-    # Intel syntax by default on x86-64, as in the keystone back end; `.att_syntax` still switches.
-    return ["-msyntax=intel", "-mnaked-reg"] if arch.name == "amd64" else []
 
 
 def _section_starts(obj: Path, arch: Arch) -> dict[str, int]:

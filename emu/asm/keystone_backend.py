@@ -18,8 +18,9 @@ import keystone
 from emu import cpu
 from emu.arch import Arch
 from emu.asm import sections as sec
-from emu.asm.expr import ExprError, UndefinedSymbol, evaluate, symbols_in
-from emu.asm.source import Statement
+from emu.asm.dialects import DIALECTS, IDENT
+from emu.asm.expr import ExprError, UndefinedSymbol, evaluate
+from emu.asm.source import Statement, split_operands
 from emu.errors import AsmError
 from emu.image import Image, Segment
 
@@ -72,24 +73,6 @@ DATA_SIZES = {
     ".8byte": 8,
     ".dword": 8,
 }
-PPC_PIECES = {
-    "l": lambda v: v & 0xFFFF,
-    "h": lambda v: (v >> 16) & 0xFFFF,
-    "ha": lambda v: ((v + 0x8000) >> 16) & 0xFFFF,
-    "higher": lambda v: (v >> 32) & 0xFFFF,
-    "highera": lambda v: ((v + 0x8000) >> 32) & 0xFFFF,
-    "highest": lambda v: (v >> 48) & 0xFFFF,
-    "highesta": lambda v: ((v + 0x8000) >> 48) & 0xFFFF,
-}
-PPC_UNSIGNED_IMMEDIATE = {"ori", "oris", "xori", "xoris", "andi.", "andis."}
-PPC_PIECE = re.compile(
-    r"(\([^()]*\)|[A-Za-z_.$][\w.$\u00b7]*|\d\w*)@(highesta|highest|highera|higher|ha|h|l)\b"
-)
-ARM_HALF = re.compile(r"#:(lower16|upper16):([^,\]]+)")
-RIP_INTEL = re.compile(r"\brip\s*([+-])\s*([^\]]+)\]", re.I)
-RIP_ATT = re.compile(r"([^\s,()]+)\(%rip\)")
-IDENT = re.compile(r"(?<![\w.$\u00b7%])([A-Za-z_.$][\w.$\u00b7]*)")
-LDR_LITERAL = re.compile(r"^\s*(\w+)\s*,\s*=\s*(.+)$")
 
 
 @dataclass
@@ -104,6 +87,11 @@ class Item:
     size: int = 0
     data: bytes = b""
     address: int = 0
+
+    @property
+    def text(self) -> str:
+        """The instruction as written: mnemonic and operands."""
+        return f"{self.st.op} {self.st.args}".strip()
 
 
 @dataclass
@@ -128,6 +116,8 @@ class KeystoneAssembler:
         self.equ_lines: dict[str, tuple[str, int]] = {}
         self.thumb_labels: set[str] = set()
         self.final = False
+        self.syntax = arch.asm
+        self.dialect = DIALECTS[arch.asm["dialect"]](self)
 
     # ---- collection: statements -> section items -------------------------------------
 
@@ -178,7 +168,7 @@ class KeystoneAssembler:
                 continue
             current.items.append(self._data_item(st, op, mode, syntax, current))
         for section in self.sections.values():
-            if section.kind == sec.CODE and self.arch.name == "arm":
+            if section.kind == sec.CODE and self.syntax["literal_pools"]:
                 section.items.append(Item("pool", Statement(self.filename, 0, "", op=".ltorg")))
 
     def _section(self, name: str, kind: str) -> Section:
@@ -201,7 +191,7 @@ class KeystoneAssembler:
         return None
 
     def _arm_mode(self, st: Statement, op: str) -> str | None:
-        if self.arch.name != "arm":
+        if "thumb" not in self.arch.keystone.get("modes_alt", {}):
             raise st.error(f"'{st.op}' is only valid on arm")
         if op == ".code":
             if st.args.strip() not in ("16", "32"):
@@ -219,29 +209,29 @@ class KeystoneAssembler:
         current.items.append(Item("equ", st, value=(name, expr.strip())))
 
     def _data_item(self, st: Statement, op: str, mode: str | None, syntax: str, section: Section) -> Item:
-        word = 4 if self.arch.name == "arm" else 2
+        word = self.syntax["word_size"]
         if op in DATA_SIZES or op == ".word":
             size = DATA_SIZES.get(op, word)
-            exprs = _split_operands(st.args)
+            exprs = split_operands(st.args)
             if not exprs:
                 raise st.error(f"'{st.op}' needs at least one value")
             return Item("data", st, value=(size, exprs), size=size * len(exprs))
         if op in (".ascii", ".asciz", ".string"):
             data = b"".join(
-                _parse_string(st, s) + (b"\0" if op != ".ascii" else b"") for s in _split_operands(st.args)
+                _parse_string(st, s) + (b"\0" if op != ".ascii" else b"") for s in split_operands(st.args)
             )
             return Item("bytes", st, data=data, size=len(data))
         if op in (".zero", ".space", ".skip"):
-            parts = _split_operands(st.args)
+            parts = split_operands(st.args)
             return Item("space", st, value=(parts[0], parts[1] if len(parts) > 1 else "0"))
         if op == ".fill":
-            parts = _split_operands(st.args) + ["1", "0"]
+            parts = split_operands(st.args) + ["1", "0"]
             return Item("fill", st, value=tuple(parts[:3]))
         if op in (".align", ".balign", ".p2align"):
             return Item("align", st, value=(*self._alignment(st, op), section.kind == sec.CODE))
         if op in (".ltorg", ".pool"):
-            if self.arch.name != "arm":
-                raise st.error(f"'{st.op}' is only valid on arm")
+            if not self.syntax["literal_pools"]:
+                raise st.error(f"'{st.op}' is only valid on targets with literal pools (arm)")
             return Item("pool", st)
         if op.startswith("."):
             raise st.error(f"unknown or unsupported directive '{st.op}'")
@@ -250,12 +240,12 @@ class KeystoneAssembler:
         return Item("insn", st, mode=mode, syntax=syntax)
 
     def _alignment(self, st: Statement, op: str) -> tuple[int, int | None]:
-        parts = _split_operands(st.args)
+        parts = split_operands(st.args)
         if not parts:
             raise st.error(f"'{st.op}' needs an alignment")
         amount = self._const(st, parts[0])
         fill = self._const(st, parts[1]) if len(parts) > 1 and parts[1] else None
-        power_of_two = op == ".p2align" or (op == ".align" and self.arch.name != "amd64")
+        power_of_two = op == ".p2align" or (op == ".align" and self.syntax["align"] == "power")
         boundary = 1 << amount if power_of_two else amount
         if boundary <= 0 or boundary & (boundary - 1):
             raise st.error(f"alignment {boundary} is not a power of two")
@@ -312,7 +302,7 @@ class KeystoneAssembler:
             return (address or 0) if name in self.label_names else 0
         raise UndefinedSymbol(name)
 
-    def _eval(self, item: Item, text: str, address: int) -> int:
+    def evaluate(self, item: Item, text: str, address: int) -> int:
         try:
             return evaluate(text, lambda name: self._lookup(name, item.st, address))
         except ExprError as err:
@@ -325,7 +315,7 @@ class KeystoneAssembler:
             return b""
         if kind == "equ":
             name, expr = item.value
-            self.symbols[name] = self._eval(item, expr, address)
+            self.symbols[name] = self.evaluate(item, expr, address)
             return b""
         if kind == "data":
             size, exprs = item.value
@@ -333,12 +323,12 @@ class KeystoneAssembler:
         if kind == "bytes":
             return item.data
         if kind == "space":
-            count, fill = (self._eval(item, e, address) for e in item.value)
+            count, fill = (self.evaluate(item, e, address) for e in item.value)
             if count < 0:
                 raise item.st.error(f"negative size {count}")
             return bytes([fill & 0xFF]) * count
         if kind == "fill":
-            repeat, size, value = (self._eval(item, e, address) for e in item.value)
+            repeat, size, value = (self.evaluate(item, e, address) for e in item.value)
             return self.arch.pack(value, min(size, 8)).ljust(size, b"\0") * repeat
         if kind == "align":
             boundary, fill, in_code = item.value
@@ -347,7 +337,7 @@ class KeystoneAssembler:
                 return bytes([(fill or 0) & 0xFF]) * padding
             return self._nops(padding)
         if kind == "pool":
-            return self._pool(item, address, literals)
+            return self.dialect.pool(item, address, literals)
         try:
             return self._instruction(item, address, literals)
         except AsmError:
@@ -357,10 +347,10 @@ class KeystoneAssembler:
             return item.data or bytes(self._guess_size(item))
 
     def _guess_size(self, item: Item) -> int:
-        return 2 if item.mode == "thumb" else (5 if self.arch.name == "amd64" else 4)
+        return 2 if item.mode == "thumb" else self.syntax["insn_size_guess"]
 
     def _data_value(self, item: Item, expr: str, size: int, address: int) -> bytes:
-        value = self._eval(item, expr, address)
+        value = self.evaluate(item, expr, address)
         if not -(1 << (8 * size - 1)) <= value < (1 << (8 * size)) and self.final:
             raise item.st.error(f"value {value:#x} does not fit in {size} bytes")
         return self.arch.pack(value, size)
@@ -389,42 +379,9 @@ class KeystoneAssembler:
     # ---- instructions -----------------------------------------------------------------
 
     def _instruction(self, item: Item, address: int, literals: list[Item]) -> bytes:
-        text = f"{item.st.op} {item.st.args}".strip()
-        if self.arch.name == "arm":
-            literal = LDR_LITERAL.match(item.st.args) if item.st.op.lower() == "ldr" else None
-            if literal:
-                return self._ldr_literal(item, address, literal, literals)
-            text = ARM_HALF.sub(lambda m: self._arm_half(item, m, address), text)
-            text = self._arm_pc_relative(item, text, address)
-        if self.arch.unicorn["arch"] == "PPC":
-            text = PPC_PIECE.sub(lambda m: self._ppc_piece(item, m, address), text)
-        if self.arch.name == "amd64":
-            return self._x86(item, text, address)
-        return self._encode(item, self._symbolic(item, text, address), address)
+        return self.dialect.instruction(item, address, literals)
 
-    def _ppc_piece(self, item: Item, match: re.Match, address: int) -> str:
-        value = PPC_PIECES[match.group(2)](self._eval(item, match.group(1), address))
-        if item.st.op.lower() not in PPC_UNSIGNED_IMMEDIATE and value >= 0x8000:
-            value -= 0x10000
-        return str(value)
-
-    def _arm_half(self, item: Item, match: re.Match, address: int) -> str:
-        value = self._eval(item, match.group(2), address) & 0xFFFFFFFF
-        return f"#{(value & 0xFFFF) if match.group(1) == 'lower16' else value >> 16:#x}"
-
-    def _arm_pc_relative(self, item: Item, text: str, address: int) -> str:
-        """`adr rX, label` and `ldr rX, label`: keystone rejects or misplaces them."""
-        op = item.st.op.lower()
-        operands = _split_operands(item.st.args)
-        if op not in ("adr", "ldr") or len(operands) != 2 or operands[1].startswith(("[", "=")):
-            return text
-        pc = ((address + 4) & ~3) if item.mode == "thumb" else address + 8
-        offset = self._eval(item, operands[1], address) - pc
-        if op == "ldr":
-            return f"ldr {operands[0]}, [pc, #{offset}]"
-        return f"{'add' if offset >= 0 else 'sub'} {operands[0]}, pc, #{abs(offset):#x}"
-
-    def _symbolic(self, item: Item, text: str, address: int) -> str:
+    def symbolic(self, item: Item, text: str, address: int) -> str:
         """Replace every symbol (label or .equ) by its value, as a hex number."""
 
         def replace(match: re.Match) -> str:
@@ -439,66 +396,7 @@ class KeystoneAssembler:
         head, operands = _mnemonic_split(text)
         return f"{head} {IDENT.sub(replace, operands)}".strip() if operands else head
 
-    def _x86(self, item: Item, text: str, address: int) -> bytes:
-        """x86-64: keystone measures RIP-relative displacements from the wrong place.
-
-        Encode with a zero displacement to learn the length, then put the real
-        `target - next_instruction` in.
-        """
-        if item.syntax == "intel":
-            self._check_keyword_labels(item)
-        pattern = RIP_ATT if item.syntax == "att" else RIP_INTEL
-        match = pattern.search(text)
-        if not match:
-            if item.syntax == "intel":
-                self._check_intel_ambiguity(item)
-            return self._encode(item, self._symbolic(item, text, address), address)
-        expr = match.group(1) if item.syntax == "att" else match.group(1) + match.group(2)
-
-        def with_disp(disp: int) -> str:
-            if item.syntax == "att":
-                return text[: match.start()] + f"{disp}(%rip)" + text[match.end() :]
-            return text[: match.start()] + f"rip + {disp}]" + text[match.end() :]
-
-        length = len(self._encode(item, self._symbolic(item, with_disp(0x7FFF0000), address), address))
-        target = self._eval(item, expr.lstrip("+"), address)
-        return self._encode(
-            item, self._symbolic(item, with_disp(target - (address + length)), address), address
-        )
-
-    def _check_keyword_labels(self, item: Item) -> None:
-        """GNU as Intel syntax reads a label named `word` (etc.) as the size keyword."""
-        for name in IDENT.findall(item.st.args):
-            if name.lower() in INTEL_KEYWORDS and name in self.label_names:
-                raise item.st.error(
-                    f"label '{name}' is an operand-size keyword in GNU as Intel syntax, "
-                    "which would read it as the keyword: rename the label"
-                )
-
-    def _check_intel_ambiguity(self, item: Item) -> None:
-        """Refuse operands GNU as and keystone read differently in Intel syntax.
-
-        GNU as reads a bare label operand (`mov rax, msg`) as a memory load and
-        so reads a not-yet-defined `.equ` name; keystone reads both as
-        immediates. Rather than pick one silently, say how to write it.
-        """
-        op = item.st.op.lower()
-        if op.startswith(("j", "call", "loop")):
-            return
-        for operand in _split_operands(item.st.args):
-            name = operand.strip()
-            if name in self.label_names:
-                raise item.st.error(
-                    f"'{name}' is a label: write [{name}] (or [rip + {name}]) to load from it, "
-                    f"or lea REG, [rip + {name}] for its address"
-                )
-            if name in self.equ_names and self.equ_lines[name] > (item.st.filename, item.st.line):
-                raise item.st.error(
-                    f"'{name}' is defined later in the file: GNU as would read it as a memory "
-                    "operand here; define it before this line"
-                )
-
-    def _encode(self, item: Item, text: str, address: int) -> bytes:
+    def encode(self, item: Item, text: str, address: int) -> bytes:
         ks = self._encoder(item.mode)
         source = f".att_syntax\n{text}" if item.syntax == "att" else text
         try:
@@ -520,39 +418,6 @@ class KeystoneAssembler:
         if mode not in self.encoders:
             self.encoders[mode] = cpu.new_assembler(self.arch, mode)
         return self.encoders[mode]
-
-    # ---- ARM literal pools (GNU as rules: mov/mvn when the constant fits) -----------------
-
-    def _ldr_literal(self, item: Item, address: int, match: re.Match, literals: list[Item]) -> bytes:
-        register, expr = match.group(1), match.group(2).strip()
-        if not any(name != "." for name in _safe_symbols(expr)):
-            value = self._eval(item, expr, address) & 0xFFFFFFFF
-            for op, operand in (("mov", value), ("mvn", ~value & 0xFFFFFFFF)):
-                if _arm_immediate(operand):
-                    return self._encode(item, f"{op} {register}, #{operand:#x}", address)
-        item.value = expr
-        literals.append(item)
-        slot = self.previous.get(_literal_key(item), address + 8)
-        pc = (address + 4) & ~3 if item.mode == "thumb" else address + 8
-        offset = slot - pc
-        if self.final and not -4095 <= offset <= 4095:
-            raise item.st.error("literal pool out of reach: add a .ltorg closer to this ldr")
-        return self._encode(item, f"ldr {register}, [pc, #{offset}]", address)
-
-    def _pool(self, item: Item, address: int, literals: list[Item]) -> bytes:
-        if not literals:
-            return b""
-        start = sec.align_up(address, 4)
-        data = bytearray(start - address)
-        slots: dict[str, int] = {}
-        for literal in literals:
-            key = literal.value
-            if key not in slots:
-                slots[key] = address + len(data)
-                data += self.arch.pack(self._eval(literal, key, address), 4)
-            self.symbols[_literal_key(literal)] = slots[key]
-        literals.clear()
-        return bytes(data)
 
     # ---- result ---------------------------------------------------------------------------
 
@@ -596,24 +461,6 @@ class KeystoneAssembler:
         )
 
 
-INTEL_KEYWORDS = {
-    "byte",
-    "word",
-    "dword",
-    "fword",
-    "qword",
-    "tbyte",
-    "oword",
-    "xmmword",
-    "ymmword",
-    "zmmword",
-    "ptr",
-    "offset",
-    "short",
-    "near",
-    "far",
-    "flat",
-}
 X86_PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz", "data16", "addr32", "notrack", "bnd"}
 
 
@@ -627,43 +474,8 @@ def _mnemonic_split(text: str) -> tuple[str, str]:
     return head, rest
 
 
-def _literal_key(item: Item) -> str:
-    return f"__emu_literal_{item.st.filename}_{item.st.line}_{id(item)}"
-
-
-def _safe_symbols(expr: str) -> list[str]:
-    try:
-        return symbols_in(expr)
-    except ExprError:
-        return ["?"]
-
-
-def _arm_immediate(value: int) -> bool:
-    """True if `value` is an ARM modified immediate (8 bits rotated right by 2n)."""
-    return any(((value << r) | (value >> (32 - r))) & 0xFFFFFFFF <= 0xFF for r in range(0, 32, 2))
-
-
 def _ks_message(err: keystone.KsError) -> str:
     return str(err).split(" (KS_ERR")[0]
-
-
-def _split_operands(text: str) -> list[str]:
-    parts, current, depth, quote = [], [], 0, False
-    for ch in text:
-        if ch == '"' and (not current or current[-1] != "\\"):
-            quote = not quote
-        if ch == "(" and not quote:
-            depth += 1
-        if ch == ")" and not quote:
-            depth -= 1
-        if ch == "," and not depth and not quote:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    if "".join(current).strip():
-        parts.append("".join(current).strip())
-    return parts
 
 
 def _parse_string(st: Statement, text: str) -> bytes:

@@ -282,3 +282,22 @@ def _local_target(
     if not after:
         raise st.error(f"local label '{number}f' has no later '{number}:'")
     return unique(number, after[0])
+
+
+def split_operands(text: str) -> list[str]:
+    parts, current, depth, quote = [], [], 0, False
+    for ch in text:
+        if ch == '"' and (not current or current[-1] != "\\"):
+            quote = not quote
+        if ch == "(" and not quote:
+            depth += 1
+        if ch == ")" and not quote:
+            depth -= 1
+        if ch == "," and not depth and not quote:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    if "".join(current).strip():
+        parts.append("".join(current).strip())
+    return parts
