@@ -128,6 +128,8 @@ def test_blocked_signal_waits_for_unblock() -> None:
     machine.scheduler.interrupt(thread, 0)
     kernel.on_resume(thread)
     assert machine.regs["pc"] != HANDLER and len(thread.signals) == 1
+    call(machine, "tgkill", machine.pid, thread.tid, SIGUSR1)
+    assert len(thread.signals) == 1  # standard signals do not queue
     kernel.store(scratch(machine), 1 << (SIGUSR1 - 1), 8)
     assert call(machine, "rt_sigprocmask", 1, scratch(machine), 0, 8) == 0  # SIG_UNBLOCK
     kernel.on_resume(thread)

@@ -22,7 +22,7 @@ from emu.errors import GuestError
 from emu.kernel import KEEP_REGISTERS, Kernel, sigframe, syscall
 from emu.kernel.sigframe import SigInfo
 
-SIGKILL, SIGSTOP, NSIG = 9, 19, 64
+SIGKILL, SIGSTOP, SIGRTMIN, NSIG = 9, 19, 32, 64
 SIGSET_SIZE = 8
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))
@@ -128,6 +128,8 @@ def send(kernel: Kernel, target, info: SigInfo) -> None:
     """Queue a signal for `target`; interrupt its sleep if it will be delivered now."""
     if _ignored(kernel, info.signo):
         return  # Linux discards an ignored signal when it is sent
+    if info.signo < SIGRTMIN and any(p.signo == info.signo for p in target.signals):
+        return  # a standard signal is pending at most once (real-time ones queue)
     target.signals.append(info)
     if target is kernel.machine.current:
         kernel.machine.preempt()  # delivered as the syscall returns (next resume)
