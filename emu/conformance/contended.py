@@ -10,11 +10,8 @@ deterministic. Results are checked exactly, guards included.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from pathlib import Path
-
-import unicorn
 
 from emu.conformance.cases_atomic import GUARD32, GUARD64
 from emu.conformance.core import Context, case
@@ -28,7 +25,6 @@ STACK_SIZE = 0x4000
 TABLE, TARGET, STACKS = 0x0, 0x1000, 0x10000  # offsets in the scratch area
 QUANTA = (37, 64, 101, 250)  # short slices: many preemptions, at varied instructions
 MAX_INSNS = 20_000_000
-PREEMPT_CHANCE = 0.05  # per guest instruction: extra preemption points inside basic blocks
 
 
 @dataclass
@@ -57,9 +53,11 @@ def run_threads(ctx: Context, seed: int, jobs: list[Job], target: bytes) -> tupl
     sm.regs[arch.call.args[0]] = base + TABLE
     sm.enter("contend_main")
     sm.thread.context = sm.uc.context_save()
-    _inject_preemption(sm, seed)
-    inputs = f"{len(jobs)} threads, seed {seed}, quantum {quantum}: " + ", ".join(
-        f"{j.stub} x{j.count}" for j in jobs[:2]) + (", ..." if len(jobs) > 2 else "")
+    inputs = (
+        f"{len(jobs)} threads, seed {seed}, quantum {quantum}: "
+        + ", ".join(f"{j.stub} x{j.count}" for j in jobs[:2])
+        + (", ..." if len(jobs) > 2 else "")
+    )
     try:
         status = sm.machine.run()
     except EmuError as err:
@@ -69,24 +67,6 @@ def run_threads(ctx: Context, seed: int, jobs: list[Job], target: bytes) -> tupl
         ctx.fail(jobs[0].stub, inputs, f"the threaded guest exited with status {status}")
         return None
     return sm, base + TARGET
-
-
-def _inject_preemption(sm: StubMachine, seed: int) -> None:
-    """End slices at seeded random instructions, not only at block boundaries.
-
-    emu's scheduler ends a slice at the first basic-block boundary past its
-    budget, so a load and a store in one block would never be split by a switch
-    and a non-atomic read-modify-write would always look atomic. A real SMP
-    machine does split them; so do these extra stop points.
-    """
-    rng = random.Random(f"preempt:{seed}")
-    text = min(s.address for s in sm.image.segments), max(s.end for s in sm.image.segments)
-
-    def maybe_stop(uc: unicorn.Uc, address: int, size: int, _user: object) -> None:
-        if rng.random() < PREEMPT_CHANCE:
-            uc.emu_stop()
-
-    sm.preempt_hook = sm.uc.hook_add(unicorn.UC_HOOK_CODE, maybe_stop, None, text[0], text[1] - 1)
 
 
 def _table(sm: StubMachine, jobs: list[Job]) -> bytes:
@@ -154,9 +134,16 @@ def _byte_case(ctx: Context, stub: str, initial: int, final: int, value: int) ->
         start = ctx.sm.data + TARGET + 8 + skew
         jobs = [Job(stub, start, 1, value(bit), length) for bit in range(8)]
         expected = bytes([0x5A] * skew) + bytes([final] * length) + bytes([0x5A] * (8 - skew))
-        what = f"8 threads, thread t does {stub}(&a[i], {value(0):#x} << t) for all i, {length} bytes at +{skew}"
-        _check(ctx, stub, run_threads(ctx, seed, jobs, guarded(ctx, payload)), guarded(ctx, expected),
-               what + f", seed {seed}")
+        what = (
+            f"8 threads, thread t does {stub}(&a[i], {value(0):#x} << t) for all i, {length} bytes at +{skew}"
+        )
+        _check(
+            ctx,
+            stub,
+            run_threads(ctx, seed, jobs, guarded(ctx, payload)),
+            guarded(ctx, expected),
+            what + f", seed {seed}",
+        )
 
 
 @case("atomicor8", "contended: 8 threads set one bit each in every byte")
