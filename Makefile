@@ -34,14 +34,17 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format emu tests tools
 	$(VENV)/bin/ruff check --fix emu tests tools
 
-## tools: the optional Debian tools (GNU cross binutils, qemu-user, gdb-multiarch, golang-go) used by differential, gdb and Go tests
+## tools: the Debian tools the differential, gdb, timing and Go tests use (CI installs them)
+TOOL_COMMANDS := x86_64-linux-gnu-as arm-linux-gnueabihf-as powerpc64-linux-gnu-as \
+	powerpc64le-linux-gnu-as qemu-x86_64 qemu-arm qemu-ppc64 qemu-ppc64le gdb-multiarch llvm-mca go
+TOOL_PACKAGES := binutils-x86-64-linux-gnu binutils-arm-linux-gnueabihf binutils-powerpc64-linux-gnu \
+	binutils-powerpc64le-linux-gnu qemu-user gdb-multiarch llvm golang-go
 tools:
-	@command -v powerpc64le-linux-gnu-as >/dev/null && command -v qemu-ppc64le >/dev/null && command -v gdb-multiarch >/dev/null && command -v go >/dev/null || { \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user \
-	    binutils-arm-linux-gnueabihf binutils-powerpc64-linux-gnu binutils-powerpc64le-linux-gnu \
-	    binutils-x86-64-linux-gnu gdb-multiarch golang-go; }
-	@command -v llvm-mca >/dev/null || { \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q llvm; }
+	@missing=""; for c in $(TOOL_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian tools (missing:$$missing)"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(TOOL_PACKAGES); \
+	fi
 
 ## bench: guest instructions/s of emu (cycles off/on) vs bare unicorn and qemu-user (docs/performance.md)
 bench: $(STAMP) $(QILING)
