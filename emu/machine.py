@@ -285,6 +285,8 @@ class Machine:
     def _fault_from(self, err: UcError) -> Fault:
         signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
         address = self._last_access if "address" in reason else None
+        if address is not None and "unmapped" in reason and self.memory.find(address):
+            reason = reason.replace("unmapped", "PROT_NONE")  # a reservation unicorn never saw
         return Fault(signal_name, reason, self._pc(), address)
 
     def describe_pc(self, pc: int) -> str:

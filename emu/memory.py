@@ -27,6 +27,17 @@ class Mapping:
     end: int
     prot: int
     name: str
+    backed: bool = True  # False: a PROT_NONE reservation unicorn was never told about
+
+    def piece(self, start: int, end: int, prot: int | None = None, backed: bool | None = None) -> Mapping:
+        """The part [start, end) of this mapping, optionally with a new protection."""
+        return Mapping(
+            start,
+            end,
+            self.prot if prot is None else prot,
+            self.name,
+            self.backed if backed is None else backed,
+        )
 
     def describe(self) -> str:
         perms = "".join(c if self.prot & bit else "-" for c, bit in (("r", 1), ("w", 2), ("x", 4)))
@@ -58,7 +69,8 @@ class AddressSpace:
 
     @property
     def mapped_bytes(self) -> int:
-        return sum(m.end - m.start for m in self.mappings)
+        """Accessible memory, what --mem-limit caps (PROT_NONE reservations cost nothing)."""
+        return sum(m.end - m.start for m in self.mappings if m.backed)
 
     def find(self, address: int) -> Mapping | None:
         index = bisect.bisect_right([m.start for m in self.mappings], address) - 1
@@ -96,14 +108,21 @@ class AddressSpace:
     # ---- changes -----------------------------------------------------------------
 
     def map(self, start: int, size: int, prot: int, name: str) -> None:
-        """Map fresh zeroed pages over [start, start+size), replacing what was there."""
+        """Map fresh zeroed pages over [start, start+size), replacing what was there.
+
+        A PROT_NONE mapping is only recorded: Go reserves hundreds of MiB that
+        way, and giving them to unicorn (and unmapping them again when the
+        runtime maps over them with MAP_FIXED) costs ~0.2 s per call. Touching
+        one faults either way.
+        """
         start, end = self.round_down(start), self.round_up(start + size)
-        replaced = self._overlap(start, end)
-        if self.mapped_bytes - replaced + (end - start) > self.limit:
-            raise OutOfMemory(f"guest memory limit of {self.limit} bytes reached")
+        backed = prot != 0
+        if backed:
+            self._check_limit(end - start - self._backed_overlap(start, end))
         self.unmap(start, end - start)
-        self.uc.mem_map(start, end - start, uc_prot(prot))
-        bisect.insort(self.mappings, Mapping(start, end, prot, name), key=lambda m: m.start)
+        if backed:
+            self.uc.mem_map(start, end - start, uc_prot(prot))
+        bisect.insort(self.mappings, Mapping(start, end, prot, name, backed), key=lambda m: m.start)
         self._merge()
 
     def unmap(self, start: int, size: int) -> None:
@@ -113,27 +132,45 @@ class AddressSpace:
             lo, hi = max(start, mapping.start), min(end, mapping.end)
             if lo >= hi:
                 continue
-            self.uc.mem_unmap(lo, hi - lo)
+            if mapping.backed:
+                self.uc.mem_unmap(lo, hi - lo)
             self.mappings.remove(mapping)
             if mapping.start < lo:
-                self.mappings.append(Mapping(mapping.start, lo, mapping.prot, mapping.name))
+                self.mappings.append(mapping.piece(mapping.start, lo))
             if hi < mapping.end:
-                self.mappings.append(Mapping(hi, mapping.end, mapping.prot, mapping.name))
+                self.mappings.append(mapping.piece(hi, mapping.end))
         self.mappings.sort(key=lambda m: m.start)
 
     def protect(self, start: int, size: int, prot: int) -> None:
-        """Change protection of mapped pages in [start, start+size)."""
+        """Change protection of mapped pages in [start, start+size).
+
+        Pages of a PROT_NONE reservation get fresh zeroed memory the first time
+        they become accessible, as the kernel would fault them in.
+        """
         start, end = self.round_down(start), self.round_up(start + size)
         for mapping in list(self.mappings):
             lo, hi = max(start, mapping.start), min(end, mapping.end)
             if lo >= hi:
                 continue
-            self.uc.mem_protect(lo, hi - lo, uc_prot(prot))
+            backed = mapping.backed or prot != 0
+            if mapping.backed:
+                self.uc.mem_protect(lo, hi - lo, uc_prot(prot))
+            elif backed:
+                self._check_limit(hi - lo)
+                self.uc.mem_map(lo, hi - lo, uc_prot(prot))
             self.mappings.remove(mapping)
-            pieces = [(mapping.start, lo, mapping.prot), (lo, hi, prot), (hi, mapping.end, mapping.prot)]
-            self.mappings += [Mapping(a, b, p, mapping.name) for a, b, p in pieces if a < b]
+            pieces = [
+                mapping.piece(mapping.start, lo),
+                mapping.piece(lo, hi, prot, backed),
+                mapping.piece(hi, mapping.end),
+            ]
+            self.mappings += [piece for piece in pieces if piece.start < piece.end]
         self.mappings.sort(key=lambda m: m.start)
         self._merge()
+
+    def _check_limit(self, extra: int) -> None:
+        if self.mapped_bytes + extra > self.limit:
+            raise OutOfMemory(f"guest memory limit of {self.limit} bytes reached")
 
     def zero(self, start: int, size: int) -> None:
         """Drop the pages of [start, start+size) so they read back as zeros (MADV_DONTNEED).
@@ -144,18 +181,23 @@ class AddressSpace:
         start, end = self.round_down(start), self.round_up(start + size)
         for mapping in self.mappings:
             lo, hi = max(start, mapping.start), min(end, mapping.end)
-            if lo < hi:
+            if lo < hi and mapping.backed:
                 self.uc.mem_unmap(lo, hi - lo)
                 self.uc.mem_map(lo, hi - lo, uc_prot(mapping.prot))
 
-    def _overlap(self, start: int, end: int) -> int:
-        return sum(max(0, min(end, m.end) - max(start, m.start)) for m in self.mappings)
+    def _backed_overlap(self, start: int, end: int) -> int:
+        return sum(max(0, min(end, m.end) - max(start, m.start)) for m in self.mappings if m.backed)
 
     def _merge(self) -> None:
         merged: list[Mapping] = []
         for mapping in self.mappings:
             last = merged[-1] if merged else None
-            if last and last.end == mapping.start and last.prot == mapping.prot and last.name == mapping.name:
+            same = (
+                (last.prot, last.name, last.backed) == (mapping.prot, mapping.name, mapping.backed)
+                if last
+                else False
+            )
+            if last and last.end == mapping.start and same:
                 last.end = mapping.end
             else:
                 merged.append(mapping)

@@ -89,7 +89,10 @@ def sys_mprotect(kernel: Kernel, thread, address, length, prot, *_) -> int:
     end = address + memory.round_up(length)
     if not memory.is_mapped(address, end):
         return -errno.ENOMEM
-    memory.protect(address, end - address, prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
+    try:
+        memory.protect(address, end - address, prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
+    except OutOfMemory:
+        return -errno.ENOMEM  # a PROT_NONE reservation made accessible beyond --mem-limit
     return 0
 
 
