@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import unicorn
 from unicorn import UC_PROT_EXEC, UC_PROT_READ, UC_PROT_WRITE
 
-PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
+PROT_NONE, PROT_READ, PROT_WRITE, PROT_EXEC = 0, 1, 2, 4
 _TO_UC = {PROT_READ: UC_PROT_READ, PROT_WRITE: UC_PROT_WRITE, PROT_EXEC: UC_PROT_EXEC}
 
 
