@@ -87,18 +87,12 @@ def _bare(path: Path, arch_name: str) -> float | None:
 def _gnu_executable(path: Path, arch_name: str, directory: Path) -> Path | None:
     """The bench program built by GNU as + ld -static (None when the tools are missing)."""
     from emu import arch as arches
-    from emu.asm.gnu_backend import tool
+    from emu.asm import gnu_backend
 
     arch = arches.get(arch_name)
-    assembler, linker = tool(arch, "as"), tool(arch, "ld")
-    if not (assembler and linker):
+    if not gnu_backend.available(arch):
         return None
-    source, exe = directory / "p.s", directory / "p"
-    prelude = arch.gnu.get("prelude", "")
-    source.write_text(f"{prelude}\n{path.read_text()}")
-    subprocess.run([assembler, *arch.gnu["as_flags"], str(source), "-o", f"{exe}.o"], check=True)
-    subprocess.run([linker, *arch.gnu["ld_flags"], "-static", f"{exe}.o", "-o", str(exe)], check=True)
-    return exe
+    return gnu_backend.link_executable(path.read_text(), arch, str(path), directory / "p")
 
 
 def _self_contained(path: Path) -> bool:

@@ -18,7 +18,7 @@ import pytest
 from conftest import ARCHES, ROOT, require_tool, run_emu
 
 from emu import arch as arches
-from emu.asm.gnu_backend import tool
+from emu.asm import gnu_backend
 from emu.runtime.link import uses_runtime
 
 # Programs a real kernel cannot be compared on, and why (paths relative to the repository).
@@ -58,18 +58,9 @@ def programs() -> list[tuple[str, str]]:
 def build_with_gnu(arch_name: str, src: str, out: Path) -> Path:
     """A static executable from `src` built by GNU as + ld for `arch_name`."""
     arch = arches.get(arch_name)
-    assembler, linker = tool(arch, "as"), tool(arch, "ld")
-    if not assembler or not linker:
+    if not gnu_backend.available(arch):
         require_tool(arch.gnu["prefix"] + "as", arch.gnu["prefix"] + "ld")
-    text = (ROOT / src).read_text()
-    prelude = arch.gnu.get("prelude", "")
-    asm = out / "prog.s"
-    asm.write_text(f"{prelude}\n{text}" if prelude else text)
-    subprocess.run([assembler, *arch.gnu["as_flags"], str(asm), "-o", str(out / "prog.o")], check=True)
-    subprocess.run(
-        [linker, *arch.gnu["ld_flags"], "-static", str(out / "prog.o"), "-o", str(out / "prog")], check=True
-    )
-    return out / "prog"
+    return gnu_backend.link_executable((ROOT / src).read_text(), arch, str(ROOT / src), out / "prog")
 
 
 def run_qemu(arch_name: str, executable: Path) -> tuple[int, str]:

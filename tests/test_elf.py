@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from conftest import ARCHES, ROOT, require_tool, run_emu
 
@@ -16,13 +14,10 @@ def link_hello(tmp_path, arch_name: str) -> str:
     arch = arches.get(arch_name)
     if not gnu_backend.available(arch):
         require_tool(arch.gnu["prefix"] + "as", arch.gnu["prefix"] + "ld")
-    obj, exe = tmp_path / "hello.o", tmp_path / f"hello-{arch_name}"
     source = ROOT / "examples" / f"hello_{arch_name}.s"
-    as_cmd = [gnu_backend.tool(arch, "as"), *arch.gnu["as_flags"], "-o", obj, source]
-    subprocess.run(as_cmd, check=True)
-    ld_cmd = [gnu_backend.tool(arch, "ld"), *arch.gnu["ld_flags"], "-static", "-o", exe, obj]
-    subprocess.run(ld_cmd, check=True)
-    return str(exe)
+    return str(
+        gnu_backend.link_executable(source.read_text(), arch, str(source), tmp_path / f"hello-{arch_name}")
+    )
 
 
 @pytest.mark.parametrize("arch", ARCHES)

@@ -35,27 +35,37 @@ def available(arch: Arch) -> bool:
     return tool(arch, "as") is not None and tool(arch, "ld") is not None
 
 
-def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
+def require(arch: Arch) -> None:
     if not available(arch):
         raise UsageError(
-            f"--assembler gnu needs {arch.gnu['prefix']}as and ld (Debian: binutils-{arch.gnu['prefix'][:-1]}; `make tools`)"
+            f"--assembler gnu needs {arch.gnu['prefix']}as and ld "
+            f"(Debian: binutils-{arch.gnu['prefix'][:-1]}; `make tools`)"
         )
+
+
+def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
+    """A static executable at `out` from GNU as + ld, its sections placed as emu places them.
+
+    `.include` is looked up beside `filename`, as GNU as does for the original file.
+    """
+    require(arch)
+    work = out.parent
+    source, obj = work / f"{out.name}.s", work / f"{out.name}.o"
+    prelude = arch.gnu.get("prelude", "")
+    source.write_text(f"{prelude}{arch.separator} {text}" if prelude else text)  # same line numbers
+    include = ["-I", str(Path(filename).resolve().parent)]
+    _run([tool(arch, "as"), *arch.gnu["as_flags"], *include, "-o", str(obj), str(source)], filename)
+    args = [tool(arch, "ld"), *arch.gnu["ld_flags"], "-static", "-o", str(out), str(obj)]
+    args += [f"--section-start={name}={address:#x}" for name, address in _section_starts(obj, arch).items()]
+    if _defines_start(obj):
+        args += ["-e", "_start"]
+    _run(args, filename)
+    return out
+
+
+def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
     with tempfile.TemporaryDirectory(prefix="emu-gnu-") as tmp:
-        work = Path(tmp)
-        source = work / "input.s"
-        source.write_text(text)
-        obj, exe = work / "input.o", work / "a.out"
-        _run(
-            [tool(arch, "as"), *arch.gnu["as_flags"], "-o", str(obj), str(source)],
-            filename,
-        )
-        starts = _section_starts(obj, arch)
-        args = [tool(arch, "ld"), *arch.gnu["ld_flags"], "-static", "-o", str(exe), str(obj)]
-        args += [f"--section-start={name}={address:#x}" for name, address in starts.items()]
-        if _defines_start(obj):
-            args += ["-e", "_start"]
-        _run(args, filename)
-        image = load_elf(exe, arch.name)
+        image = load_elf(link_executable(text, arch, filename, Path(tmp) / "a.out"), arch.name)
         image.path = filename
         return image
 
