@@ -38,8 +38,7 @@ def test_atomicor8_correct_on_all_four_arches() -> None:
 
 @pytest.mark.parametrize("stub_file", [BROKEN, MUTANT], ids=["own-fixture", "mutant"])
 def test_broken_big_endian_or8_shows_wrong_byte_on_ppc64_only(stub_file) -> None:
-    if not (ROOT / stub_file).exists():
-        pytest.skip(f"{stub_file} not present")
+    assert (ROOT / stub_file).exists(), f"fixture {stub_file} is missing"
     result = run_emu("explain", "atomicor8", "--arch", "all", "--stub-file", stub_file)
     assert result.returncode == 1, result.stdout + result.stderr  # a wrong verdict fails the command
     rows = table(result.stdout)

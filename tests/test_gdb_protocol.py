@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import ARCHES, ROOT
+from conftest import ARCHES, ROOT, require_tool
 
 from emu import arch as arches
 from emu.debug.gdbstub import checksum, registers, target_xml
@@ -63,13 +63,11 @@ def test_symbol_file_is_a_valid_elf(tmp_path: Path, arch: str) -> None:
     image, arch_obj = load_program(f"tests/fixtures/explain/or8_{arch}.s", arch)
     data = build(image, arch_obj)
     assert data[:4] == b"\x7fELF" and data[5] == (2 if arch_obj.big_endian else 1)
+    require_tool("readelf")
     readelf = "readelf"
     path = tmp_path / "sym.elf"
     path.write_bytes(data)
-    try:
-        out = subprocess.run([readelf, "-s", str(path)], capture_output=True, text=True, timeout=10).stdout
-    except FileNotFoundError:
-        pytest.skip("readelf missing")
+    out = subprocess.run([readelf, "-s", str(path)], capture_output=True, text=True, timeout=10).stdout
     assert re.search(rf"{image.symbols['atomicor8']:x}\s+0 FUNC\s+GLOBAL DEFAULT\s+\d+ atomicor8", out), out
 
 

@@ -8,27 +8,28 @@ a written reason for the pair.
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
+from conftest import require_tool
 
 from emu.timing.llvm_mca import compare
 
 # (arch, stub, cpu) pairs more than 2x off, each explained in docs/timing.md.
 EXPLAINED = {
-    ("amd64", "cas", "skylake"), ("amd64", "cas", "zen2"), ("amd64", "xadd", "skylake"),
-    ("amd64", "xadd", "zen2"), ("amd64", "memmove", "skylake"), ("amd64", "memmove", "zen2"),
-    ("amd64", "memclr", "skylake"), ("amd64", "memclr", "zen2"), ("arm", "xadd", "cortex-a57"),
+    ("amd64", "cas", "skylake"),
+    ("amd64", "cas", "zen2"),
+    ("amd64", "xadd", "skylake"),
+    ("amd64", "xadd", "zen2"),
+    ("amd64", "memmove", "skylake"),
+    ("amd64", "memmove", "zen2"),
+    ("amd64", "memclr", "skylake"),
+    ("amd64", "memclr", "zen2"),
+    ("arm", "xadd", "cortex-a57"),
 }
 
 
 @pytest.fixture(scope="module")
 def rows():
-    if shutil.which("llvm-mca") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("llvm-mca is missing in CI (apt-get install llvm; `make tools`)")
-        pytest.skip("llvm-mca not installed")
+    require_tool("llvm-mca")
     return compare(have_mca=True)
 
 
