@@ -6,9 +6,8 @@ import argparse
 import os
 import sys
 
-from emu import __version__
+from emu import __version__, debug
 from emu import arch as arches
-from emu import debug
 from emu.bench import add_bench_command
 from emu.errors import EmuError, UsageError
 from emu.options import RunOptions
@@ -93,7 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--strace-file", metavar="FILE", help="write --strace output to FILE instead")
     run.add_argument(
-        "--env", "-E", action="append", default=[], metavar="NAME=VALUE",
+        "--env",
+        "-E",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="set a variable in the guest's environment (repeatable); the guest sees no other",
     )
     debug.add_run_arguments(run)
@@ -182,5 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - a bug in emu, still reported in one line
         if os.environ.get("EMU_DEBUG"):
             raise
-        print(f"emu: internal error: {type(err).__name__}: {err} (EMU_DEBUG=1 shows the traceback)", file=sys.stderr)
+        print(
+            f"emu: internal error: {type(err).__name__}: {err} (EMU_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
         return 70

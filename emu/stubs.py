@@ -151,7 +151,9 @@ def compose_source(base: str, override: str, comment: str) -> str:
             kept.append(body)
         elif not names <= defined:
             missing = ", ".join(sorted(names - defined))
-            raise EmuError(f"override replaces {', '.join(sorted(names & defined))} but not its alias {missing}")
+            raise EmuError(
+                f"override replaces {', '.join(sorted(names & defined))} but not its alias {missing}"
+            )
     return prologue + "".join(kept) + "\n" + override
 
 
@@ -184,7 +186,9 @@ def stub_source(arch: Arch, override_dir: Path | None = None) -> tuple[str, str]
 
 
 @functools.cache
-def stub_image(arch_name: str, override_dir: Path | None = None, extra: Path | None = None) -> tuple[Image, tuple[str, ...]]:
+def stub_image(
+    arch_name: str, override_dir: Path | None = None, extra: Path | None = None
+) -> tuple[Image, tuple[str, ...]]:
     """The assembled stubs and their global names, once per (arch, override, extra source).
 
     `extra` is appended: guest code that calls the stubs by name (the contended cases' driver).
@@ -213,8 +217,13 @@ class StubMachine:
     The scratch area starts at `self.data` (SCRATCH_SIZE bytes, read/write).
     """
 
-    def __init__(self, arch: Arch | str, override_dir: Path | None = None, options: RunOptions | None = None,
-                 extra: Path | None = None):
+    def __init__(
+        self,
+        arch: Arch | str,
+        override_dir: Path | None = None,
+        options: RunOptions | None = None,
+        extra: Path | None = None,
+    ):
         self.arch = arches.get(arch) if isinstance(arch, str) else arch
         self.abi = stub_abi(self.arch.name)
         self.override_dir = Path(override_dir) if override_dir else None
@@ -310,7 +319,9 @@ class StubMachine:
             self.uc.emu_start(self.regs[self.arch.pc], self.sentinel, count=budget)
         except UcError as err:
             signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
-            raise StubError(name, f"{signal_name}, {reason} at {machine.describe_pc(self.regs[self.arch.pc])}") from None
+            raise StubError(
+                name, f"{signal_name}, {reason} at {machine.describe_pc(self.regs[self.arch.pc])}"
+            ) from None
         self._check_stop(name, budget)
 
     def _check_stop(self, name: str, budget: int) -> None:
@@ -319,11 +330,15 @@ class StubMachine:
             raise StubError(name, f"kernel error: {stop.error!r}")
         if stop.fault is not None:
             fault = stop.fault
-            raise StubError(name, f"{fault.signal_name}, {fault.reason} at {self.machine.describe_pc(fault.pc)}")
+            raise StubError(
+                name, f"{fault.signal_name}, {fault.reason} at {self.machine.describe_pc(fault.pc)}"
+            )
         if stop.exit_status is not None:
             raise StubError(name, f"ended the guest (exit status {stop.exit_status})")
         if pc != self.sentinel:
-            raise StubError(name, f"did not return within {budget} instructions (pc {self.machine.describe_pc(pc)})")
+            raise StubError(
+                name, f"did not return within {budget} instructions (pc {self.machine.describe_pc(pc)})"
+            )
 
     def result(self, kind: str | None) -> int:
         """The result register(s); a 64-bit result on a 32-bit arch is combined from the pair."""

@@ -33,7 +33,9 @@ def test_default_suite_passes_on_every_arch() -> None:
 @pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize("stub", ["atomicor8", "atomicand8"])
 @settings(max_examples=40, deadline=None)
-@given(index=st.integers(0, 7), initial=st.binary(min_size=8, max_size=8), value=st.integers(0, (1 << 64) - 1))
+@given(
+    index=st.integers(0, 7), initial=st.binary(min_size=8, max_size=8), value=st.integers(0, (1 << 64) - 1)
+)
 def test_byte_ops_every_lane_hypothesis(arch: str, stub: str, index: int, initial: bytes, value: int) -> None:
     sm = MACHINES[arch]
     result = CaseResult(arch, stub, "hypothesis")

@@ -50,9 +50,20 @@ def test_power8_and_power9_differ_plausibly() -> None:
 def validate(report: dict) -> None:
     """The schema documented in docs/timing.md (`--cycles-json`)."""
     assert report["schema"] == "emu-cycles/1"
-    for key, kind in {"arch": str, "cpu": str, "total_instructions": int, "total_cycles": (int, float),
-                      "ipc": (int, float), "unclassified_instructions": int, "mispredict_cycles": (int, float),
-                      "cache": list, "symbols": list, "threads": list, "blocks": list, "counter": str}.items():
+    for key, kind in {
+        "arch": str,
+        "cpu": str,
+        "total_instructions": int,
+        "total_cycles": (int, float),
+        "ipc": (int, float),
+        "unclassified_instructions": int,
+        "mispredict_cycles": (int, float),
+        "cache": list,
+        "symbols": list,
+        "threads": list,
+        "blocks": list,
+        "counter": str,
+    }.items():
         assert isinstance(report[key], kind), key
     for symbol in report["symbols"]:
         assert set(symbol) == SYMBOL_KEYS
@@ -65,8 +76,17 @@ def test_cycles_json_validates_and_cpus_differ(tmp_path: Path) -> None:
     reports = {}
     for cpu in ("power8", "power9"):
         out = tmp_path / f"{cpu}.json"
-        result = emu("run", str(BENCH / "ppc64le_xadd.s"), "--arch", "ppc64le", "--cpu", cpu, "--cycles",
-                     "--cycles-json", str(out))
+        result = emu(
+            "run",
+            str(BENCH / "ppc64le_xadd.s"),
+            "--arch",
+            "ppc64le",
+            "--cpu",
+            cpu,
+            "--cycles",
+            "--cycles-json",
+            str(out),
+        )
         assert result.returncode == 0, result.stderr
         assert "Total Cycles:" in result.stderr and "Unclassified:" in result.stderr
         reports[cpu] = json.loads(out.read_text())
@@ -77,8 +97,18 @@ def test_cycles_json_validates_and_cpus_differ(tmp_path: Path) -> None:
 
 def test_cache_model_charges_misses(tmp_path: Path) -> None:
     out = tmp_path / "c.json"
-    result = emu("run", str(BENCH / "arm_memclr.s"), "--arch", "arm", "--cache", "L1=32K/4/32,L2=512K/8/32",
-                 "--cycles-json", str(out), "--max-insns", "300000")
+    result = emu(
+        "run",
+        str(BENCH / "arm_memclr.s"),
+        "--arch",
+        "arm",
+        "--cache",
+        "L1=32K/4/32,L2=512K/8/32",
+        "--cycles-json",
+        str(out),
+        "--max-insns",
+        "300000",
+    )
     assert result.returncode == 124, result.stderr
     report = json.loads(out.read_text())
     validate(report)

@@ -35,8 +35,10 @@ class Guarded:
     def step(self, stub: str, args: tuple[int, ...], model: Model, budget: int | None = None) -> bool:
         """Call `stub(target, *args)` and compare result and every byte with `model`."""
         ctx = self.ctx
-        inputs = (f"{stub}(&target, {', '.join(hex(a) for a in args)}) with target bytes "
-                  f"{self.expected[TARGET:TARGET + len(self.initial)].hex(' ')} at {self.address:#x}")
+        inputs = (
+            f"{stub}(&target, {', '.join(hex(a) for a in args)}) with target bytes "
+            f"{self.expected[TARGET : TARGET + len(self.initial)].hex(' ')} at {self.address:#x}"
+        )
         got = ctx.call(stub, self.address, *args, inputs=inputs, budget=budget)
         want = model(self.expected, TARGET)
         if got is None or not ctx.expect_memory(stub, inputs, self.base, self.expected):
@@ -51,7 +53,8 @@ def _value(ctx: Context, value: int, size: int) -> bytes:
 def cas_step(ctx: Context, size: int, stub: str, initial: int, old: int, new: int) -> bool:
     order = ctx.arch.byteorder
     return Guarded(ctx, _value(ctx, initial, size)).step(
-        stub, (old, new), lambda m, o: models.cas(m, o, size, old, new, order))
+        stub, (old, new), lambda m, o: models.cas(m, o, size, old, new, order)
+    )
 
 
 # ---- the Go runtime's check() -------------------------------------------------------------
@@ -129,7 +132,8 @@ def _rmw_case(ctx: Context, stub: str, size: int, op: str, pairs: list[tuple[int
     model = {"xadd": models.xadd, "xchg": models.xchg}[op]
     for initial, arg in pairs:
         Guarded(ctx, _value(ctx, initial, size)).step(
-            stub, (arg,), lambda m, o, arg=arg: model(m, o, size, arg, order))
+            stub, (arg,), lambda m, o, arg=arg: model(m, o, size, arg, order)
+        )
 
 
 EDGES32 = [(0, 1), (0xFFFFFFFF, 1), (0x7FFFFFFF, 1), (5, 0xFFFFFFFF), (0x80000000, 0x80000000)]
@@ -167,7 +171,8 @@ def _load_store(ctx: Context, size: int, load: str, store: str, values: list[int
     for value in values:
         Guarded(ctx, _value(ctx, value, size)).step(load, (), lambda m, o: models.load(m, o, size, order))
         Guarded(ctx, _value(ctx, ~value, size)).step(
-            store, (value,), lambda m, o, v=value: models.store(m, o, size, v, order))
+            store, (value,), lambda m, o, v=value: models.store(m, o, size, v, order)
+        )
 
 
 @case("atomicload", "values (zero-extended)", covers=("atomicstore",))
@@ -177,7 +182,9 @@ def load_store32(ctx: Context) -> None:
 
 @case("atomicload64", "values", covers=("atomicstore64",))
 def load_store64(ctx: Context) -> None:
-    _load_store(ctx, 8, "atomicload64", "atomicstore64", [0, 1, 0x80000000, 0xFFFFFFFF_FFFFFFFF, 0x0123456789ABCDEF])
+    _load_store(
+        ctx, 8, "atomicload64", "atomicstore64", [0, 1, 0x80000000, 0xFFFFFFFF_FFFFFFFF, 0x0123456789ABCDEF]
+    )
 
 
 @case("atomicstore", "values")

@@ -52,8 +52,9 @@ def _move_sweep(ctx: Context, layout: str) -> None:
                 _one_move(ctx, base, initial, src, dst, n, f"src offset {s}, dst offset {d}, {layout}")
 
 
-def _one_move(ctx: Context, base: int, initial: bytes, src: int, dst: int, n: int, where: str,
-              budget: int | None = None) -> None:
+def _one_move(
+    ctx: Context, base: int, initial: bytes, src: int, dst: int, n: int, where: str, budget: int | None = None
+) -> None:
     """The fast path: one write, one call, one read; build messages only on failure."""
     sm = ctx.sm
     expected = bytearray(initial)

@@ -56,15 +56,26 @@ def gosave_fields(ctx: Context) -> None:
 @case("gogo", "loads sp, g, ctxt, ret, lr and jumps to pc")
 def gogo_fields(ctx: Context) -> None:
     sm, arch, mask = ctx.sm, ctx.arch, ctx.arch.word_mask
-    values = {"sp": (sm.call_sp - 1024) & ~0xF, "g": 0x0BADC0DE0000F00D & mask,
-              "ctxt": 0x0C0FFEE000000C7C & mask, "ret": 0x7E7E0000000000AB & mask, "lr": 0x4242 & mask}
+    values = {
+        "sp": (sm.call_sp - 1024) & ~0xF,
+        "g": 0x0BADC0DE0000F00D & mask,
+        "ctxt": 0x0C0FFEE000000C7C & mask,
+        "ret": 0x7E7E0000000000AB & mask,
+        "lr": 0x4242 & mask,
+    }
     fields = [values["sp"], sm.sentinel, values["g"], values["ctxt"], values["ret"], values["lr"]]
     buf = Guarded(ctx, _gobuf(ctx, fields))
-    inputs = "gogo(&gobuf{" + ", ".join(f"{k}={v:#x}" for k, v in values.items()) + f", pc={sm.sentinel:#x}}})"
+    inputs = (
+        "gogo(&gobuf{" + ", ".join(f"{k}={v:#x}" for k, v in values.items()) + f", pc={sm.sentinel:#x}}})"
+    )
     if not buf.step("gogo", (), lambda mem, offset: None):  # the gobuf must not change
         return
-    wanted = {arch.sp: values["sp"], sm.abi.g: values["g"], sm.abi.ctxt: values["ctxt"],
-              arch.call.result: values["ret"]}
+    wanted = {
+        arch.sp: values["sp"],
+        sm.abi.g: values["g"],
+        sm.abi.ctxt: values["ctxt"],
+        arch.call.result: values["ret"],
+    }
     if arch.lr:
         wanted[arch.lr] = values["lr"]
     _expect_registers(ctx, "gogo", inputs, wanted)
@@ -76,7 +87,9 @@ def gosave_gogo_round_trip(ctx: Context) -> None:
     g = 0x6060606006060606 & arch.word_mask
     sm.regs[sm.abi.g] = g
     buf = Guarded(ctx, bytes(6 * word))
-    if not ctx.expect_value("gosave", "gosave(&gobuf) first return", "result", 0, ctx.call("gosave", buf.address)):
+    if not ctx.expect_value(
+        "gosave", "gosave(&gobuf) first return", "result", 0, ctx.call("gosave", buf.address)
+    ):
         return
     sm.write_int(buf.address + RET * word, 7, word)
     sm.regs[sm.abi.g] = 0
@@ -118,13 +131,17 @@ def gettid(ctx: Context) -> None:
 @case("sys_write", "-EBADF on a bad fd (negative errno on every arch); 0 bytes -> 0")
 def write_errors(ctx: Context) -> None:
     data = ctx.sm.data
-    _expect_errno(ctx, "sys_write", "sys_write(99, buf, 1)", _syscall(ctx, "sys_write", 99, data, 1), errno.EBADF)
+    _expect_errno(
+        ctx, "sys_write", "sys_write(99, buf, 1)", _syscall(ctx, "sys_write", 99, data, 1), errno.EBADF
+    )
     ctx.expect_value("sys_write", "sys_write(1, buf, 0)", "result", 0, _syscall(ctx, "sys_write", 1, data, 0))
 
 
 def _mmap_page(ctx: Context) -> int | None:
     page = ctx.arch.page_size
-    address = _syscall(ctx, "sys_mmap", 0, page, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS, -1 & ctx.arch.word_mask, 0)
+    address = _syscall(
+        ctx, "sys_mmap", 0, page, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS, -1 & ctx.arch.word_mask, 0
+    )
     inputs = f"sys_mmap(0, {page:#x}, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
     if address is None:
         return None
@@ -144,9 +161,20 @@ def mmap_munmap(ctx: Context) -> None:
     ctx.expect_memory("sys_mmap", f"the new page at {address:#x}", address, bytes(64))
     sm.write(address, b"written")
     ctx.expect_memory("sys_mmap", f"write to the page at {address:#x}", address, b"written")
-    ctx.expect_value("sys_munmap", f"sys_munmap({address:#x}, {page:#x})", "result", 0,
-                     _syscall(ctx, "sys_munmap", address, page))
-    _expect_errno(ctx, "sys_munmap", "sys_munmap(1, page) (unaligned)", _syscall(ctx, "sys_munmap", 1, page), errno.EINVAL)
+    ctx.expect_value(
+        "sys_munmap",
+        f"sys_munmap({address:#x}, {page:#x})",
+        "result",
+        0,
+        _syscall(ctx, "sys_munmap", address, page),
+    )
+    _expect_errno(
+        ctx,
+        "sys_munmap",
+        "sys_munmap(1, page) (unaligned)",
+        _syscall(ctx, "sys_munmap", 1, page),
+        errno.EINVAL,
+    )
 
 
 @case("sys_mincore", "mapped page resident; unmapped -> -ENOMEM", covers=("sys_mmap", "sys_munmap"))
@@ -162,8 +190,13 @@ def mincore(ctx: Context) -> None:
     if ctx.expect_value("sys_mincore", inputs, "result", 0, result):
         ctx.expect_value("sys_mincore", inputs, "vec[0] & 1", 1, sm.read(vec, 1)[0] & 1)
     _syscall(ctx, "sys_munmap", address, page)
-    _expect_errno(ctx, "sys_mincore", inputs + " after munmap", _syscall(ctx, "sys_mincore", address, page, vec),
-                  errno.ENOMEM)
+    _expect_errno(
+        ctx,
+        "sys_mincore",
+        inputs + " after munmap",
+        _syscall(ctx, "sys_mincore", address, page, vec),
+        errno.ENOMEM,
+    )
 
 
 @case("sys_madvise", "MADV_DONTNEED on a mapped page -> 0", covers=("sys_mmap",))
@@ -171,8 +204,13 @@ def madvise(ctx: Context) -> None:
     page = ctx.arch.page_size
     address = _mmap_page(ctx)
     if address is not None:
-        ctx.expect_value("sys_madvise", f"sys_madvise({address:#x}, {page:#x}, MADV_DONTNEED)", "result", 0,
-                         _syscall(ctx, "sys_madvise", address, page, MADV_DONTNEED))
+        ctx.expect_value(
+            "sys_madvise",
+            f"sys_madvise({address:#x}, {page:#x}, MADV_DONTNEED)",
+            "result",
+            0,
+            _syscall(ctx, "sys_madvise", address, page, MADV_DONTNEED),
+        )
 
 
 @case("sys_futex", "wake with no waiter -> 0; wait on a changed value -> -EAGAIN")
@@ -180,10 +218,20 @@ def futex(ctx: Context) -> None:
     word = ctx.sm.data
     ctx.sm.write_int(word, 5, 4)
     op_wake, op_wait = FUTEX_WAKE | FUTEX_PRIVATE, FUTEX_WAIT | FUTEX_PRIVATE
-    ctx.expect_value("sys_futex", "futex(&w=5, FUTEX_WAKE_PRIVATE, 1)", "woken", 0,
-                     _syscall(ctx, "sys_futex", word, op_wake, 1, 0, 0, 0))
-    _expect_errno(ctx, "sys_futex", "futex(&w=5, FUTEX_WAIT_PRIVATE, 4, NULL)",
-                  _syscall(ctx, "sys_futex", word, op_wait, 4, 0, 0, 0), errno.EAGAIN)
+    ctx.expect_value(
+        "sys_futex",
+        "futex(&w=5, FUTEX_WAKE_PRIVATE, 1)",
+        "woken",
+        0,
+        _syscall(ctx, "sys_futex", word, op_wake, 1, 0, 0, 0),
+    )
+    _expect_errno(
+        ctx,
+        "sys_futex",
+        "futex(&w=5, FUTEX_WAIT_PRIVATE, 4, NULL)",
+        _syscall(ctx, "sys_futex", word, op_wait, 4, 0, 0, 0),
+        errno.EAGAIN,
+    )
 
 
 @case("sys_exit_group", "ends the guest with the status")

@@ -10,7 +10,8 @@ from emu.errors import UsageError
 
 def add_test_command(commands: argparse._SubParsersAction) -> None:
     test = commands.add_parser(
-        "test", help="run the runtime stubs' conformance suite (stub x arch table)",
+        "test",
+        help="run the runtime stubs' conformance suite (stub x arch table)",
         description="Run every runtime stub (runtime_asm/) on the emulated CPUs and compare its effect on "
         "guest memory with a Python reference model, byte by byte, with guard bytes around every target. "
         "Exits 1 if any case fails.",
@@ -21,10 +22,17 @@ def add_test_command(commands: argparse._SubParsersAction) -> None:
     test.add_argument("--seed", type=int, default=0, help="seed for random inputs and preemption (default 0)")
     test.add_argument("--full", action="store_true", help="the full sweeps (every offset pair; slower)")
     source = test.add_mutually_exclusive_group()
-    source.add_argument("--stub-dir", metavar="DIR", type=Path,
-                        help="replacement stubs: DIR/<dir>/runtime.s (whole) or DIR/<dir>.s (some functions)")
-    source.add_argument("--mutant", metavar="NAME", help="run against a mutant from tests/fixtures/mutants "
-                        "(`--mutant list` lists them)")
+    source.add_argument(
+        "--stub-dir",
+        metavar="DIR",
+        type=Path,
+        help="replacement stubs: DIR/<dir>/runtime.s (whole) or DIR/<dir>.s (some functions)",
+    )
+    source.add_argument(
+        "--mutant",
+        metavar="NAME",
+        help="run against a mutant from tests/fixtures/mutants (`--mutant list` lists them)",
+    )
     test.set_defaults(handler=command_test)
 
 
@@ -50,7 +58,9 @@ def _list_mutants() -> int:
     from emu.conformance import mutants
 
     for mutant in mutants.all_mutants().values():
-        print(f"{mutant.name:<26} {mutant.stub:<10} bug on {', '.join(mutant.bug_on)}\n    {mutant.description}")
+        print(
+            f"{mutant.name:<26} {mutant.stub:<10} bug on {', '.join(mutant.bug_on)}\n    {mutant.description}"
+        )
     return 0
 
 

@@ -83,13 +83,21 @@ class Context:
 
     # ---- recording ------------------------------------------------------------------
 
-    def fail(self, stub: str, inputs: str, message: str, address: int = 0,
-             expected: bytes | None = None, actual: bytes | None = None) -> None:
+    def fail(
+        self,
+        stub: str,
+        inputs: str,
+        message: str,
+        address: int = 0,
+        expected: bytes | None = None,
+        actual: bytes | None = None,
+    ) -> None:
         self.result.checks += 1
         self.result.failed += 1
         if len(self.result.failures) < KEPT_FAILURES:
-            self.result.failures.append(Failure(self.arch.name, stub, self.result.case, inputs, message,
-                                                address, expected, actual))
+            self.result.failures.append(
+                Failure(self.arch.name, stub, self.result.case, inputs, message, address, expected, actual)
+            )
         if self.result.failed >= MAX_FAILURES:
             raise CaseAborted(f"stopped after {MAX_FAILURES} failures")
 
@@ -134,7 +142,9 @@ class Case:
 CASES: list[Case] = []
 
 
-def case(stub: str, name: str, covers: tuple[str, ...] = (), slow: bool = False) -> Callable[[CaseFunction], CaseFunction]:
+def case(
+    stub: str, name: str, covers: tuple[str, ...] = (), slow: bool = False
+) -> Callable[[CaseFunction], CaseFunction]:
     """Register a case function under `stub`."""
 
     def register(function: CaseFunction) -> CaseFunction:

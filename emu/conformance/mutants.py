@@ -37,8 +37,14 @@ class Mutant:
 
 def _load(path: Path) -> Mutant:
     data = tomllib.loads((path / "mutant.toml").read_text())
-    return Mutant(path.name, path, data["stub"], " ".join(data["description"].split()),
-                  tuple(data["bug_on"]), tuple(data["caught_by"]))
+    return Mutant(
+        path.name,
+        path,
+        data["stub"],
+        " ".join(data["description"].split()),
+        tuple(data["bug_on"]),
+        tuple(data["caught_by"]),
+    )
 
 
 def all_mutants() -> dict[str, Mutant]:

@@ -29,11 +29,15 @@ def hexdump_diff(address: int, expected: bytes, actual: bytes) -> str:
         if shown == MAX_ROWS:
             lines.append("  ... (more differing rows)")
             break
-        marks = "".join("^^ " if i >= len(want) or i >= len(got) or want[i] != got[i] else "   "
-                        for i in range(max(len(want), len(got))))
-        lines += [f"  {address + start:#014x}  expected {want.hex(' ')}",
-                  f"  {'':14}  actual   {got.hex(' ')}",
-                  f"  {'':14}           {marks.rstrip()}"]
+        marks = "".join(
+            "^^ " if i >= len(want) or i >= len(got) or want[i] != got[i] else "   "
+            for i in range(max(len(want), len(got)))
+        )
+        lines += [
+            f"  {address + start:#014x}  expected {want.hex(' ')}",
+            f"  {'':14}  actual   {got.hex(' ')}",
+            f"  {'':14}           {marks.rstrip()}",
+        ]
         shown += 1
     differing = sum(1 for a, b in zip(expected, actual, strict=False) if a != b)
     lines.insert(0, f"  {differing} differing byte(s) in {len(expected)} compared at {address:#x}:")
@@ -84,21 +88,34 @@ def print_report(report: Report, console: Console | None = None) -> None:
         for failure in result.failures:
             console.print(describe_failure(failure), markup=False, highlight=False, soft_wrap=True)
         if result.failed > len(result.failures):
-            console.print(f"  ... and {result.failed - len(result.failures)} more failure(s) in this case",
-                          highlight=False)
+            console.print(
+                f"  ... and {result.failed - len(result.failures)} more failure(s) in this case",
+                highlight=False,
+            )
         console.print()
     console.print(table(report))
     for result in report.failures():
-        console.print(f"failed: {result.arch} {result.stub}, caught by case [{result.case}]: "
-                      f"{result.failed} of {result.checks} checks", markup=False, highlight=False, soft_wrap=True)
+        console.print(
+            f"failed: {result.arch} {result.stub}, caught by case [{result.case}]: "
+            f"{result.failed} of {result.checks} checks",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     for result in report.results:
         if result.skipped:
-            console.print(f"pending: {result.arch} {result.stub} [{result.case}]: {result.skipped}",
-                          markup=False, highlight=False, soft_wrap=True)
+            console.print(
+                f"pending: {result.arch} {result.stub} [{result.case}]: {result.skipped}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
     verdict = "[green]PASS[/green]" if report.ok else f"[red]FAIL[/red] ({len(report.failures())} case(s))"
     checks = sum(r.checks for r in report.results)
-    console.print(f"{verdict}: {checks} checks, {len(report.results)} case runs in {report.seconds:.1f} s "
-                  f"(seed {report.options.seed}{', full sweep' if report.options.full else ''})")
+    console.print(
+        f"{verdict}: {checks} checks, {len(report.results)} case runs in {report.seconds:.1f} s "
+        f"(seed {report.options.seed}{', full sweep' if report.options.full else ''})"
+    )
 
 
 # ---- JUnit ----------------------------------------------------------------------------------
@@ -106,14 +123,25 @@ def print_report(report: Report, console: Console | None = None) -> None:
 
 def junit_xml(report: Report) -> ET.ElementTree:
     """One <testsuite> per arch, one <testcase> per (stub, case): what CI servers read."""
-    root = ET.Element("testsuites", name="emu test", tests=str(len(report.results)),
-                      failures=str(len(report.failures())), time=f"{report.seconds:.3f}")
+    root = ET.Element(
+        "testsuites",
+        name="emu test",
+        tests=str(len(report.results)),
+        failures=str(len(report.failures())),
+        time=f"{report.seconds:.3f}",
+    )
     for name in report.options.arches:
         results = [r for r in report.results if r.arch == name]
-        suite = ET.SubElement(root, "testsuite", name=f"emu.{name}", tests=str(len(results)),
-                              failures=str(sum(1 for r in results if not r.ok)),
-                              skipped=str(sum(1 for r in results if r.skipped)), errors="0",
-                              time=f"{sum(r.seconds for r in results):.3f}")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=f"emu.{name}",
+            tests=str(len(results)),
+            failures=str(sum(1 for r in results if not r.ok)),
+            skipped=str(sum(1 for r in results if r.skipped)),
+            errors="0",
+            time=f"{sum(r.seconds for r in results):.3f}",
+        )
         for result in results:
             _testcase(suite, result)
     ET.indent(root)
@@ -121,15 +149,23 @@ def junit_xml(report: Report) -> ET.ElementTree:
 
 
 def _testcase(suite: ET.Element, result: CaseResult) -> None:
-    element = ET.SubElement(suite, "testcase", classname=f"emu.{result.arch}.{result.stub}", name=result.case,
-                            time=f"{result.seconds:.3f}")
+    element = ET.SubElement(
+        suite,
+        "testcase",
+        classname=f"emu.{result.arch}.{result.stub}",
+        name=result.case,
+        time=f"{result.seconds:.3f}",
+    )
     ET.SubElement(element, "properties").extend(
-        [ET.Element("property", name="checks", value=str(result.checks))])
+        [ET.Element("property", name="checks", value=str(result.checks))]
+    )
     if result.skipped:
         ET.SubElement(element, "skipped", message=result.skipped)
     elif not result.ok:
         first = result.failures[0] if result.failures else None
-        message = f"{result.failed} of {result.checks} checks failed" + (f": {first.message}" if first else "")
+        message = f"{result.failed} of {result.checks} checks failed" + (
+            f": {first.message}" if first else ""
+        )
         failure = ET.SubElement(element, "failure", message=message, type="ConformanceFailure")
         failure.text = "\n\n".join(describe_failure(f) for f in result.failures)
 

@@ -72,10 +72,18 @@ def load() -> ctypes.CDLL | None:
 def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     vp, u64, u32 = ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint32
     signatures = {
-        "bc_new": ([], vp), "bc_free": ([vp], None), "bc_set_callbacks": ([vp, vp, vp], None),
-        "bc_set_budget": ([vp, u64], None), "bc_short_by": ([vp], u64), "bc_add_partial": ([vp, u64], None),
-        "bc_suspend": ([vp, u32], None), "bc_executed": ([vp], u64), "bc_error": ([vp], ctypes.c_int32),
-        "bc_capacity": ([vp], u64), "bc_slots": ([vp], vp), "bc_set_thread": ([vp, u32], None),
+        "bc_new": ([], vp),
+        "bc_free": ([vp], None),
+        "bc_set_callbacks": ([vp, vp, vp], None),
+        "bc_set_budget": ([vp, u64], None),
+        "bc_short_by": ([vp], u64),
+        "bc_add_partial": ([vp, u64], None),
+        "bc_suspend": ([vp, u32], None),
+        "bc_executed": ([vp], u64),
+        "bc_error": ([vp], ctypes.c_int32),
+        "bc_capacity": ([vp], u64),
+        "bc_slots": ([vp], vp),
+        "bc_set_thread": ([vp, u32], None),
         "bc_add_level": ([vp, u64, u64, u64, u64], ctypes.c_int),
         "bc_level_stats": ([vp, u32, ctypes.POINTER(u64), ctypes.POINTER(u64)], None),
     }

@@ -55,9 +55,17 @@ class BlockStats:
 
 
 class _Slot(ctypes.Structure):
-    _fields_ = [("addr", ctypes.c_uint64), ("count", ctypes.c_uint64), ("self", ctypes.c_uint64),
-                ("penalty", ctypes.c_uint64), ("partial", ctypes.c_uint64), ("tid", ctypes.c_uint32), ("ninsns", ctypes.c_uint32),
-                ("used", ctypes.c_uint32), ("pad", ctypes.c_uint32)]
+    _fields_ = [
+        ("addr", ctypes.c_uint64),
+        ("count", ctypes.c_uint64),
+        ("self", ctypes.c_uint64),
+        ("penalty", ctypes.c_uint64),
+        ("partial", ctypes.c_uint64),
+        ("tid", ctypes.c_uint32),
+        ("ninsns", ctypes.c_uint32),
+        ("used", ctypes.c_uint32),
+        ("pad", ctypes.c_uint32),
+    ]
 
 
 class _Slicing:
@@ -107,8 +115,9 @@ class CBlockCounter(_Slicing):
     def _hook(self, kind: int, function: ctypes._CFuncPtr) -> ctypes.c_size_t:
         handle = ctypes.c_size_t()
         address = ctypes.cast(function, ctypes.c_void_p)
-        status = uc_binding.uclib.uc_hook_add(self.uc._uch, ctypes.byref(handle), kind, address,
-                                              self._ctx, 1, 0)
+        status = uc_binding.uclib.uc_hook_add(
+            self.uc._uch, ctypes.byref(handle), kind, address, self._ctx, 1, 0
+        )
         if status != unicorn.UC_ERR_OK:
             raise unicorn.UcError(status)
         return handle
@@ -171,7 +180,11 @@ class CBlockCounter(_Slicing):
         """Every (thread, block) seen, sorted by thread then address."""
         capacity = self._lib.bc_capacity(self._ctx)
         slots = (_Slot * capacity).from_address(self._lib.bc_slots(self._ctx))
-        found = [BlockStats(s.addr, s.tid, s.count, s.self, s.ninsns, s.penalty, s.partial) for s in slots if s.used]
+        found = [
+            BlockStats(s.addr, s.tid, s.count, s.self, s.ninsns, s.penalty, s.partial)
+            for s in slots
+            if s.used
+        ]
         return sorted(found, key=lambda b: (b.tid, b.address))
 
 
@@ -259,7 +272,9 @@ class PyBlockCounter(_Slicing):
         self._last = stats
         self.executed += stats.ninsns
 
-    def _on_memory(self, uc: unicorn.Uc, access: int, address: int, size: int, value: int, _user: object) -> None:
+    def _on_memory(
+        self, uc: unicorn.Uc, access: int, address: int, size: int, value: int, _user: object
+    ) -> None:
         penalty = self._cache.access(address, size)
         if self._last is not None:
             self._last.penalty += penalty

@@ -70,8 +70,10 @@ class Classifier:
     def classify(self, insn: capstone.CsInsn) -> str:
         cls = next((c for c in map(self._match, self._candidates(insn.mnemonic)) if c), None)
         if cls is None:
-            cls = next((self.groups[insn.group_name(g)] for g in insn.groups
-                        if insn.group_name(g) in self.groups), UNCLASSIFIED)
+            cls = next(
+                (self.groups[insn.group_name(g)] for g in insn.groups if insn.group_name(g) in self.groups),
+                UNCLASSIFIED,
+            )
         return self._memory_form(insn, cls)
 
     def _memory_form(self, insn: capstone.CsInsn, cls: str) -> str:

@@ -14,14 +14,25 @@ if TYPE_CHECKING:
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
     group = run.add_argument_group("timing (docs/timing.md)")
-    group.add_argument("--cpu", metavar="MODEL", help="CPU timing model: power8, power9 (ppc64/ppc64le), "
-                       "cortex-a9, cortex-a57 (arm), skylake, zen2 (amd64); default per arch")
-    group.add_argument("--cycles", action="store_true",
-                       help="after the run, print estimated cycles, IPC, costly blocks and a per-symbol table "
-                       "per thread (to stderr)")
+    group.add_argument(
+        "--cpu",
+        metavar="MODEL",
+        help="CPU timing model: power8, power9 (ppc64/ppc64le), "
+        "cortex-a9, cortex-a57 (arm), skylake, zen2 (amd64); default per arch",
+    )
+    group.add_argument(
+        "--cycles",
+        action="store_true",
+        help="after the run, print estimated cycles, IPC, costly blocks and a per-symbol table "
+        "per thread (to stderr)",
+    )
     group.add_argument("--cycles-json", metavar="FILE", help="write the cycle report as JSON to FILE")
-    group.add_argument("--cache", metavar="SPEC", help="simulate caches and charge misses, e.g. "
-                       "L1=32K/8/64,L2=256K/4/64 (slower: every load and store is hooked)")
+    group.add_argument(
+        "--cache",
+        metavar="SPEC",
+        help="simulate caches and charge misses, e.g. "
+        "L1=32K/8/64,L2=256K/4/64 (slower: every load and store is hooked)",
+    )
 
 
 @contextmanager

@@ -53,8 +53,11 @@ def case_files() -> list[Path]:
 
 def _keystone_text(path: Path) -> str:
     """The body without comments and directives (keystone reads neither the same way)."""
-    keep = [line for line in path.read_text().splitlines()
-            if line.strip() and not line.strip().startswith(("#", "@", "."))]
+    keep = [
+        line
+        for line in path.read_text().splitlines()
+        if line.strip() and not line.strip().startswith(("#", "@", "."))
+    ]
     return "\n".join(keep)
 
 
@@ -98,8 +101,13 @@ def emu_cycles(arch_name: str, model_name: str, path: Path) -> float:
 
 def mca_cycles(arch_name: str, model_name: str, path: Path) -> float:
     """llvm-mca's Total Cycles / Iterations for the body (raises if llvm-mca fails)."""
-    command = ["llvm-mca", f"-mtriple={TRIPLES[arch_name]}", f"-mcpu={MCA_CPUS[model_name]}",
-               f"-iterations={ITERATIONS}", str(path)]
+    command = [
+        "llvm-mca",
+        f"-mtriple={TRIPLES[arch_name]}",
+        f"-mcpu={MCA_CPUS[model_name]}",
+        f"-iterations={ITERATIONS}",
+        str(path),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     total = int(re.search(r"Total Cycles:\s+(\d+)", done.stdout).group(1))
     return total / ITERATIONS
@@ -117,8 +125,10 @@ def compare(have_mca: bool | None = None) -> list[Comparison]:
 
 
 def markdown(rows: list[Comparison]) -> str:
-    lines = ["| arch | loop body | cpu | emu cycles/iter | llvm-mca cycles/iter | emu / llvm-mca |",
-             "|---|---|---|---:|---:|---:|"]
+    lines = [
+        "| arch | loop body | cpu | emu cycles/iter | llvm-mca cycles/iter | emu / llvm-mca |",
+        "|---|---|---|---:|---:|---:|",
+    ]
     for r in rows:
         mca = f"{r.mca:.2f}" if r.mca is not None else f"n/a ({EMU_ONLY.get(r.cpu, 'no llvm-mca')})"
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else "-"

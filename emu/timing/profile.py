@@ -50,10 +50,15 @@ class Tally:
 
     def as_dict(self) -> dict[str, object]:
         per_call = self.cycles / self.calls if self.calls else None
-        return {"name": self.name, "address": self.address, "calls": self.calls,
-                "instructions": self.instructions, "cycles": round(self.cycles, 2),
-                "cycles_per_call": None if per_call is None else round(per_call, 2),
-                "unclassified": self.unclassified}
+        return {
+            "name": self.name,
+            "address": self.address,
+            "calls": self.calls,
+            "instructions": self.instructions,
+            "cycles": round(self.cycles, 2),
+            "cycles_per_call": None if per_call is None else round(per_call, 2),
+            "unclassified": self.unclassified,
+        }
 
 
 @dataclass
@@ -82,8 +87,9 @@ class Profiler:
 
     def _price(self, block: Block) -> None:
         decoded = [self.classifier.decode(insn) for insn in block.insns]
-        self.prices[block.address] = Prices(block_cost(decoded, self.model, True),
-                                             block_cost(decoded, self.model, False))
+        self.prices[block.address] = Prices(
+            block_cost(decoded, self.model, True), block_cost(decoded, self.model, False)
+        )
 
     def block_cycles(self, stats: BlockStats) -> tuple[float, float]:
         """(cycles including mispredicts and cache misses, of which mispredicts) for one block."""
@@ -98,7 +104,9 @@ class Profiler:
         cycles, mispredicts = self.block_cycles(stats)
         calls = stats.count if image.symbols.get(name) == stats.address else 0
         unclassified = stats.count * self.prices[stats.address].straight.unclassified
-        tally = Tally(name, stats.address, calls, stats.count, stats.count * stats.ninsns, cycles, unclassified)
+        tally = Tally(
+            name, stats.address, calls, stats.count, stats.count * stats.ninsns, cycles, unclassified
+        )
         return name, tally, mispredicts
 
     def report(self, image: Image) -> Report:
@@ -112,13 +120,31 @@ class Profiler:
             symbols.setdefault(name, Tally(name, image.symbols.get(name, stats.address))).add(tally)
             label = image.symbolize(stats.address)
             blocks.setdefault(stats.address, Tally(label, stats.address)).add(tally)
-        return Report(self.arch.name, self.model.name, _sorted_threads(by_thread), _merge(by_thread),
-                      sorted(blocks.values(), key=lambda t: -t.cycles), _total(blocks.values()),
-                      mispredict_cycles, self._cache_stats(), "c" if self.counter.native else "python")
+        return Report(
+            self.arch.name,
+            self.model.name,
+            _sorted_threads(by_thread),
+            _merge(by_thread),
+            sorted(blocks.values(), key=lambda t: -t.cycles),
+            _total(blocks.values()),
+            mispredict_cycles,
+            self._cache_stats(),
+            "c" if self.counter.native else "python",
+        )
 
     def _cache_stats(self) -> list[dict[str, object]]:
-        return [{"level": lv.name, "size": lv.size, "ways": lv.ways, "line": lv.line, "accesses": acc,
-                 "misses": miss, "miss_penalty": lv.penalty} for lv, acc, miss in self.counter.cache_stats()]
+        return [
+            {
+                "level": lv.name,
+                "size": lv.size,
+                "ways": lv.ways,
+                "line": lv.line,
+                "accesses": acc,
+                "misses": miss,
+                "miss_penalty": lv.penalty,
+            }
+            for lv, acc, miss in self.counter.cache_stats()
+        ]
 
 
 def _sorted_threads(by_thread: dict[int, dict[str, Tally]]) -> dict[int, list[Tally]]:

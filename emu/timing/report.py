@@ -19,19 +19,37 @@ def to_json(report: Report) -> dict[str, object]:
     """The documented JSON form (docs/timing.md, "--cycles-json")."""
     total = report.totals
     return {
-        "schema": SCHEMA, "arch": report.arch, "cpu": report.cpu,
-        "total_instructions": total.instructions, "total_cycles": round(total.cycles, 2),
-        "ipc": round(_ipc(total), 3), "unclassified_instructions": total.unclassified,
-        "mispredict_cycles": round(report.mispredict_cycles, 2), "cache": report.cache,
+        "schema": SCHEMA,
+        "arch": report.arch,
+        "cpu": report.cpu,
+        "total_instructions": total.instructions,
+        "total_cycles": round(total.cycles, 2),
+        "ipc": round(_ipc(total), 3),
+        "unclassified_instructions": total.unclassified,
+        "mispredict_cycles": round(report.mispredict_cycles, 2),
+        "cache": report.cache,
         "counter": report.counter,
         "symbols": [t.as_dict() for t in report.symbols],
-        "threads": [{"tid": tid, "instructions": sum(t.instructions for t in tallies),
-                     "cycles": round(sum(t.cycles for t in tallies), 2),
-                     "symbols": [t.as_dict() for t in tallies]} for tid, tallies in report.threads.items()],
-        "blocks": [{"address": t.address, "symbol": t.name, "executions": t.executions,
-                    "instructions": t.instructions, "cycles": round(t.cycles, 2),
-                    "cycles_per_execution": round(t.cycles / t.executions, 2) if t.executions else 0}
-                   for t in report.blocks[:TOP_BLOCKS]],
+        "threads": [
+            {
+                "tid": tid,
+                "instructions": sum(t.instructions for t in tallies),
+                "cycles": round(sum(t.cycles for t in tallies), 2),
+                "symbols": [t.as_dict() for t in tallies],
+            }
+            for tid, tallies in report.threads.items()
+        ],
+        "blocks": [
+            {
+                "address": t.address,
+                "symbol": t.name,
+                "executions": t.executions,
+                "instructions": t.instructions,
+                "cycles": round(t.cycles, 2),
+                "cycles_per_execution": round(t.cycles / t.executions, 2) if t.executions else 0,
+            }
+            for t in report.blocks[:TOP_BLOCKS]
+        ],
     }
 
 
@@ -55,18 +73,29 @@ def write_text(report: Report, out: TextIO) -> None:
     print(f"Instructions:      {total.instructions}", file=out)
     print(f"Total Cycles:      {total.cycles:.0f}", file=out)
     print(f"IPC:               {_ipc(total):.2f}", file=out)
-    print(f"Unclassified:      {total.unclassified} instructions (priced at the model's explicit default)", file=out)
+    print(
+        f"Unclassified:      {total.unclassified} instructions (priced at the model's explicit default)",
+        file=out,
+    )
     print(f"Mispredicts:       {report.mispredict_cycles:.0f} cycles (one per loop exit)", file=out)
     for level in report.cache:
-        print(f"Cache {level['level']}:          {level['accesses']} accesses, {level['misses']} misses "
-              f"(+{level['miss_penalty']} cycles each)", file=out)
+        print(
+            f"Cache {level['level']}:          {level['accesses']} accesses, {level['misses']} misses "
+            f"(+{level['miss_penalty']} cycles each)",
+            file=out,
+        )
     print("\nMost expensive blocks:", file=out)
-    print(f"  {'address':>18} {'symbol':<24} {'executions':>11} {'cycles':>13} {'cyc/exec':>9} {'%':>6}", file=out)
+    print(
+        f"  {'address':>18} {'symbol':<24} {'executions':>11} {'cycles':>13} {'cyc/exec':>9} {'%':>6}",
+        file=out,
+    )
     for t in report.blocks[:TOP_BLOCKS]:
         share = 100 * t.cycles / total.cycles if total.cycles else 0
         per = t.cycles / t.executions if t.executions else 0
-        print(f"  {t.address:#18x} {t.name[:24]:<24} {t.executions:>11} {t.cycles:>13.1f} {per:>9.2f} {share:>5.1f}%",
-              file=out)
+        print(
+            f"  {t.address:#18x} {t.name[:24]:<24} {t.executions:>11} {t.cycles:>13.1f} {per:>9.2f} {share:>5.1f}%",
+            file=out,
+        )
     for tid, tallies in report.threads.items():
         print(f"\nThread {tid}:", file=out)
         _symbol_table(tallies, out)
