@@ -70,7 +70,10 @@ class Arch:
     interrupts: dict[int, dict[str, Any]] = field(default_factory=dict)
     padding: dict[str, Any] = field(default_factory=dict)
     asm: dict[str, Any] = field(default_factory=dict)  # how GNU as reads this target (emu/asm)
-    auxv: dict[str, int] = field(default_factory=dict)  # hwcap/hwcap2 the kernel advertises
+    auxv: dict[str, int] = field(default_factory=dict)
+    interworking: dict[str, Any] = field(
+        default_factory=dict
+    )  # arm: Thumb state register/bit  # hwcap/hwcap2 the kernel advertises
     quirk: str | None = None
     linux: dict[str, Any] = field(default_factory=dict)  # kernel-layer facts: clone order, TLS, mmap
     signals: dict[str, Any] = field(default_factory=dict)  # signal frame layout (emu/kernel/sigframe.py)

@@ -92,7 +92,7 @@ def _symbols(elf: ELFFile, arch_name: str) -> tuple[dict[str, int], set[str]]:
         if not symbol.name or not defined or symbol.name.startswith("$"):
             continue
         value = symbol["st_value"]
-        if arch_name == "arm" and kind == "STT_FUNC" and value & 1:
+        if arches.get(arch_name).interworking and kind == "STT_FUNC" and value & 1:
             thumb.add(symbol.name)
             value &= ~1
         symbols[symbol.name] = value

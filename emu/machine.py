@@ -186,17 +186,21 @@ class Machine:
     def _pc(self) -> int:
         return self.regs[self.arch.pc]
 
+    def in_thumb(self) -> bool:
+        """True while the core runs its alternate instruction set (ARM's Thumb; arch data)."""
+        state = self.arch.interworking
+        return bool(state) and bool(self.regs[state["state_register"]] & state["state_bit"])
+
     def _set_pc(self, value: int) -> None:
-        if self.arch.name == "arm" and value & 1:
-            self.regs["cpsr"] = self.regs["cpsr"] | 0x20  # Thumb state
+        state = self.arch.interworking
+        if state and value & 1:  # an odd code address enters Thumb, as `bx` does
+            self.regs[state["state_register"]] = self.regs[state["state_register"]] | state["state_bit"]
             value &= ~1
         self.regs[self.arch.pc] = value
 
     def _start_address(self) -> int:
         pc = self._pc()
-        if self.arch.name == "arm" and self.regs["cpsr"] & 0x20:
-            return pc | 1
-        return pc
+        return pc | 1 if self.in_thumb() else pc
 
     # ---- run loop ---------------------------------------------------------------------
 
@@ -299,7 +303,7 @@ class Machine:
         return f"{text} {disassembly}" if disassembly else text
 
     def disassemble_at(self, pc: int) -> str:
-        thumb = self.arch.name == "arm" and bool(self.regs["cpsr"] & 0x20)
+        thumb = self.in_thumb()
         try:
             code = self.memory.read(pc, 16)
         except UcError:

@@ -63,7 +63,7 @@ class Decoder:
         self._cache: dict[tuple[int, bool], Insn] = {}
 
     def thumb(self) -> bool:
-        return self.arch.name == "arm" and bool(self.machine.regs["cpsr"] & 0x20)
+        return self.machine.in_thumb()
 
     def at(self, pc: int, thumb: bool | None = None) -> Insn:
         thumb = self.thumb() if thumb is None else thumb

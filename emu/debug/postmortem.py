@@ -31,7 +31,6 @@ class PostMortem:
         self.machine, self.stream, self.last = machine, stream, last
         self.blocks: deque[tuple[int, int, int, bool]] = deque(maxlen=max(4, last))
         self.decoder = Decoder(machine)
-        self.thumb_capable = machine.arch.name == "arm"
 
     def install(self) -> PostMortem:
         self.machine.uc.hook_add(unicorn.UC_HOOK_BLOCK, self._on_block)
@@ -39,7 +38,7 @@ class PostMortem:
         return self
 
     def _on_block(self, uc, address: int, size: int, _user) -> None:
-        thumb = self.thumb_capable and bool(self.machine.regs["cpsr"] & 0x20)
+        thumb = self.machine.in_thumb()
         self.blocks.append((self.machine.current.tid, address, size, thumb))
 
     def after_slice(self, thread) -> None:
