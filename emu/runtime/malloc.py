@@ -31,6 +31,7 @@ class HeapStats:
     nmalloc: int = 0
     nfree: int = 0
     unrolls: int = 0  # GC programs unrolled (once per type when the flag byte works)
+    flag_misses: int = 0  # unrolls after which the flag byte still read 0 (a wrong atomicor8)
 
 
 class Allocator:
@@ -119,6 +120,10 @@ class Allocator:
         self.heap.memory.write(mask + 1, bytes(out))
         self.calls.call("atomicor8", mask, 1)
         self.stats.unrolls += 1
+        if self.heap.memory.read(mask, 1)[0] == 0:
+            # Read back as the first byte in memory (the seed's malloc.go fix): a word-sized
+            # atomicor8 with the wrong byte order set another byte of the mask instead.
+            self.stats.flag_misses += 1
 
     def run_gcprog(self, prog: int) -> list[int]:
         """The 2-bit entries a GC program describes (insData / insArray / insEnd)."""

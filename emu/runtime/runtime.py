@@ -220,7 +220,8 @@ class Runtime:
             stats = self.allocator.stats
             self.trace(
                 f"gc summary: {len(self.collector.cycles)} collections, {stats.nmalloc} mallocs, "
-                f"{stats.nfree} frees, {stats.unrolls} GC program unrolls, "
+                f"{stats.nfree} frees, {stats.unrolls} GC program unrolls "
+                f"({stats.flag_misses} with the flag byte unset after atomicor8), "
                 f"heap {stats.heap_alloc} B, sys {self.os.stats.sys} B"
             )
 
