@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from emu.conformance import models
 from emu.conformance.core import Context, case
+from emu.stubs import StubError
 
 GUARD64 = 0xDEDDEADBEEFBEEF
 GUARD32 = 0xDEDBEEF
@@ -252,3 +253,37 @@ def procyield_returns(ctx: Context) -> None:
         result = ctx.call("procyield", n & ctx.arch.word_mask, budget=budget, inputs=f"procyield({n:#x})")
         if result is not None:
             ctx.result.checks += 1
+
+
+UNALIGNED_64 = (
+    ("cas64", (0, 1)),
+    ("xadd64", (1,)),
+    ("xchg64", (1,)),
+    ("atomicload64", ()),
+    ("atomicstore64", (1,)),
+)
+
+
+@case(
+    "cas64",
+    "64-bit atomics on a 4-aligned pointer trap",
+    covers=("xadd64", "xchg64", "atomicload64", "atomicstore64"),
+    bits=32,
+)
+def unaligned_64bit_atomics_trap(ctx: Context) -> None:
+    """Go requires 8-byte alignment for 64-bit atomics on 32-bit arches; the stubs check it
+    (arm: `udf`, so SIGILL) rather than tear the value, and memory stays untouched."""
+    base = (ctx.sm.data + 63) & ~63
+    original = bytes(range(16))
+    ctx.sm.write(base, original)
+    for stub, args in UNALIGNED_64:
+        inputs = f"{stub}({base + 4:#x}, {', '.join(hex(a) for a in args)}): pointer = 4 mod 8"
+        try:
+            ctx.sm.call(stub, base + 4, *args)
+            ctx.fail(stub, inputs, "returned instead of trapping on an unaligned 64-bit atomic")
+        except StubError as err:
+            if "SIGILL" in str(err):
+                ctx.result.checks += 1
+            else:
+                ctx.fail(stub, inputs, f"expected SIGILL, got: {err}")
+        ctx.expect_memory(stub, inputs, base, original)

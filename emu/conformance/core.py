@@ -134,21 +134,25 @@ class Case:
     run: CaseFunction
     covers: tuple[str, ...] = ()  # other stubs the case calls (for --stub)
     slow: bool = False  # part of --full only
+    bits: int | None = None  # a rule of 32-bit (or 64-bit) arches only
 
     def selected_by(self, stub: str | None) -> bool:
         return stub is None or stub == self.stub or stub in self.covers
+
+    def applies_to(self, arch: Arch) -> bool:
+        return self.bits is None or self.bits == arch.bits
 
 
 CASES: list[Case] = []
 
 
 def case(
-    stub: str, name: str, covers: tuple[str, ...] = (), slow: bool = False
+    stub: str, name: str, covers: tuple[str, ...] = (), slow: bool = False, bits: int | None = None
 ) -> Callable[[CaseFunction], CaseFunction]:
-    """Register a case function under `stub`."""
+    """Register a case function under `stub` (only for `bits`-bit arches when given)."""
 
     def register(function: CaseFunction) -> CaseFunction:
-        CASES.append(Case(stub, name, function, covers, slow))
+        CASES.append(Case(stub, name, function, covers, slow, bits))
         return function
 
     return register
