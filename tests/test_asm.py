@@ -73,6 +73,7 @@ def test_gnu_errors_are_reported_with_the_line(tmp_path) -> None:
         ("  .long 1 +\n", "expression ends too early"),
         ("  .align 3, 0, 0\n  .balign 3\n", "not a power of two"),
         ("  .bss\n  nop\n", "instruction 'nop' in a .bss section"),
+        ("  .data\n  .long 1\n", "nothing to run: no instructions"),
     ],
 )
 def test_errors_name_the_line(source: str, message: str) -> None:
@@ -80,6 +81,12 @@ def test_errors_name_the_line(source: str, message: str) -> None:
         assemble_text(".text\n_start:\n" + source, arches.get("ppc64le"), "t.s")
     assert message in str(err.value)
     assert str(err.value).startswith("t.s:")
+
+
+def test_an_empty_file_is_an_error_not_a_crash(tmp_path) -> None:
+    (tmp_path / "empty.s").write_text("")
+    result = run_emu("run", tmp_path / "empty.s", "--arch", "arm")
+    assert result.returncode == 2 and "empty.s:1: error: nothing to run" in result.stderr
 
 
 def test_intel_syntax_ambiguities_are_refused() -> None:

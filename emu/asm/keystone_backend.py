@@ -424,9 +424,9 @@ class KeystoneAssembler:
     def _image(self, bases: dict[str, int]) -> Image:
         segments, lines = [], {}
         for section in self.sections.values():
-            if not section.items and section.name != ".text":
-                continue
             data = b"".join(item.data for item in section.items)
+            if not data:
+                continue
             for item in section.items:
                 if item.kind in ("insn", "data") and item.st.line:
                     lines[item.address] = (item.st.filename, item.st.line)
@@ -436,12 +436,14 @@ class KeystoneAssembler:
                     section.name,
                     bases[section.name],
                     b"" if section.kind == sec.BSS else data,
-                    max(len(data), 0),
+                    len(data),
                     "r" in perms,
                     "w" in perms,
                     "x" in perms,
                 )
             )
+        if not any(segment.executable for segment in segments):
+            raise AsmError(self.filename, 1, "nothing to run: no instructions in any code section")
         symbols = {
             name: value
             for name, value in self.symbols.items()
@@ -452,7 +454,7 @@ class KeystoneAssembler:
             entry |= 1
         return Image(
             self.arch.name,
-            [s for s in segments if s.size or s.name == ".text"],
+            segments,
             symbols,
             entry,
             lines,

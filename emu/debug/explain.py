@@ -22,6 +22,7 @@ from emu import arch as arches
 from emu.arch import Arch
 from emu.debug.trace import Tracer, TraceRecord
 from emu.errors import EmuError, UsageError
+from emu.stubs import SIGNATURES, signature
 
 # The default call per stub: initial memory ("hex bytes" or "u32:V"/"u64:V" in the
 # arch's byte order) and arguments (`m` is the array's address).
@@ -269,6 +270,11 @@ def command_explain(args: argparse.Namespace) -> int:
         if args.arch == "all"
         else [arches.resolve_name(a) for a in args.arch.split(",")]
     )
+    try:
+        signature(args.stub)
+    except EmuError:
+        known = ", ".join(sorted(SIGNATURES))
+        raise UsageError(f"unknown stub '{args.stub}' (known: {known}, and sys_* wrappers)") from None
     default_mem, default_args = EXAMPLES.get(args.stub, ("00000000", ["m"]))
     arg_texts, mem_text = args.args or default_args, args.mem or default_mem
     stub_file = Path(args.stub_file) if args.stub_file else None
