@@ -70,7 +70,6 @@ class StopReason:
     thread_exit: bool = False
     fault: Fault | None = None
     error: BaseException | None = None
-    error_call: str = ""
 
 
 class Machine:

@@ -39,10 +39,6 @@ class Mapping:
             self.backed if backed is None else backed,
         )
 
-    def describe(self) -> str:
-        perms = "".join(c if self.prot & bit else "-" for c, bit in (("r", 1), ("w", 2), ("x", 4)))
-        return f"{self.start:#x}-{self.end:#x} {perms} {self.name}"
-
 
 def uc_prot(prot: int) -> int:
     value = 0

@@ -31,10 +31,6 @@ class Statement:
     args: str = ""
     macro_trail: list[str] = field(default_factory=list)
 
-    @property
-    def is_directive(self) -> bool:
-        return self.op.startswith(".")
-
     def error(self, message: str) -> AsmError:
         return AsmError(self.filename, self.line, message, self.source)
 

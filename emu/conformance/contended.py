@@ -20,7 +20,6 @@ from emu.options import RunOptions
 from emu.stubs import StubMachine, stub_abi
 
 GUEST_DIR = Path(__file__).resolve().parent / "guest"
-JOB_WORDS = 8
 STACK_SIZE = 0x4000
 TABLE, TARGET, STACKS = 0x0, 0x1000, 0x10000  # offsets in the scratch area
 QUANTA = (37, 64, 101, 250)  # short slices: many preemptions, at varied instructions

@@ -7,8 +7,6 @@ obviously right; every case compares the guest's bytes with a model's bytes.
 
 from __future__ import annotations
 
-MASK32, MASK64 = (1 << 32) - 1, (1 << 64) - 1
-
 
 def memmove(mem: bytearray, dst: int, src: int, n: int) -> int:
     """Python slice assignment copies the source first, so overlap is always safe."""

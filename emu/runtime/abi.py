@@ -28,9 +28,6 @@ HYPERCALLS = (
     "exit",
     "gc",
 )
-# Hypercalls after which the M switches goroutine: the result is a gobuf for gogo.
-SWITCHING = frozenset({"rt0", "schedule", "gosched", "goexit", "chansend", "chanrecv"})
-
 # G struct: word index of each field (stack bounds, the gobuf, status, ...).
 G_FIELDS = {
     "stack_lo": 0,

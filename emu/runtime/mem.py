@@ -113,9 +113,3 @@ class OSMemory:
             raise OutOfMemory("runtime: out of memory")
         if p != v:
             raise OutOfMemory(f"runtime: address space conflict: map({v:#x}) = {p:#x}")
-
-    def sys_unused(self, v: int, n: int) -> None:
-        """Give pages back (madvise DONTNEED), whole physical pages only (Go issue #9993)."""
-        start, end = self.round(v), (v + n) // self.page_size * self.page_size
-        if end > start:
-            self.calls.call("sys_madvise", start, end - start, MADV_DONTNEED)
