@@ -17,7 +17,6 @@ from emu.kernel import signed
 
 PROT_NONE, PROT_READ, PROT_WRITE = 0, 1, 2
 MAP_PRIVATE, MAP_FIXED, MAP_ANON = 0x02, 0x10, 0x20
-MADV_DONTNEED = 4
 PROBE_BYTES = 64 << 10  # sysReserve on 64-bit only checks that 64 KiB at the hint are free
 
 
