@@ -20,6 +20,11 @@ def source_dir(arch: str) -> str:
     return "ppc64x" if arch.startswith("ppc64") else arch
 
 
+def or8_program(arch: str) -> str:
+    """The small atomicor8 guest the trace, watch and gdb tests run (one source per family)."""
+    return f"tests/fixtures/explain/or8_{source_dir(arch)}.s"
+
+
 def run_emu(*args: str, timeout: float = 120, input: bytes | None = None) -> subprocess.CompletedProcess:
     """`emu ARGS` in a subprocess (text output), exactly as a user runs it."""
     return subprocess.run(

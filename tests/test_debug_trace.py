@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ARCHES, run_emu
+from conftest import ARCHES, or8_program, run_emu
 
 # What atomicor8(&m[1], 0xf0) must show in the trace: the byte store of 0xf1 to m+1,
 # made by the arch's atomic instruction, with the register that carries the new byte.
@@ -14,7 +14,7 @@ ORED = {"amd64": None, "arm": "r2: 0x1 -> 0xf1", "ppc64": "r5: 0x1 -> 0xf1", "pp
 
 
 def program(arch: str) -> str:
-    return f"tests/fixtures/explain/or8_{arch}.s"
+    return or8_program(arch)
 
 
 def lines(text: str) -> list[str]:

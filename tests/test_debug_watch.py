@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ARCHES, run_emu
+from conftest import ARCHES, or8_program, run_emu
 
 LLSC = {"arm": ("ldrexb", "strexb"), "ppc64": ("lbarx", "stbcx."), "ppc64le": ("lbarx", "stbcx.")}
 
@@ -14,7 +14,7 @@ def watch_lines(text: str) -> list[str]:
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_watch_shows_the_byte_that_changed(arch: str) -> None:
-    result = run_emu("run", f"tests/fixtures/explain/or8_{arch}.s", "--arch", arch, "--watch", "m:4")
+    result = run_emu("run", or8_program(arch), "--arch", arch, "--watch", "m:4")
     assert result.returncode == 0, result.stderr
     out = watch_lines(result.stderr)
     write = next(i for i, line in enumerate(out) if "wrote 1 byte(s) at +0x1" in line)
@@ -31,7 +31,7 @@ def test_watch_shows_the_byte_that_changed(arch: str) -> None:
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_watch_by_address_and_symbol_default_length(arch: str) -> None:
-    program = f"tests/fixtures/explain/or8_{arch}.s"
+    program = or8_program(arch)
     # a bare symbol watches up to the next symbol (here: the 4-byte array), not one word
     result = run_emu("run", program, "--arch", arch, "--watch", "m")
     assert "  after  01 f1 01 01" in result.stderr, result.stderr

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, require_tool
+from conftest import ROOT, or8_program, require_tool
 
 ARG_REGS = {"ppc64le": ("r3", "r4"), "arm": ("r0", "r1"), "ppc64": ("r3", "r4"), "amd64": ("rdi", "rsi")}
 STEP_SIZE = 4  # the first instruction of atomicor8: sync / dmb ish (amd64 is not stepped here)
@@ -31,7 +31,7 @@ def free_port() -> int:
 def start_emu(arch: str, port: int, stderr_path: Path) -> tuple[subprocess.Popen, str]:
     """emu waiting for gdb; returns it and the symbol file it wrote (read from its banner)."""
     env = dict(os.environ, EMU_GDB_ACCEPT_TIMEOUT="30")
-    program = f"tests/fixtures/explain/or8_{arch}.s"
+    program = or8_program(arch)
     emu = subprocess.Popen(
         [sys.executable, "-m", "emu", "run", program, "--arch", arch, "--gdb", str(port)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr_path.open("w"), env=env,

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import ARCHES, ROOT, require_tool
+from conftest import ARCHES, ROOT, or8_program, require_tool
 
 from emu import arch as arches
 from emu.debug.gdbstub import checksum, registers, target_xml
@@ -60,7 +60,7 @@ def test_target_descriptions_name_the_ppc64_special_registers() -> None:
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_symbol_file_is_a_valid_elf(tmp_path: Path, arch: str) -> None:
-    image, arch_obj = load_program(f"tests/fixtures/explain/or8_{arch}.s", arch)
+    image, arch_obj = load_program(or8_program(arch), arch)
     data = build(image, arch_obj)
     assert data[:4] == b"\x7fELF" and data[5] == (2 if arch_obj.big_endian else 1)
     require_tool("readelf")
@@ -78,14 +78,14 @@ def test_protocol_break_step_registers_memory_threads(tmp_path: Path, arch: str)
         port = probe.getsockname()[1]
     err = tmp_path / "emu.err"
     emu = subprocess.Popen(
-        [sys.executable, "-m", "emu", "run", f"tests/fixtures/explain/or8_{arch}.s", "--arch", arch, "--gdb", str(port)],
+        [sys.executable, "-m", "emu", "run", or8_program(arch), "--arch", arch, "--gdb", str(port)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=err.open("w"), env=dict(os.environ, EMU_GDB_ACCEPT_TIMEOUT="20"),
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 20
         while "waiting on" not in err.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
-        image, arch_obj = load_program(f"tests/fixtures/explain/or8_{arch}.s", arch)
+        image, arch_obj = load_program(or8_program(arch), arch)
         word = arch_obj.word_size
         client = Client(port)
         assert "qXfer:features:read+" in client.ask("qSupported:multiprocess+")
