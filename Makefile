@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 QILING := .venv-qiling/bin/qltool
 ARCH ?= ppc64le
 
-.PHONY: run test test-slow lint format bench tools clean
+.PHONY: run test test-slow fuzz lint format bench tools clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP)
 ## test-slow: the slow sweeps only (CI runs them after `make test`)
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow || [ $$? -eq 5 ]
+
+## fuzz: the long fuzz campaign of every input path (tests/fuzz/README.md); CI's slow stage runs it
+fuzz: $(STAMP)
+	EMU_FUZZ_PROFILE=long $(PY) -m pytest -q -m fuzz tests/fuzz
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check emu tests tools

@@ -9,6 +9,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Fuzz campaigns (tests/fuzz/): `make test` runs a short deterministic one (the "quick" profile),
+# `make fuzz` a long one (EMU_FUZZ_PROFILE=long). Fuzz tests use @settings only for what differs.
+settings.register_profile(
+    "quick", derandomize=True, deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long",
+    derandomize=False,
+    deadline=None,
+    max_examples=int(os.environ.get("EMU_FUZZ_EXAMPLES", "1000")),
+    suppress_health_check=list(HealthCheck),
+)
+settings.load_profile(os.environ.get("EMU_FUZZ_PROFILE", "quick"))
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHES = ("amd64", "arm", "ppc64", "ppc64le")
