@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emu.errors import UsageError
-
-ARCH_DIR = Path(__file__).resolve().parent.parent / "arch"
+from emu.errors import MissingDataError, UsageError
+from emu.resources import data_dir
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ def _from_file(path: Path) -> Arch:
     syscall["args"] = tuple(syscall["args"])
     call = dict(data.pop("call"))
     call["args"] = tuple(call["args"])
-    table = _read_syscall_table(ARCH_DIR / data.pop("syscall_table"))
+    table = _read_syscall_table(data_dir("arch") / data.pop("syscall_table"))
     data["aliases"] = tuple(data["aliases"])
     data["interrupts"] = {int(k): v for k, v in data.get("interrupts", {}).items()}
     return Arch(**data, call=CallAbi(**call), syscall=SyscallAbi(**syscall), syscalls=table)
@@ -144,8 +143,10 @@ def _from_file(path: Path) -> Arch:
 @functools.cache
 def all_arches() -> dict[str, Arch]:
     """Every architecture with a data file, by canonical name."""
-    arches = (_from_file(path) for path in sorted(ARCH_DIR.glob("*.toml")))
-    return {arch.name: arch for arch in arches}
+    files = sorted(data_dir("arch").glob("*.toml"))
+    if not files:
+        raise MissingDataError(f"no architecture files (*.toml) in {data_dir('arch')}: reinstall emu")
+    return {arch.name: arch for arch in map(_from_file, files)}
 
 
 def resolve_name(name: str) -> str:

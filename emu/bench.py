@@ -1,6 +1,6 @@
 """`emu bench` / `make bench`: guest instructions per second, measured side by side.
 
-For each program in tests/timing/bench (1 MiB copy and clear loops, an atomic
+For each program in emu/data/timing/bench (1 MiB copy and clear loops, an atomic
 increment loop, a 4-thread atomic contention loop, a syscall loop; amd64, arm,
 ppc64le) and the toy runtime's GC example, it times, in one run:
 emu with cycles off, emu with --cycles, bare unicorn on the same code (no
@@ -24,10 +24,10 @@ from pathlib import Path
 from emu import cpu, loader
 from emu.memory import AddressSpace
 from emu.options import RunOptions
+from emu.resources import data_dir
 
 SYSCALLS = 20000  # gettid calls in each *_syscall.s program
 ROOT = Path(__file__).resolve().parent.parent
-PROGRAMS = ROOT / "tests" / "timing" / "bench"
 
 
 @dataclass
@@ -217,9 +217,11 @@ def machine_note() -> str:
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    cases = [(path.stem, path, path.stem.split("_")[0]) for path in sorted(PROGRAMS.glob("*.s"))]
+    cases = [
+        (path.stem, path, path.stem.split("_")[0]) for path in sorted(data_dir("timing", "bench").glob("*.s"))
+    ]
     cases += [
-        (f"{arch}_gcloop", ROOT / "examples" / "runtime" / f"gcloop_{source}.s", arch)
+        (f"{arch}_gcloop", data_dir("examples", "runtime") / f"gcloop_{source}.s", arch)
         for arch, source in (("amd64", "amd64"), ("arm", "arm"), ("ppc64le", "ppc64x"))
     ]
     if args.only:

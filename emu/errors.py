@@ -44,3 +44,9 @@ class EngineError(EmuError):
     """The CPU backend itself is broken (e.g. the PPC64 start-up self-test failed)."""
 
     exit_status = 3
+
+
+class MissingDataError(EmuError):
+    """emu's own data files are not where the package says (a broken install)."""
+
+    exit_status = 3

@@ -29,8 +29,8 @@ from emu.image import Image
 from emu.machine import UC_FAULTS, Machine, StopReason
 from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE
 from emu.options import RunOptions
+from emu.resources import data_dir
 
-RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime_asm"
 DEFAULT_BUDGET = 1_000_000  # instructions per call unless the caller asks for more
 SCRATCH_SIZE = 8 << 20  # room for the 1 MiB+ memmove cases with guard bytes
 
@@ -85,7 +85,7 @@ class StubAbi:
 
 @functools.cache
 def stub_abi(arch_name: str) -> StubAbi:
-    data = tomllib.loads((RUNTIME_DIR / "abi.toml").read_text())[arch_name]
+    data = tomllib.loads((data_dir("runtime_asm") / "abi.toml").read_text())[arch_name]
     return StubAbi(data["dir"], tuple(data["extra_args"]), data["g"], data["ctxt"])
 
 
@@ -174,7 +174,7 @@ def stub_source(arch: Arch, override_dir: Path | None = None) -> tuple[str, str]
     (only the functions to replace), with <dir> from runtime_asm/abi.toml.
     """
     sub = stub_abi(arch.name).dir
-    base_path = RUNTIME_DIR / sub / "runtime.s"
+    base_path = data_dir("runtime_asm") / sub / "runtime.s"
     if override_dir is not None:
         whole, partial = Path(override_dir) / sub / "runtime.s", Path(override_dir) / f"{sub}.s"
         if whole.exists():

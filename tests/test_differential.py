@@ -44,7 +44,7 @@ def arches_of(path: Path) -> list[str]:
 
 
 def programs() -> list[tuple[str, str]]:
-    roots = [ROOT / "examples", ROOT / "tests" / "programs", ROOT / "tests" / "timing" / "bench"]
+    roots = [ROOT / "examples", ROOT / "tests" / "programs", ROOT / "emu" / "data" / "timing" / "bench"]
     found = []
     for root in roots:
         for path in sorted(root.rglob("*.s")):

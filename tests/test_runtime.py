@@ -21,7 +21,7 @@ from emu.runtime.runtime import RuntimeOptions, attach
 from emu.stubs import StubMachine
 
 EXAMPLES = ROOT / "examples" / "runtime"
-BROKEN_OR8 = ROOT / "tests" / "fixtures" / "mutants" / "or8_ignores_byte_order"
+BROKEN_OR8 = ROOT / "emu" / "data" / "mutants" / "or8_ignores_byte_order"
 EXPECTED = {
     "pingpong": "".join(f"{'ping' if i % 2 else 'pong'} {i}\n" for i in range(1, 11)) + "final ball 10\n",
     "workers": "workers 4\nsum of squares 338350\n",

@@ -15,7 +15,7 @@ from emu.timing.llvm_mca import _decoded, case_files, emu_cycles
 from emu.timing.model import all_models, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "tests" / "timing" / "bench"
+BENCH = ROOT / "emu" / "data" / "timing" / "bench"
 SYMBOL_KEYS = {"name", "address", "calls", "instructions", "cycles", "cycles_per_call", "unclassified"}
 
 
@@ -40,10 +40,10 @@ def test_stub_loop_bodies_are_fully_classified(path: Path) -> None:
 
 
 def test_power8_and_power9_differ_plausibly() -> None:
-    body = ROOT / "tests" / "timing" / "ppc64le_xadd.s"
+    body = ROOT / "emu" / "data" / "timing" / "ppc64le_xadd.s"
     assert 0.25 <= emu_cycles("ppc64le", "power8", body) <= 20
-    p8 = emu_cycles("ppc64le", "power8", ROOT / "tests" / "timing" / "ppc64le_cas.s")
-    p9 = emu_cycles("ppc64le", "power9", ROOT / "tests" / "timing" / "ppc64le_cas.s")
+    p8 = emu_cycles("ppc64le", "power8", ROOT / "emu" / "data" / "timing" / "ppc64le_cas.s")
+    p9 = emu_cycles("ppc64le", "power9", ROOT / "emu" / "data" / "timing" / "ppc64le_cas.s")
     assert p8 > 0 and p9 > 0
 
 

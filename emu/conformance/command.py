@@ -31,7 +31,7 @@ def add_test_command(commands: argparse._SubParsersAction) -> None:
     source.add_argument(
         "--mutant",
         metavar="NAME",
-        help="run against a mutant from tests/fixtures/mutants (`--mutant list` lists them)",
+        help="run against a mutant from emu/data/mutants (`--mutant list` lists them)",
     )
     test.set_defaults(handler=command_test)
 

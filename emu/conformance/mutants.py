@@ -1,4 +1,4 @@
-"""The mutant registry: deliberately broken stubs (tests/fixtures/mutants/<name>/) the suite must catch.
+"""The mutant registry: deliberately broken stubs (emu/data/mutants/<name>/) the suite must catch.
 
 Each mutant directory holds `mutant.toml` (which stub it breaks, on which arches
 that is a bug, which cases should catch it) and `<dir>.s` files that replace only
@@ -13,9 +13,8 @@ from pathlib import Path
 
 from emu import arch as arches
 from emu.errors import UsageError
+from emu.resources import data_dir
 from emu.stubs import stub_abi
-
-MUTANTS_DIR = Path(__file__).resolve().parent.parent.parent / "tests" / "fixtures" / "mutants"
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def _load(path: Path) -> Mutant:
 
 
 def all_mutants() -> dict[str, Mutant]:
-    found = sorted(p.parent for p in MUTANTS_DIR.glob("*/mutant.toml"))
+    found = sorted(p.parent for p in data_dir("mutants").glob("*/mutant.toml"))
     return {path.name: _load(path) for path in found}
 
 

@@ -11,16 +11,14 @@ import functools
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import capstone
 import unicorn
 
 from emu import cpu
-from emu.arch import ARCH_DIR, Arch
-
-ARCH_TIMING = ARCH_DIR / "timing" / "arches.toml"
+from emu.arch import Arch
+from emu.resources import data_dir
 
 
 @dataclass
@@ -40,7 +38,7 @@ class Block:
 @functools.cache
 def arch_settings(arch_name: str) -> dict[str, Any]:
     """Per-arch decoding/timing settings from arch/timing/arches.toml."""
-    data = tomllib.loads(Path(ARCH_TIMING).read_text())
+    data = tomllib.loads((data_dir("arch", "timing") / "arches.toml").read_text())
     return data[arch_name]
 
 

@@ -16,7 +16,8 @@ from emu.arch import Arch
 from emu.asm import assemble_text
 from emu.errors import UsageError
 from emu.image import Image
-from emu.stubs import RUNTIME_DIR, stub_abi, stub_source
+from emu.resources import data_dir
+from emu.stubs import stub_abi, stub_source
 
 PRAGMA = re.compile(r"^\s*[#@]\s*emu:runtime\b", re.MULTILINE)
 
@@ -29,7 +30,7 @@ def uses_runtime(path: str | Path) -> bool:
 
 
 def rt0_path(arch: Arch) -> Path:
-    return RUNTIME_DIR / stub_abi(arch.name).dir / "rt0.s"
+    return data_dir("runtime_asm") / stub_abi(arch.name).dir / "rt0.s"
 
 
 def link(

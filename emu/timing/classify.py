@@ -16,7 +16,7 @@ from typing import Any
 import capstone
 
 from emu.native.blocks import arch_settings
-from emu.timing.model import TIMING_DIR
+from emu.timing.model import timing_dir
 
 UNCLASSIFIED = "unclassified"
 OP_REG, OP_MEM = 1, 3  # capstone operand types shared by x86/arm/ppc
@@ -148,5 +148,5 @@ def _reg_id(insn: capstone.CsInsn, name: str) -> int:
 
 @functools.cache
 def classifier_for(arch_name: str) -> Classifier:
-    path = TIMING_DIR / arch_settings(arch_name)["classes"]
+    path = timing_dir() / arch_settings(arch_name)["classes"]
     return Classifier(tomllib.loads(path.read_text()))

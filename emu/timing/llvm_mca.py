@@ -1,6 +1,6 @@
 """Comparing emu's block costs with llvm-mca on the runtime stubs' loop bodies.
 
-The loop bodies live in tests/timing/<arch>_<stub>.s (copied from
+The loop bodies live in emu/data/timing/<arch>_<stub>.s (copied from
 runtime_asm/<arch>/runtime.s; one text both keystone and llvm-mca read). emu's
 number is what the run-time profiler would charge per iteration in steady
 state: the body split into blocks where QEMU splits it (after each branch),
@@ -21,11 +21,11 @@ from pathlib import Path
 
 from emu import arch as arches
 from emu import cpu
+from emu.resources import data_dir
 from emu.timing.classify import Decoded, classifier_for
 from emu.timing.model import load_model
 from emu.timing.scoreboard import PREDICTED, block_cost
 
-CASES_DIR = Path(__file__).resolve().parents[2] / "tests" / "timing"
 TRIPLES = {"amd64": "x86_64-linux-gnu", "arm": "armv7a-linux-gnueabihf", "ppc64le": "powerpc64le-linux-gnu"}
 MCA_CPUS = {"skylake": "skylake", "zen2": "znver2", "cortex-a57": "cortex-a57", "power9": "pwr9"}
 EMU_ONLY = {"power8": "pwr8 has itineraries only", "cortex-a9": "ldrex/strex rejected on cortex-a9"}
@@ -48,7 +48,7 @@ class Comparison:
 
 
 def case_files() -> list[Path]:
-    return sorted(CASES_DIR.glob("*.s"))
+    return sorted(data_dir("timing").glob("*.s"))
 
 
 def _keystone_text(path: Path) -> str:

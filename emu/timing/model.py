@@ -9,13 +9,17 @@ from __future__ import annotations
 import functools
 import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from emu.arch import ARCH_DIR
 from emu.errors import UsageError
 from emu.native.blocks import arch_settings
+from emu.resources import data_dir
 
-TIMING_DIR = ARCH_DIR / "timing"
+
+def timing_dir() -> Path:
+    """arch/timing/: the CPU models, the instruction classes and per-arch settings."""
+    return data_dir("arch", "timing")
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def _cost(data: dict[str, Any]) -> ClassCost:
 @functools.cache
 def load_model(name: str) -> CpuModel:
     """The model named `name` (file arch/timing/<name>.toml)."""
-    path = TIMING_DIR / f"{name}.toml"
+    path = timing_dir() / f"{name}.toml"
     if not path.exists():
         known = ", ".join(sorted(all_models()))
         raise UsageError(f"unknown CPU model '{name}' (known: {known})")
@@ -66,7 +70,7 @@ def load_model(name: str) -> CpuModel:
 
 
 def all_models() -> list[str]:
-    return sorted(p.stem for p in TIMING_DIR.glob("*.toml") if p.stem != "arches")
+    return sorted(p.stem for p in timing_dir().glob("*.toml") if p.stem != "arches")
 
 
 def model_for(arch_name: str, cpu: str | None) -> CpuModel:
