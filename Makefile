@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 QILING := .venv-qiling/bin/qltool
 ARCH ?= ppc64le
 
-.PHONY: run test test-slow fuzz lint format bench tools clean
+.PHONY: run test test-slow fuzz lint format bench tools go clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -50,6 +50,10 @@ tools:
 	  echo "installing Debian tools (missing:$$missing)"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(TOOL_PACKAGES); \
 	fi
+
+## go: the Go programs of tests/go as static binaries, build/go/<arch>/<name> (Debian's Go, via make tools)
+go: $(STAMP) tools
+	cd tests && ../$(PY) gotools.py
 
 ## bench: guest instructions/s of emu (cycles off/on) vs bare unicorn and qemu-user (docs/performance.md)
 bench: $(STAMP) $(QILING)

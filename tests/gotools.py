@@ -71,3 +71,14 @@ def run_under_emu(
         check=False,
         cwd=ROOT,
     )
+
+
+def build_all() -> None:
+    """`make go`: every program of tests/go for every arch, into build/go/<arch>/<name>."""
+    for arch in arches.all_arches():
+        for name in programs():
+            print(build(name, arch).relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    build_all()
