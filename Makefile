@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 QILING := .venv-qiling/bin/qltool
 ARCH ?= ppc64le
 
-.PHONY: run test test-slow fuzz lint format bench tools go clean
+.PHONY: run test test-slow fuzz lint format bench tools go gotest clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -54,6 +54,10 @@ tools:
 ## go: the Go programs of tests/go as static binaries, build/go/<arch>/<name> (Debian's Go, via make tools)
 go: $(STAMP) tools
 	cd tests && ../$(PY) gotools.py
+
+## gotest: Go's standard-library test binaries under qemu-user and emu, the table of issue 13
+gotest: $(STAMP) tools
+	$(PY) tools/gotest.py $(GOTEST_ARGS)
 
 ## bench: guest instructions/s of emu (cycles off/on) vs bare unicorn and qemu-user (docs/performance.md)
 bench: $(STAMP) $(QILING)

@@ -1,0 +1,209 @@
+"""Go's own standard-library test binaries under qemu-user and under emu (issue 13): `make gotest`.
+
+Each package is built with Debian's Go as a static test binary per arch
+(`CGO_ENABLED=0 GOOS=linux GOARCH=<arch> [GOARM=7] go test -c`), then run with `-test.short` under
+`qemu-<arch>` and under `emu run`, and the table prints package x arch: verdict under each, wall
+times, ratio. Tests that need what no emulated process has here (the host's network, fork/exec of
+the test binary, files outside the guest's view) are left out by name, each with its reason, by
+running only the package's other tests (`-test.run`; Go 1.19 has no `-test.skip`).
+
+Usage (from the repository root, after `make tools`):
+    .venv/bin/python tools/gotest.py [--packages strings,sync] [--arches amd64,ppc64]
+        [--gomaxprocs 1] [--timeout 600] [--markdown FILE]
+Exit status 1 when a pair that passes under qemu-user does not pass under emu.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "gotest"
+GOARCH = {"amd64": "amd64", "arm": "arm", "ppc64": "ppc64", "ppc64le": "ppc64le"}
+
+
+@dataclass(frozen=True)
+class Package:
+    """A std package, the tests left out (name -> why) and, optionally, the only tests run."""
+
+    path: str
+    left_out: dict[str, str]
+    only: str | None = None  # a -test.run regex: the package's tests that make sense here
+
+
+PACKAGES = [
+    Package("runtime/internal/atomic", {}),
+    Package("sync/atomic", {}),
+    Package("sync", {"TestMutexMisuse": "fork/exec of the test binary itself"}),
+    Package("strings", {}),
+    Package("strconv", {"TestFp": "reads testdata/testfp.txt from the host"}),
+    Package("sort", {}),
+    Package("bytes", {}),
+    Package("unicode/utf8", {}),
+    Package("container/list", {}),
+    Package("hash/crc32", {}),
+    Package("math", {}),
+    Package("math/big", {}),
+    Package("encoding/binary", {}),
+    Package("encoding/json", {"TestHTTPDecoding": "a TCP socket (net/http/httptest)"}),
+    Package(
+        "regexp",
+        {"TestRE2Search": "reads testdata/ from the host", "TestFowler": "reads testdata/ from the host"},
+    ),
+    Package("context", {}),
+    Package(
+        "time",
+        {
+            "TestLoadLocationFromTZData": "GOROOT zoneinfo.zip from the host",
+            "TestEnvTZUsage": "/etc/localtime from the host",
+        },
+    ),
+    Package(
+        "runtime",
+        {"TestGoroutineParallelism2": "net.Listen"},
+        only="^(TestAtomic|TestChan|TestSelect|TestStack|TestMap|TestString|TestMemmove|TestMemclr"
+        "|TestGcSys|TestGcDeadlock|TestFinalizer|TestSchedLocalQueue|TestTimer|TestCompareAndSwap)",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: str  # PASS, FAIL, TIMEOUT
+    seconds: float
+    tail: str
+
+
+def build(package: Package, arch: str) -> Path:
+    """The package's test binary for ARCH, built once into build/gotest/<arch>/."""
+    out = BUILD / arch / (package.path.replace("/", "_") + ".test")
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(
+        os.environ,
+        CGO_ENABLED="0",
+        GOOS="linux",
+        GOARCH=GOARCH[arch],
+        GOARM="7",
+        GOCACHE=str(BUILD / "cache"),
+        HOME=str(BUILD),
+    )
+    subprocess.run(
+        ["go", "test", "-c", "-o", str(out), package.path], env=env, check=True, capture_output=True
+    )
+    return out
+
+
+def test_names(binary: Path, qemu: str) -> list[str]:
+    listed = subprocess.run(
+        [qemu, str(binary), "-test.list", "."], capture_output=True, text=True, check=True
+    )
+    return [line for line in listed.stdout.split() if line.startswith(("Test", "Example"))]
+
+
+def run_regex(package: Package, names: list[str]) -> str:
+    """A -test.run regex selecting the package's tests minus those left out."""
+    only = re.compile(package.only) if package.only else None
+    kept = [n for n in names if n not in package.left_out and (only is None or only.search(n))]
+    return "^(" + "|".join(map(re.escape, kept)) + ")$"
+
+
+def timed(command: list[str], timeout: float, cwd: Path) -> Outcome:
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd, check=False)
+    except subprocess.TimeoutExpired:
+        return Outcome("TIMEOUT", timeout, "")
+    seconds = time.perf_counter() - start
+    passed = done.returncode == 0 and done.stdout.rstrip().endswith("PASS")
+    tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+    return Outcome("PASS" if passed else f"FAIL {done.returncode}", seconds, " / ".join(tail))
+
+
+def qemu_for(arch: str) -> str:
+    sys.path.insert(0, str(ROOT))
+    from emu import arch as arches
+
+    return arches.get(arch).gnu["qemu"]
+
+
+def compare(package: Package, arch: str, gomaxprocs: int | None, timeout: float) -> tuple[Outcome, Outcome]:
+    binary = build(package, arch)
+    qemu = qemu_for(arch)
+    args = ["-test.short", "-test.timeout=10m", "-test.run", run_regex(package, test_names(binary, qemu))]
+    env = [f"GOMAXPROCS={gomaxprocs}"] if gomaxprocs else []
+    source = Path(subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True).stdout.strip())
+    cwd = source / "src" / package.path
+    under_qemu = timed(["env", *env, qemu, str(binary), *args], timeout, cwd)
+    emu_env = [f"--env={e}" for e in env]
+    under_emu = timed([sys.executable, "-m", "emu", "run", *emu_env, str(binary), "--", *args], timeout, cwd)
+    return under_qemu, under_emu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--packages", help="comma-separated subset (default: all)")
+    parser.add_argument("--arches", default=",".join(GOARCH), help="comma-separated arches")
+    parser.add_argument("--gomaxprocs", type=int, help="GOMAXPROCS for both runners (default: Go's)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per run")
+    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
+    args = parser.parse_args()
+    wanted = set(args.packages.split(",")) if args.packages else None
+    packages = [p for p in PACKAGES if wanted is None or p.path in wanted]
+    if not packages:
+        parser.error(f"no known package in {args.packages!r}")
+    table = Table(title=f"Go std tests, -test.short, GOMAXPROCS={args.gomaxprocs or 'default'}")
+    for column in ("package", "arch", "qemu-user", "emu", "qemu s", "emu s", "emu/qemu"):
+        table.add_column(column)
+    markdown = [
+        "| package | arch | qemu-user | emu | qemu s | emu s | emu/qemu |",
+        "|---|---|---|---|---:|---:|---:|",
+    ]
+    regressions, ratios = [], []
+    console = Console(stderr=True)
+    for package in packages:
+        for arch in args.arches.split(","):
+            console.print(f"{package.path} on {arch}...", end="")
+            qemu, emu = compare(package, arch, args.gomaxprocs, args.timeout)
+            console.print(f" qemu {qemu.verdict} {qemu.seconds:.1f} s, emu {emu.verdict} {emu.seconds:.1f} s")
+            ratio = emu.seconds / qemu.seconds if qemu.verdict == "PASS" and emu.verdict == "PASS" else None
+            if ratio:
+                ratios.append(ratio)
+            if qemu.verdict == "PASS" and emu.verdict != "PASS":
+                regressions.append(f"{package.path} {arch}: {emu.verdict} {emu.tail}")
+            cells = [
+                package.path,
+                arch,
+                qemu.verdict,
+                emu.verdict,
+                f"{qemu.seconds:.2f}",
+                f"{emu.seconds:.2f}",
+            ]
+            cells.append(f"{ratio:.1f}x" if ratio else "-")
+            table.add_row(*cells)
+            markdown.append("| " + " | ".join(cells) + " |")
+    Console().print(table)
+    summary = f"median emu/qemu {statistics.median(ratios):.1f}x, max {max(ratios):.1f}x" if ratios else ""
+    print(summary)
+    print(
+        "\n".join(f"not passing under emu: {r}" for r in regressions) or "every pair qemu passes, emu passes"
+    )
+    if args.markdown:
+        args.markdown.write_text("\n".join([*markdown, "", summary]) + "\n")
+    return 1 if regressions else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
