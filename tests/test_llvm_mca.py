@@ -23,7 +23,6 @@ EXPLAINED = {
     ("amd64", "memmove", "zen2"),
     ("amd64", "memclr", "skylake"),
     ("amd64", "memclr", "zen2"),
-    ("arm", "xadd", "cortex-a57"),
 }
 
 

@@ -31,6 +31,7 @@ class Decoded:
     cls: str
     reads: frozenset[str]
     writes: frozenset[str]
+    address_writes: frozenset[str] = frozenset()  # base registers an update form writes back
 
 
 class Classifier:
@@ -99,20 +100,23 @@ class Classifier:
             return None
         return self.alias.get(name, name)
 
-    def dataflow(self, insn: capstone.CsInsn, cls: str) -> tuple[frozenset[str], frozenset[str]]:
-        """(registers read, registers written)."""
+    def dataflow(
+        self, insn: capstone.CsInsn, cls: str
+    ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """(registers read, registers written, base registers written back by an update form)."""
         if self.rules.get("dataflow") == "capstone":
             read, written = insn.regs_access()
+            updated: list[int] = []
         else:
-            read, written = self._operand_dataflow(insn, cls)
+            read, written, updated = self._operand_dataflow(insn, cls)
         names = functools.partial(self._names, insn)
-        return names(read), names(written)
+        return names(read), names(written), names(updated)
 
     def _names(self, insn: capstone.CsInsn, regs: list[int]) -> frozenset[str]:
         return frozenset(n for n in (self._name(insn, r) for r in regs) if n)
 
-    def _operand_dataflow(self, insn: capstone.CsInsn, cls: str) -> tuple[list[int], list[int]]:
-        read, written = list(insn.regs_read), list(insn.regs_write)
+    def _operand_dataflow(self, insn: capstone.CsInsn, cls: str) -> tuple[list[int], list[int], list[int]]:
+        read, written, updated = list(insn.regs_read), list(insn.regs_write), []
         first = True
         for op in insn.operands:
             if op.type == OP_REG:
@@ -121,11 +125,11 @@ class Classifier:
             elif op.type == OP_MEM:
                 read += [r for r in (op.mem.base, getattr(op.mem, "index", 0)) if r]
                 if cls in self.rules.get("writes_base", []) and op.mem.base:
-                    written.append(op.mem.base)
+                    updated.append(op.mem.base)
         record = self.rules.get("record_register")
         if record and (insn.mnemonic.endswith(".") or cls in self.rules.get("record_classes", [])):
             written.append(self._record_id(insn, record))
-        return read, written
+        return read, written, updated
 
     def _record_id(self, insn: capstone.CsInsn, name: str) -> int:
         if not hasattr(self, "_record"):
@@ -134,8 +138,8 @@ class Classifier:
 
     def decode(self, insn: capstone.CsInsn) -> Decoded:
         cls = self.classify(insn)
-        reads, writes = self.dataflow(insn, cls)
-        return Decoded(insn.address, insn.mnemonic, cls, reads, writes)
+        reads, writes, updated = self.dataflow(insn, cls)
+        return Decoded(insn.address, insn.mnemonic, cls, reads, writes, updated)
 
 
 def _reg_id(insn: capstone.CsInsn, name: str) -> int:

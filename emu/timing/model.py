@@ -30,6 +30,7 @@ class ClassCost:
     rthroughput: float
     port: str
     serialize: bool = False  # waits for everything before it; nothing after starts before it ends
+    update_latency: float | None = None  # update forms (ldu, stdu): when the new base is ready
     source: str = "LLVM"
     ref: str = ""
 

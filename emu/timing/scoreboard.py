@@ -20,6 +20,7 @@ holds back everything after it until it is done.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -46,7 +47,11 @@ class _Pipe:
     def __init__(self, model: CpuModel) -> None:
         self.model = model
         self.ready: dict[str, float] = {}
-        self.port_free: dict[str, float] = {}
+        # Each port's reservations as sorted (start, end) intervals. An out-of-order core may
+        # start a younger instruction in a gap an older one left (a store waiting for its data
+        # must not hold the port against the next iteration's independent load), so a single
+        # "free from" time that only moves forward is not enough.
+        self.port_busy: dict[str, list[tuple[float, float]]] = {}
         self.slot = 0  # dispatch slots used
         self.last_start = 0.0
         self.fence = 0.0  # nothing starts before this (a serializing instruction's end)
@@ -60,21 +65,37 @@ class _Pipe:
         self.slot += 1
         if insn.cls not in PREDICTED:
             start = max([start, *(self.ready.get(r, 0.0) for r in insn.reads)])
-        if cost.port != "none":
-            start = max(start, self.port_free.get(cost.port, 0.0))
         if cost.serialize:
             start = max(start, self.drained)
+        if cost.port != "none":
+            start = self._port_gap(cost.port, start, cost.rthroughput)
         if self.model.in_order:
             start = self._in_order_slot(max(start, self.last_start))
         if cost.port != "none":
-            self.port_free[cost.port] = start + cost.rthroughput
+            bisect.insort(self.port_busy.setdefault(cost.port, []), (start, start + cost.rthroughput))
         done = start + cost.latency
         for reg in insn.writes:
             self.ready[reg] = done
+        # An update form's base register comes from its own ALU uop, not from the memory access.
+        for reg in insn.address_writes:
+            self.ready[reg] = start + (
+                cost.update_latency if cost.update_latency is not None else cost.latency
+            )
         self.drained = max(self.drained, done)
         if cost.serialize:
             self.fence = done
         self.last_start = start
+        return start
+
+    def _port_gap(self, port: str, earliest: float, length: float) -> float:
+        """The first time >= earliest at which `port` is free for `length` cycles."""
+        start = earliest
+        for busy_start, busy_end in self.port_busy.get(port, ()):
+            if busy_end <= start + 1e-9:
+                continue
+            if busy_start >= start + length - 1e-9:
+                break
+            start = busy_end
         return start
 
     def _in_order_slot(self, start: float) -> float:
