@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -133,3 +134,29 @@ def test_cache_model_charges_misses(tmp_path: Path) -> None:
 def test_wrong_cpu_for_arch_is_a_usage_error() -> None:
     result = emu("run", str(BENCH / "arm_xadd.s"), "--arch", "arm", "--cpu", "power9", "--cycles")
     assert result.returncode != 0 and "does not fit arm" in result.stderr
+
+
+def test_cycles_profile_is_read_by_go_tool_pprof(tmp_path: Path) -> None:
+    """`--cycles-profile` writes profile.proto that Go's own reader ranks by cycles per function/line."""
+    from conftest import require_tool
+
+    require_tool("go")
+    profile = tmp_path / "cycles.pb.gz"
+    source = ROOT / "examples" / "runtime" / "pingpong_ppc64x.s"
+    ran = emu("run", str(source), "--arch", "ppc64le", "--cycles-profile", str(profile))
+    assert ran.returncode == 0, ran.stderr
+    top = subprocess.run(
+        ["go", "tool", "pprof", "-top", "-lines", str(profile)], capture_output=True, text=True, check=True
+    )
+    assert "Type: cycles" in top.stdout
+    assert re.search(r"\bcas .*runtime\.s:\d+", top.stdout), top.stdout
+
+
+def test_cycles_report_shows_the_top_rows_with_full_names() -> None:
+    source = ROOT / "examples" / "runtime" / "workers_amd64.s"
+    short = emu("run", str(source), "--arch", "amd64", "--cycles", "--cycles-top", "3")
+    full = emu("run", str(source), "--arch", "amd64", "--cycles", "--cycles-all")
+    assert short.returncode == 0 and full.returncode == 0
+    assert "--cycles-all shows every row" in short.stderr
+    assert len(short.stderr.splitlines()) < len(full.stderr.splitlines())
+    assert "--cycles-all shows every row" not in full.stderr

@@ -12,6 +12,19 @@ if TYPE_CHECKING:
     from emu.machine import Machine
 
 
+TOP_DEFAULT = 20
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
     group = run.add_argument_group("timing (docs/timing.md)")
     group.add_argument(
@@ -26,7 +39,20 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         help="after the run, print estimated cycles, IPC, costly blocks and a per-symbol table "
         "per thread (to stderr)",
     )
+    group.add_argument(
+        "--cycles-top",
+        type=_positive_int,
+        default=TOP_DEFAULT,
+        metavar="N",
+        help=f"rows per table in the --cycles report (default {TOP_DEFAULT})",
+    )
+    group.add_argument("--cycles-all", action="store_true", help="every row in the --cycles report")
     group.add_argument("--cycles-json", metavar="FILE", help="write the cycle report as JSON to FILE")
+    group.add_argument(
+        "--cycles-profile",
+        metavar="FILE",
+        help="write cycles per function and source line as a pprof profile (go tool pprof, speedscope)",
+    )
     group.add_argument(
         "--cache",
         metavar="SPEC",
@@ -38,10 +64,11 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
 @contextmanager
 def profiling(machine: Machine, args: argparse.Namespace) -> Iterator[None]:
     """Price blocks while `machine` runs; report when the run ends (also when the guest dies)."""
-    wanted = args.cycles or args.cycles_json or args.cache or args.cpu
+    wanted = args.cycles or args.cycles_json or args.cycles_profile or args.cache or args.cpu
     if not wanted:
         yield
         return
+    from emu.timing import pprof
     from emu.timing.cache import parse_cache
     from emu.timing.model import model_for
     from emu.timing.profile import Profiler
@@ -55,8 +82,10 @@ def profiling(machine: Machine, args: argparse.Namespace) -> Iterator[None]:
         yield
     finally:
         report = profiler.report(machine.image)
-        if args.cycles or not args.cycles_json:
+        if args.cycles or not (args.cycles_json or args.cycles_profile):
             sys.stdout.flush()
-            write_text(report, sys.stderr)
+            write_text(report, sys.stderr, None if args.cycles_all else args.cycles_top)
         if args.cycles_json:
             write_json(report, args.cycles_json)
+        if args.cycles_profile:
+            pprof.write(profiler.samples(machine.image), args.cycles_profile, machine.image.path)

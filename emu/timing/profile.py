@@ -16,6 +16,7 @@ from emu.native.blocks import Block
 from emu.native.counter import BlockStats, CBlockCounter, PyBlockCounter
 from emu.timing.classify import classifier_for
 from emu.timing.model import CpuModel
+from emu.timing.pprof import Sample
 from emu.timing.scoreboard import BlockCost, block_cost
 
 Counter = CBlockCounter | PyBlockCounter
@@ -131,6 +132,20 @@ class Profiler:
             self._cache_stats(),
             "c" if self.counter.native else "python",
         )
+
+    def samples(self, image: Image) -> list[Sample]:
+        """One sample per (thread, block): what `--cycles-profile` writes."""
+        return [
+            Sample(
+                stats.tid,
+                stats.address,
+                image.symbolize(stats.address).split("+")[0],
+                self.block_cycles(stats)[0],
+                stats.count * stats.ninsns,
+                image.source_lines.get(stats.address),
+            )
+            for stats in self.counter.blocks()
+        ]
 
     def _cache_stats(self) -> list[dict[str, object]]:
         return [

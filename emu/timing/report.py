@@ -59,15 +59,35 @@ def write_json(report: Report, path: str) -> None:
         out.write("\n")
 
 
-def _symbol_table(tallies: list[Tally], out: TextIO) -> None:
-    print(f"  {'symbol':<24} {'calls':>9} {'instructions':>13} {'cycles':>13} {'cycles/call':>12}", file=out)
-    for t in tallies:
+def _shown(tallies: list[Tally], top: int | None) -> tuple[list[Tally], str]:
+    """The rows to print (the `top` costliest, or all) and a line saying what was left out."""
+    if top is None or len(tallies) <= top:
+        return tallies, ""
+    rest = tallies[top:]
+    cycles = sum(t.cycles for t in rest)
+    return tallies[:top], f"  ... {len(rest)} more ({cycles:.0f} cycles); --cycles-all shows every row"
+
+
+def _symbol_table(tallies: list[Tally], out: TextIO, top: int | None) -> None:
+    rows, more = _shown(tallies, top)
+    width = max([len("symbol"), *(len(t.name) for t in rows)])
+    print(
+        f"  {'symbol':<{width}} {'calls':>9} {'instructions':>13} {'cycles':>13} {'cycles/call':>12}",
+        file=out,
+    )
+    for t in rows:
         per_call = f"{t.cycles / t.calls:12.1f}" if t.calls else f"{'-':>12}"
-        print(f"  {t.name[:24]:<24} {t.calls:>9} {t.instructions:>13} {t.cycles:>13.1f} {per_call}", file=out)
+        print(f"  {t.name:<{width}} {t.calls:>9} {t.instructions:>13} {t.cycles:>13.1f} {per_call}", file=out)
+    if more:
+        print(more, file=out)
 
 
-def write_text(report: Report, out: TextIO) -> None:
-    """The summary: totals, the most expensive blocks, then symbols per thread and in total."""
+def write_text(report: Report, out: TextIO, top: int | None = TOP_BLOCKS) -> None:
+    """The summary: totals, the costliest blocks, then symbols per thread and in total.
+
+    `top` rows per table (None: all), names never cut: a person reads the head of the table,
+    `--cycles-json` and `--cycles-profile` carry everything.
+    """
     total = report.totals
     print(f"\nemu cycles: {report.arch}, cpu {report.cpu}", file=out)
     print(f"Instructions:      {total.instructions}", file=out)
@@ -85,19 +105,24 @@ def write_text(report: Report, out: TextIO) -> None:
             file=out,
         )
     print("\nMost expensive blocks:", file=out)
+    rows, more = _shown(report.blocks, top)
+    width = max([len("symbol"), *(len(t.name) for t in rows)])
     print(
-        f"  {'address':>18} {'symbol':<24} {'executions':>11} {'cycles':>13} {'cyc/exec':>9} {'%':>6}",
+        f"  {'address':>18} {'symbol':<{width}} {'executions':>11} {'cycles':>13} {'cyc/exec':>9} {'%':>6}",
         file=out,
     )
-    for t in report.blocks[:TOP_BLOCKS]:
+    for t in rows:
         share = 100 * t.cycles / total.cycles if total.cycles else 0
         per = t.cycles / t.executions if t.executions else 0
         print(
-            f"  {t.address:#18x} {t.name[:24]:<24} {t.executions:>11} {t.cycles:>13.1f} {per:>9.2f} {share:>5.1f}%",
+            f"  {t.address:#18x} {t.name:<{width}} {t.executions:>11} {t.cycles:>13.1f} {per:>9.2f} {share:>5.1f}%",
             file=out,
         )
-    for tid, tallies in report.threads.items():
-        print(f"\nThread {tid}:", file=out)
-        _symbol_table(tallies, out)
-    print("\nAll threads:", file=out)
-    _symbol_table(report.symbols, out)
+    if more:
+        print(more, file=out)
+    if len(report.threads) > 1:
+        for tid, tallies in report.threads.items():
+            print(f"\nThread {tid}:", file=out)
+            _symbol_table(tallies, out, top)
+    print("\nAll threads:" if len(report.threads) > 1 else "\nSymbols:", file=out)
+    _symbol_table(report.symbols, out, top)
