@@ -114,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     runtime_cli.add_check_command(commands)
 
+    from emu.timing.timeline import add_timeline_command
+
+    add_timeline_command(commands)
+
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
     listing.set_defaults(handler=command_arches)
     return parser

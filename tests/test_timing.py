@@ -160,3 +160,20 @@ def test_cycles_report_shows_the_top_rows_with_full_names() -> None:
     assert "--cycles-all shows every row" in short.stderr
     assert len(short.stderr.splitlines()) < len(full.stderr.splitlines())
     assert "--cycles-all shows every row" not in full.stderr
+
+
+def test_timeline_draws_each_instruction_of_each_iteration() -> None:
+    body = ROOT / "emu" / "data" / "timing" / "ppc64le_copyupdate.s"
+    shown = emu("timeline", str(body), "loop", "--arch", "ppc64le", "--cpu", "power9", "--iterations", "4")
+    assert shown.returncode == 0, shown.stderr
+    rows = [line for line in shown.stdout.splitlines() if line.startswith("[")]
+    assert [row.split()[0] for row in rows[:4]] == ["[0,0]", "[0,1]", "[0,2]", "[1,0]"]
+    assert len(rows) == 12 and all("D" in row and "R" in row for row in rows)
+    assert "cycles/iteration (retire to retire): 2.00" in shown.stdout
+
+
+def test_timeline_of_an_unknown_symbol_is_a_one_line_error() -> None:
+    body = ROOT / "emu" / "data" / "timing" / "ppc64le_copyupdate.s"
+    shown = emu("timeline", str(body), "nosuch", "--arch", "ppc64le")
+    assert shown.returncode == 2 and len(shown.stderr.splitlines()) == 1
+    assert "no symbol 'nosuch'" in shown.stderr

@@ -41,6 +41,15 @@ class BlockCost:
     classes: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Issued:
+    """When one instruction was dispatched, started and had its result ready (cycles)."""
+
+    dispatch: float
+    start: float
+    done: float
+
+
 class _Pipe:
     """Pipeline state while a block is issued repeatedly."""
 
@@ -58,10 +67,11 @@ class _Pipe:
         self.drained = 0.0  # when everything issued so far completes
         self.cycle_used: dict[int, int] = {}
 
-    def issue(self, insn: Decoded) -> float:
-        """Start time of `insn`; updates the scoreboard."""
+    def issue(self, insn: Decoded) -> Issued:
+        """When `insn` dispatches, starts and completes; updates the scoreboard."""
         cost = self.model.cost(insn.cls)
-        start = max(self.slot / self.model.issue_width, self.fence)
+        dispatch = self.slot / self.model.issue_width
+        start = max(dispatch, self.fence)
         self.slot += 1
         if insn.cls not in PREDICTED:
             start = max([start, *(self.ready.get(r, 0.0) for r in insn.reads)])
@@ -85,7 +95,7 @@ class _Pipe:
         if cost.serialize:
             self.fence = done
         self.last_start = start
-        return start
+        return Issued(dispatch, start, done)
 
     def _port_gap(self, port: str, earliest: float, length: float) -> float:
         """The first time >= earliest at which `port` is free for `length` cycles."""
@@ -107,19 +117,28 @@ class _Pipe:
         return float(cycle)
 
 
+def trace_issue(insns: list[Decoded], model: CpuModel, loops: bool, iterations: int) -> list[Issued]:
+    """Every instruction of `iterations` back-to-back executions, as `block_cost` issues them."""
+    pipe = _Pipe(model)
+    issued = []
+    for _ in range(iterations):
+        if not loops:
+            base = max(pipe.slot / model.issue_width, pipe.fence)
+            pipe.ready = dict.fromkeys(pipe.ready, base)
+        issued += [pipe.issue(i) for i in insns]
+    return issued
+
+
 def block_cost(insns: list[Decoded], model: CpuModel, loops: bool) -> BlockCost:
     """Steady-state cycles per execution of `insns` on `model` (see module docstring)."""
     classes = tuple(i.cls for i in insns)
     unclassified = sum(1 for c in classes if c == UNCLASSIFIED)
     if not insns:
         return BlockCost(0.0, 0, 0, classes)
-    pipe = _Pipe(model)
+    issued = trace_issue(insns, model, loops, ITERATIONS)
     ends, latest = [], 0.0
-    for _ in range(ITERATIONS):
-        if not loops:
-            base = max(pipe.slot / model.issue_width, pipe.fence)
-            pipe.ready = dict.fromkeys(pipe.ready, base)
-        latest = max(latest, *(pipe.issue(i) for i in insns))
+    for first in range(0, len(issued), len(insns)):
+        latest = max(latest, *(i.start for i in issued[first : first + len(insns)]))
         ends.append(latest)
     half = ITERATIONS // 2
     cycles = (ends[-1] - ends[half - 1]) / (ITERATIONS - half)
