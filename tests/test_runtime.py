@@ -55,7 +55,9 @@ def test_examples_same_output_on_every_arch(name: str, arch_name: str, capfd) ->
 def test_gc_example_collects_several_times(arch_name: str, capfd) -> None:
     path = EXAMPLES / f"gcloop_{source_dir(arch_name)}.s"
     status, _, err = run_program(path, arch_name, capfd, gctrace=True)
-    cycles = re.findall(r"^gc \d+ @.*?(\d+) objects freed, (\d+) live, pause (\d+) instructions", err, re.M)
+    cycles = re.findall(
+        r"^emu gc \d+: .*?(\d+) objects freed, (\d+) live, pause (\d+) instructions", err, re.M
+    )
     assert status == 0 and len(cycles) >= 3, err
     assert all(int(freed) > 0 and int(live) >= 100 and int(pause) > 0 for freed, live, pause in cycles)
     assert "1 GC program unrolls (0 with the flag byte unset" in err  # the flag byte was set and seen
@@ -118,10 +120,37 @@ def test_emu_check_catches_the_broken_atomicor8_on_ppc64() -> None:
     assert "FAIL atomicor8(&m[1], 0xf0) on {1,1,1,1}: m = {0x1, 0x1, 0xf1, 0x1}" in result.stdout
 
 
+# Go 1.19's gctrace=1 line (runtime/mgc.go), as the parsers of Go traces match it.
+GO_GCTRACE = (
+    r"^gc (\d+) @(\d+\.\d{3})s (\d+)%: ([\d.]+)\+([\d.]+)\+([\d.]+) ms clock, "
+    r"([\d.]+)\+([\d.]+)/([\d.]+)/([\d.]+)\+([\d.]+) ms cpu, (\d+)->(\d+)->(\d+) MB, (\d+) MB goal, "
+    r"(\d+) MB stacks, (\d+) MB globals, (\d+) P$"
+)
+
+
+@pytest.mark.parametrize(
+    "ns,shown",
+    [
+        (0, "0"),
+        (999, "0"),
+        (26_000, "0.026"),
+        (390_000, "0.39"),
+        (100_000, "0.10"),
+        (9_999_999, "9.9"),
+        (12_345_678, "12"),
+    ],
+)
+def test_gctrace_times_are_formatted_as_go_does(ns: int, shown: str) -> None:
+    from emu.runtime.gctrace import ms
+
+    assert ms(ns) == shown
+
+
 def test_cli_gctrace_and_schedtrace() -> None:
     result = run_emu("run", "-a", "ppc64le", "examples/runtime/gcloop_ppc64x.s", "--gctrace", "--schedtrace")
     assert result.returncode == 0 and result.stdout == EXPECTED["gcloop"]
-    assert re.search(r"^gc 1 @[\d.]+ms 4P: \d+ -> \d+ B heap", result.stderr, re.M)
+    assert re.search(GO_GCTRACE, result.stderr, re.M), result.stderr
+    assert re.search(r"^emu gc 1: \d+ -> \d+ B heap", result.stderr, re.M)
     assert re.search(
         r"^SCHED [\d.]+ms: gomaxprocs=4 idleprocs=\d+ threads=4 .*runqueue=\d+ \[", result.stderr, re.M
     )

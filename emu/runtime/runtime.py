@@ -18,12 +18,13 @@ from emu.machine import Machine
 from emu.runtime import hypercalls
 from emu.runtime.calls import SupervisorCalls
 from emu.runtime.chan import Channels
+from emu.runtime.gctrace import GcLine
 from emu.runtime.malloc import Allocator, BadType
 from emu.runtime.mem import OSMemory, OutOfMemory
-from emu.runtime.mgc import GOGC_DEFAULT, Collector, MarkLost
+from emu.runtime.mgc import GOGC_DEFAULT, Collector, Cycle, MarkLost
 from emu.runtime.mheap import MHeap
 from emu.runtime.proc import Scheduler, Throw
-from emu.sched import Thread
+from emu.sched import NS_PER_INSTRUCTION, Thread
 
 PERSISTENT_CHUNK = 256 << 10
 STACK_CHUNK = 256 << 10
@@ -160,11 +161,27 @@ class Runtime:
         and the registers of every thread are roots."""
         cycle = self.collector.collect(self.roots(), self.machine.scheduler.clock.monotonic())
         if self.options.gctrace:
-            self.trace(
-                f"gc {cycle.number} @{(cycle.at - self.start_ns) / 1e6:.3f}ms {len(self.sched.ps)}P: "
-                f"{cycle.heap_before} -> {cycle.heap_after} B heap, {cycle.freed} objects freed, "
-                f"{cycle.live} live, pause {cycle.pause} instructions"
-            )
+            self._trace_gc(cycle)
+
+    def _trace_gc(self, cycle: Cycle) -> None:
+        """Go's gctrace=1 line, then the same collection in bytes and objects (emu/runtime/gctrace.py)."""
+        line = GcLine(
+            cycle.number,
+            cycle.at - self.start_ns,
+            sum(c.pause for c in self.collector.cycles) * NS_PER_INSTRUCTION,
+            cycle.pause * NS_PER_INSTRUCTION,
+            cycle.heap_before,
+            cycle.heap_after,
+            self.collector.next_gc,
+            sum(g.stack_hi - g.stack_lo for g in self.sched.allgs),
+            sum(s.size for s in self.machine.image.segments if s.writable),
+            len(self.sched.ps),
+        )
+        self.trace(line.go_format())
+        self.trace(
+            f"emu gc {cycle.number}: {cycle.heap_before} -> {cycle.heap_after} B heap, "
+            f"{cycle.freed} objects freed, {cycle.live} live, pause {cycle.pause} instructions"
+        )
 
     def roots(self) -> list[int]:
         """Candidate pointers: writable data, G structs, goroutine stacks, registers, channels."""
