@@ -43,6 +43,29 @@ class CallAbi:
 
 
 @dataclass(frozen=True)
+class MemoryModelFacts:
+    """What emu/memmodel needs of an arch: its model, its barrier and atomic instructions."""
+
+    default: str  # sc, tso, power or arm
+    litmus: str  # the herd/litmus7 family of its litmus tests (PPC, ARM, X86)
+    barriers: dict[str, str]  # "mnemonic" or "mnemonic operands" -> full, lw, ww or isync
+    locked: tuple[str, ...]  # x86: a lock prefix or xchg with memory drains the store buffer
+    load_reserve: tuple[str, ...]
+    store_conditional: tuple[str, ...]
+    litmus_registers: tuple[str, ...]  # free registers for herd's symbolic ones (%x0)
+    litmus_rewrites: tuple[tuple[str, str], ...] = ()  # regex -> replacement: litmus7 syntax to ours
+
+    def __post_init__(self) -> None:
+        from emu.memmodel.storage import BARRIERS, MODELS
+
+        if self.default not in MODELS:
+            raise MissingDataError(f"[memory_model] default '{self.default}' is not one of {MODELS}")
+        for name, kind in self.barriers.items():
+            if kind not in BARRIERS:
+                raise MissingDataError(f"[memory_model] barrier '{name}' has unknown kind '{kind}'")
+
+
+@dataclass(frozen=True)
 class Arch:
     """One target architecture, as described by its data file."""
 
@@ -76,6 +99,7 @@ class Arch:
     quirk: str | None = None
     linux: dict[str, Any] = field(default_factory=dict)  # kernel-layer facts: clone order, TLS, mmap
     signals: dict[str, Any] = field(default_factory=dict)  # signal frame layout (emu/kernel/sigframe.py)
+    memory_model: MemoryModelFacts | None = None
 
     @property
     def word_size(self) -> int:
@@ -137,6 +161,13 @@ def _from_file(path: Path) -> Arch:
     table = _read_syscall_table(data_dir("arch") / data.pop("syscall_table"))
     data["aliases"] = tuple(data["aliases"])
     data["interrupts"] = {int(k): v for k, v in data.get("interrupts", {}).items()}
+    if "memory_model" in data:
+        facts = data.pop("memory_model")
+        lists = ("locked", "load_reserve", "store_conditional", "litmus_registers")
+        facts["litmus_rewrites"] = tuple(tuple(pair) for pair in facts.get("litmus_rewrites", ()))
+        data["memory_model"] = MemoryModelFacts(
+            **{k: tuple(v) if k in lists else v for k, v in facts.items()}
+        )
     return Arch(**data, call=CallAbi(**call), syscall=SyscallAbi(**syscall), syscalls=table)
 
 

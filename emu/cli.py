@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_timeline_command(commands)
 
+    from emu.litmus.command import add_litmus_command
+
+    add_litmus_command(commands)
+
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
     listing.set_defaults(handler=command_arches)
     return parser

@@ -1,0 +1,1 @@
+"""Weak memory models (docs/memory-models.md): storage subsystems and their unicorn observer."""
