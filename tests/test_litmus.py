@@ -39,7 +39,14 @@ UNREACHED_PATTERNS = (
     (r"^LB\+", "load buffering: stores commit after earlier loads (no speculation)"),
     (r"fri-rfi", "a load satisfied from its own thread's store before an earlier load (no speculation)"),
 )
-RARE = {"IRIW", "WRC", "ISA2", "RWC+addr+sync", "IRIW+addr+ctrlisb", "RWC+dmb+dmb.st"}  # reached in SLOW_RUNS, not QUICK_RUNS
+RARE = {
+    "IRIW",
+    "WRC",
+    "ISA2",
+    "RWC+addr+sync",
+    "IRIW+addr+ctrlisb",
+    "RWC+dmb+dmb.st",
+}  # reached in SLOW_RUNS, not QUICK_RUNS
 TSO_ALLOWED = {"SB", "SB+rfi-pos", "SB+mfence+po", "R", "R+mfence+po", "R+mfence+rfi-po"}
 
 
