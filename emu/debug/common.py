@@ -114,17 +114,21 @@ def symbol_extent(image: Image, name: str) -> tuple[int, int]:
 
 
 def _number(text: str, image: Image) -> int:
+    """`0x1000`, `4096`, `SYM` or `SYM+OFF` (a byte inside a data object: `m+1:1`)."""
     text = text.strip()
     if text in image.symbols:
         return image.symbols[text]
+    base, plus, offset = text.partition("+")
     try:
+        if plus and base.strip() in image.symbols:
+            return image.symbols[base.strip()] + int(offset.strip(), 0)
         return int(text, 0)
     except ValueError:
         raise UsageError(f"not an address or symbol: '{text}'") from None
 
 
 def parse_range(text: str, image: Image, default_len: int | None = None) -> tuple[int, int]:
-    """`SYM`, `SYM:LEN`, `ADDR:LEN` or `ADDR-ADDR` (end exclusive) -> [start, end).
+    """`SYM`, `SYM:LEN`, `ADDR:LEN` or `ADDR-ADDR` (end exclusive) -> [start, end); SYM+OFF for ADDR.
 
     A bare symbol covers up to the next symbol (a function, or a data object);
     a bare address covers `default_len` bytes.
