@@ -141,14 +141,14 @@ class Watcher:
     def _reservations_on_write(self, watch: Watch, tid: int, mnemonic: str, address: int, size: int) -> None:
         if mnemonic in self.store_conditional and tid in self.reservations:
             held = self.reservations.pop(tid)
-            self._say(
-                watch, f"T{tid} reservation at {watch.offset(held.address)} kept: {mnemonic} stored"
-            )
+            self._say(watch, f"T{tid} reservation at {watch.offset(held.address)} kept: {mnemonic} stored")
         for other, held in list(self.reservations.items()):
             overlaps = held.address < address + size and address < held.address + held.size
             if other != tid and overlaps:
                 del self.reservations[other]
-                self._say(watch, f"T{other} reservation at {watch.offset(held.address)} lost: T{tid} wrote it")
+                self._say(
+                    watch, f"T{other} reservation at {watch.offset(held.address)} lost: T{tid} wrote it"
+                )
 
     def _apply(self, before: bytes, watch: Watch, address: int, size: int, value: int) -> bytes:
         """The range after a store of `value` (the CPU's view) in the arch's byte order."""
