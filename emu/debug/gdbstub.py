@@ -195,31 +195,33 @@ class Connection:
             if first == b"\x03":
                 self.buffer = self.buffer[1:]
                 return "\x03"
-            if first in b"+-":
-                self.buffer = self.buffer[1:]
-                if first == b"-" and self.last_sent:
-                    self._send_raw(self.last_sent)
-                continue
-            if first != b"$":
-                self.buffer = self.buffer[1:]
+            if first == b"-" and self.last_sent:  # gdb could not read our last reply
+                self._send_raw(self.last_sent)
+            if first != b"$":  # acks and junk between packets
+                self.buffer = self.buffer[self._next_frame_start() :]
                 continue
             end, restart = self.buffer.find(b"#", 1), self.buffer.find(b"$", 1)
-            if restart != -1 and (end == -1 or restart < end):
+            if restart != -1 and (end == -1 or restart < end):  # truncated: a new packet begins
                 self.buffer = self.buffer[restart:]
                 continue
+            if end == -1 and len(self.buffer) > MAX_PACKET + 1:  # too long: refuse, drop what came
+                self.buffer = b""
+                self._send_raw(b"-")
             if end == -1 or len(self.buffer) < end + 3:
-                if len(self.buffer) > MAX_PACKET + 3:
-                    self.buffer = b""
-                    self._send_raw(b"-")
                 return None
             payload, sent_sum = self.buffer[1:end], self.buffer[end + 1 : end + 3]
             self.buffer = self.buffer[end + 3 :]
-            if sent_sum.lower() != checksum(payload):
+            if len(payload) > MAX_PACKET or sent_sum.lower() != checksum(payload):
                 self._send_raw(b"-")
                 continue
             self._send_raw(b"+")
             return payload.decode("latin-1")
         return None
+
+    def _next_frame_start(self) -> int:
+        """Index of the next `$`, `-` or `\\x03` after the first byte (or the buffer's end)."""
+        found = [i for i in (self.buffer.find(c, 1) for c in (b"$", b"-", b"\x03")) if i != -1]
+        return min(found, default=len(self.buffer))
 
     def interrupted(self) -> bool:
         """A `\\x03` (gdb's Ctrl-C) arrived while the guest ran (never blocks)."""
