@@ -159,8 +159,9 @@ def packets(draw: st.DrawFn, arch: str) -> Frame:
     length = number(1 << 64, (0, 1, 0xFFFF, 0xFFFFFFFF, MAX_PACKET, (1 << 64) - 1))
     nregs = sum(len(regs) for _, regs in registers(arches.get(arch)))
     register = number(1 << 16, (0, nregs - 1, nregs, 0xFFFF))
-    tid = st.one_of(
-        st.sampled_from(["-1", "0", "3e8"]).map(lambda text: (text, False)), number(1 << 32, (0x3E8, 0x3E9))
+    tid = st.one_of(  # -1 (all threads) and 0 (any thread) are valid thread ids
+        st.sampled_from(["-1", "0", "3e8"]).map(lambda text: (text, False)),
+        number(1 << 32, (0x3E8, 0x3E9)).filter(lambda field: field[0] != "-1"),
     )
     choices = {
         "read memory": lambda: joined("m", draw(address), ",", draw(length)),
