@@ -73,18 +73,16 @@ def test_symbol_file_is_a_valid_elf(tmp_path: Path, arch: str) -> None:
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_protocol_break_step_registers_memory_threads(tmp_path: Path, arch: str) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     err = tmp_path / "emu.err"
     emu = subprocess.Popen(
-        [sys.executable, "-m", "emu", "run", or8_program(arch), "--arch", arch, "--gdb", str(port)],
+        [sys.executable, "-m", "emu", "run", or8_program(arch), "--arch", arch, "--gdb", "0"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=err.open("w"), env=dict(os.environ, EMU_GDB_ACCEPT_TIMEOUT="20"),
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 20
         while "waiting on" not in err.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
+        port = int(re.search(r"waiting on 127\.0\.0\.1:(\d+)", err.read_text()).group(1))
         image, arch_obj = load_program(or8_program(arch), arch)
         word = arch_obj.word_size
         client = Client(port)
