@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from conftest import ARCHES, or8_program, run_emu
+from conftest import ARCHES, or8_program, run_emu, source_dir
 
 LLSC = {"arm": ("ldrexb", "strexb"), "ppc64": ("lbarx", "stbcx."), "ppc64le": ("lbarx", "stbcx.")}
 
@@ -38,3 +40,59 @@ def test_watch_by_address_and_symbol_default_length(arch: str) -> None:
     # an unwritten range stays silent
     quiet = run_emu("run", program, "--arch", arch, "--watch", "_start:4")
     assert quiet.returncode == 0 and "watch" not in quiet.stderr
+
+
+# tests/fixtures/watch/stores_<arch>.s: (mnemonic, offset in m, size, value as the register holds it),
+# in program order, including the stores next to the range that must stay silent.
+WATCHED = (5, 7)  # --watch m+5:2
+BESIDE = [("", 4, 1, 0x44), ("", 7, 1, 0x44)]
+PLAIN = [("", 4, 4, 0xA0A1A2A3), ("", 3, 4, 0xB0B1B2B3), *BESIDE]
+STORES = {
+    "ppc64": [*PLAIN, ("stwcx.", 4, 4, 0xC0C1C2C3), ("stdcx.", 0, 8, 0xD0D1D2D3D4D5D6D7)],
+    "arm": [*PLAIN, ("strex", 4, 4, 0xC0C1C2C3), ("strexd", 0, 8, 0xD0D1D2D3D4D5D6D7)],
+    "amd64": [
+        *PLAIN,
+        ("lock cmpxchg", 4, 4, 0xC0C1C2C3),
+        ("xchg", 4, 4, 0xD0D1D2D3),
+        ("lock or", 4, 4, 0xDFDFDFDF),
+        *[("rep stosd", offset, 4, 0xE0E1E2E3) for offset in (0, 4)],
+        *[("rep movsb", 4 + i, 1, 0xF4 + i) for i in range(4)],
+    ],
+}
+STORES["ppc64le"] = STORES["ppc64"]
+WRITE = re.compile(r"`(?P<insn>[^`]*)` wrote (?P<size>\d+) byte\(s\) at (?P<offset>[-+]0x[0-9a-f]+)$")
+
+
+def expected_writes(arch: str) -> list[tuple[str, int, str, str, str]]:
+    """What --watch must report for STORES[arch]: each store reaching into the range, with its bytes."""
+    memory = bytearray(range(0x10, 0x18))
+    order = "big" if arch == "ppc64" else "little"
+    expected = []
+    for mnemonic, offset, size, value in STORES[arch]:
+        before = memory[WATCHED[0] : WATCHED[1]].hex(" ")
+        memory[offset : offset + size] = value.to_bytes(size, order)
+        if offset < WATCHED[1] and WATCHED[0] < offset + size:
+            after = memory[WATCHED[0] : WATCHED[1]].hex(" ")
+            expected.append((mnemonic, size, f"{offset - WATCHED[0]:+#x}", before, after))
+    return expected
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_watch_reports_every_store_overlapping_the_range(arch: str) -> None:
+    """Covering words, an unaligned straddle, store-conditionals, locked RMW and rep stos/movs."""
+    program = f"tests/fixtures/watch/stores_{source_dir(arch)}.s"
+    result = run_emu("run", program, "--arch", arch, "--watch", "m+5:2")
+    assert result.returncode == 0, result.stderr
+    out = watch_lines(result.stderr)
+    seen = []
+    for i, line in enumerate(out):
+        match = WRITE.search(line)
+        if match:
+            before, after = out[i + 1].removeprefix("  before "), out[i + 2].removeprefix("  after  ")
+            seen.append((match["insn"], int(match["size"]), match["offset"], before, after))
+    expected = expected_writes(arch)
+    assert [entry[1:] for entry in seen] == [entry[1:] for entry in expected], result.stderr
+    for (insn, *_), (mnemonic, *_) in zip(seen, expected, strict=True):
+        assert insn.startswith(mnemonic), (insn, mnemonic)
+    if arch in LLSC:
+        assert any("reservation taken on 4 byte(s) at -0x1" in line for line in out), out

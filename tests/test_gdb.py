@@ -16,31 +16,30 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, or8_program, require_tool
+from conftest import ROOT, or8_program, require_tool, run_emu, source_dir
 
 ARG_REGS = {"ppc64le": ("r3", "r4"), "arm": ("r0", "r1"), "ppc64": ("r3", "r4"), "amd64": ("rdi", "rsi")}
 STEP_SIZE = 4  # the first instruction of atomicor8: sync / dmb ish (amd64 is not stepped here)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_emu(arch: str, port: int, stderr_path: Path) -> tuple[subprocess.Popen, str]:
-    """emu waiting for gdb; returns it and the symbol file it wrote (read from its banner)."""
+def start_emu(
+    program: str, arch: str, stderr_path: Path, tmpdir: Path | None = None
+) -> tuple[subprocess.Popen, str, int]:
+    """emu waiting for gdb on a port it picked (--gdb 0); returns it, the symbol file it wrote and
+    the port (both read from its banner). `tmpdir` becomes its TMPDIR, to see what it leaves."""
     env = dict(os.environ, EMU_GDB_ACCEPT_TIMEOUT="30")
-    program = or8_program(arch)
+    if tmpdir is not None:
+        tmpdir.mkdir(exist_ok=True)
+        env["TMPDIR"] = str(tmpdir)
     emu = subprocess.Popen(
-        [sys.executable, "-m", "emu", "run", program, "--arch", arch, "--gdb", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr_path.open("w"), env=env,
+        [sys.executable, "-m", "emu", "run", program, "--arch", arch, "--gdb", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr_path.open("w"), env=env, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        match = re.search(r"file (\S+); target remote", stderr_path.read_text())
+        match = re.search(r"file (\S+); target remote :(\d+)", stderr_path.read_text())
         if match:
-            return emu, match.group(1)
+            return emu, match.group(1), int(match.group(2))
         if emu.poll() is not None:
             break
         time.sleep(0.05)
@@ -65,8 +64,7 @@ def values(output: str, name: str) -> list[int]:
 @pytest.mark.parametrize("arch", ["ppc64le", "arm"])
 def test_gdb_breaks_steps_and_reads(tmp_path: Path, arch: str) -> None:
     require_tool("gdb-multiarch")
-    port = free_port()
-    emu, symbols = start_emu(arch, port, tmp_path / "emu.err")
+    emu, symbols, port = start_emu(or8_program(arch), arch, tmp_path / "emu.err")
     first, second = ARG_REGS[arch]
     try:
         output = run_gdb(symbols, port, [
@@ -98,3 +96,96 @@ def test_gdb_breaks_steps_and_reads(tmp_path: Path, arch: str) -> None:
     assert "exited with code" in output, output
     # the register write took effect: m[1] = 1 | 0x0c = 0x0d, so the guest's exit code is 0x0d ^ 0xf1
     assert status == 0x0D ^ 0xF1, (status, output)
+
+
+@pytest.mark.parametrize("arch", ["ppc64le", "arm"])
+def test_gdb_breaks_and_steps_in_a_stub_the_runtime_calls(tmp_path: Path, arch: str) -> None:
+    """`break *cas` under pingpong: the runtime calls cas from the supervisor (emu/runtime/calls.py);
+    the call stops for gdb (however long the session stays there, the call's budget counts only
+    instructions), steps, stops again, and the program ends with the output it has without gdb.
+    No temp file is left."""
+    require_tool("gdb-multiarch")
+    program = f"examples/runtime/pingpong_{source_dir(arch)}.s"
+    plain = run_emu("run", program, "--arch", arch)
+    assert plain.returncode == 0 and "final ball 10" in plain.stdout, plain.stderr
+    emu, symbols, port = start_emu(program, arch, tmp_path / "emu.err", tmp_path / "tmp")
+    try:
+        output = run_gdb(symbols, port, [
+            "break *cas",
+            "continue",
+            "echo pc:\\n", "p/x $pc",
+            "echo sym:\\n", "p/x &cas",
+            "stepi",
+            "echo step:\\n", "p/x $pc",
+            "continue",
+            "echo again:\\n", "p/x $pc",
+            "delete",
+            "continue",
+        ])  # fmt: skip
+        status = emu.wait(timeout=60)
+        stdout = emu.stdout.read()
+    finally:
+        emu.kill()
+    stderr = (tmp_path / "emu.err").read_text()
+    cas = values(output, "sym")[0]
+    assert values(output, "pc") == [cas] and values(output, "again") == [cas], output
+    assert cas < values(output, "step")[0] <= cas + 8, output
+    assert "exited normally" in output, output
+    assert (status, stdout) == (0, plain.stdout), (status, stderr)
+    assert "did not return" not in stderr, stderr
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_gdb_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "emu", "run", or8_program("arm"), "--arch", "arm", "--gdb", str(port)],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, env=dict(os.environ, TMPDIR=str(tmpdir)),
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"emu: gdb: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+    assert list(tmpdir.iterdir()) == []
+
+
+def test_gdb_port_out_of_range_is_refused_when_parsing() -> None:
+    result = run_emu("run", or8_program("arm"), "--arch", "arm", "--gdb", "70000")
+    assert result.returncode == 2 and "port 70000 is not in 0-65535" in result.stderr, result.stderr
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses in LISTEN state on `port`, from /proc/net/tcp and tcp6 (hex, as the kernel writes them)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, port_hex = local.partition(":")
+            if int(port_hex, 16) == port and state == "0A":
+                found.add(address)
+    return found
+
+
+def test_gdb_listens_on_loopback_only_and_cleans_up_when_nobody_comes(tmp_path: Path) -> None:
+    err = tmp_path / "emu.err"
+    emu, symbols, port = start_emu(or8_program("ppc64le"), "ppc64le", err, tmp_path / "tmp")
+    try:
+        assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, nothing else
+        assert Path(symbols).is_file()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"$D#44")  # detach at once: the guest runs to its end
+            sock.recv(100)
+        assert emu.wait(timeout=30) == 0
+    finally:
+        emu.kill()
+    assert list((tmp_path / "tmp").iterdir()) == []
+    quiet = subprocess.run(
+        [sys.executable, "-m", "emu", "run", or8_program("arm"), "--arch", "arm", "--gdb", "0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, TMPDIR=str(tmp_path / "tmp"), EMU_GDB_ACCEPT_TIMEOUT="0.5"),
+    )  # fmt: skip
+    assert quiet.returncode == 2 and "nobody connected" in quiet.stderr, quiet.stderr
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import ARCHES, ROOT, or8_program, require_tool
+from conftest import ARCHES, ROOT, or8_program, require_tool, source_dir
 
 from emu import arch as arches
 from emu.debug.gdbstub import checksum, registers, target_xml
@@ -73,18 +73,16 @@ def test_symbol_file_is_a_valid_elf(tmp_path: Path, arch: str) -> None:
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_protocol_break_step_registers_memory_threads(tmp_path: Path, arch: str) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     err = tmp_path / "emu.err"
     emu = subprocess.Popen(
-        [sys.executable, "-m", "emu", "run", or8_program(arch), "--arch", arch, "--gdb", str(port)],
+        [sys.executable, "-m", "emu", "run", or8_program(arch), "--arch", arch, "--gdb", "0"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=err.open("w"), env=dict(os.environ, EMU_GDB_ACCEPT_TIMEOUT="20"),
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 20
         while "waiting on" not in err.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
+        port = int(re.search(r"waiting on 127\.0\.0\.1:(\d+)", err.read_text()).group(1))
         image, arch_obj = load_program(or8_program(arch), arch)
         word = arch_obj.word_size
         client = Client(port)
@@ -109,5 +107,41 @@ def test_protocol_break_step_registers_memory_threads(tmp_path: Path, arch: str)
         assert target < after <= target + 8
         assert client.ask("c").startswith("W00")
         assert emu.wait(timeout=20) == 0
+    finally:
+        emu.kill()
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_protocol_breakpoint_inside_a_runtime_call(tmp_path: Path, arch: str) -> None:
+    """A breakpoint on `cas`, which the toy runtime calls from the supervisor between slices: the
+    stop is reported, registers show the call (pc = cas), and the program then runs to its end."""
+    from elftools.elf.elffile import ELFFile
+
+    program = f"examples/runtime/pingpong_{source_dir(arch)}.s"
+    err = tmp_path / "emu.err"
+    emu = subprocess.Popen(
+        [sys.executable, "-m", "emu", "run", program, "--arch", arch, "--gdb", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=err.open("w"), env=dict(os.environ, EMU_GDB_ACCEPT_TIMEOUT="20"),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while "waiting on" not in err.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        banner = re.search(r"file (\S+); target remote :(\d+)", err.read_text())
+        with open(banner.group(1), "rb") as symbols:
+            cas = ELFFile(symbols).get_section_by_name(".symtab").get_symbol_by_name("cas")[0]["st_value"]
+        arch_obj = arches.get(arch)
+        client = Client(int(banner.group(2)))
+        assert client.ask(f"Z0,{cas:x},4") == "OK"
+        for _ in range(2):
+            assert client.ask("c").startswith("T05thread:3e8;")
+            assert arch_obj.unpack(bytes.fromhex(client.ask(f"p{PC_INDEX[arch]:x}"))) == cas
+        assert client.ask("vCont;s:3e8").startswith("T05")
+        assert arch_obj.unpack(bytes.fromhex(client.ask(f"p{PC_INDEX[arch]:x}"))) > cas
+        assert client.ask(f"z0,{cas:x},4") == "OK"
+        assert client.ask("c").startswith("W00")
+        assert emu.wait(timeout=30) == 0
+        assert emu.stdout.read().decode().endswith("final ball 10\n")
+        assert "did not return" not in err.read_text()
     finally:
         emu.kill()

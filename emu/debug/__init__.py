@@ -46,9 +46,10 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--gdb",
-        type=int,
+        type=tcp_port,
         metavar="PORT",
-        help="wait for gdb (`target remote :PORT`) before the first instruction",
+        help="wait for gdb (`target remote :PORT`, loopback only) before the first instruction; "
+        "0 picks a free port and prints it",
     )
     group.add_argument(
         "--postmortem",
@@ -58,6 +59,17 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         metavar="N",
         help="on a fault or deadlock print registers, the last N instructions (default 16) and a backtrace",
     )
+
+
+def tcp_port(text: str) -> int:
+    """A port number 0-65535 (checked when the command line is parsed, not when binding)."""
+    try:
+        port = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: '{text}'") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not in 0-65535")
+    return port
 
 
 def add_explain_command(commands) -> None:
@@ -73,7 +85,7 @@ def run_machine(machine: Machine, args: argparse.Namespace) -> int:
         if not machine.threads:
             machine.load()
         postmortem = _attach(machine, args, stack)
-        gdb = _attach_gdb(machine, args)
+        gdb = _attach_gdb(machine, args, stack)
         try:
             status = machine.run()
         except GuestError:
@@ -109,11 +121,12 @@ def _attach(machine: Machine, args: argparse.Namespace, stack: ExitStack):
     return None
 
 
-def _attach_gdb(machine: Machine, args: argparse.Namespace):
+def _attach_gdb(machine: Machine, args: argparse.Namespace, stack: ExitStack):
     if args.gdb is None:
         return None
     from emu.debug.gdbstub import GdbStub
 
     stub = GdbStub(machine, args.gdb).install()
+    stack.callback(stub.close)  # the symbol file goes, however the run ends
     stub.wait_for_gdb()
     return stub

@@ -114,17 +114,21 @@ def symbol_extent(image: Image, name: str) -> tuple[int, int]:
 
 
 def _number(text: str, image: Image) -> int:
+    """`0x1000`, `4096`, `SYM` or `SYM+OFF` (a byte inside a data object: `m+1:1`)."""
     text = text.strip()
     if text in image.symbols:
         return image.symbols[text]
+    base, plus, offset = text.partition("+")
     try:
+        if plus and base.strip() in image.symbols:
+            return image.symbols[base.strip()] + int(offset.strip(), 0)
         return int(text, 0)
     except ValueError:
         raise UsageError(f"not an address or symbol: '{text}'") from None
 
 
 def parse_range(text: str, image: Image, default_len: int | None = None) -> tuple[int, int]:
-    """`SYM`, `SYM:LEN`, `ADDR:LEN` or `ADDR-ADDR` (end exclusive) -> [start, end).
+    """`SYM`, `SYM:LEN`, `ADDR:LEN` or `ADDR-ADDR` (end exclusive) -> [start, end); SYM+OFF for ADDR.
 
     A bare symbol covers up to the next symbol (a function, or a data object);
     a bare address covers `default_len` bytes.
@@ -150,20 +154,26 @@ def parse_range(text: str, image: Image, default_len: int | None = None) -> tupl
 
 
 class ThreadRegisters:
-    """Registers of a guest thread: live in the engine when it is current, else in its saved context."""
+    """Registers of a guest thread: live in the engine when it is current, else in its saved context.
 
-    def __init__(self, machine: Machine, thread: Any) -> None:
+    `live` says the engine holds them although the thread has a saved context: a runtime call
+    made on its behalf (emu/runtime/calls.py) is running, and a debugger stopped inside it wants
+    the call's registers, not those the thread will resume with.
+    """
+
+    def __init__(self, machine: Machine, thread: Any, live: bool = False) -> None:
         self.machine, self.thread = machine, thread
+        self.live = live or thread.context is None
 
     def __getitem__(self, name: str) -> int:
         reg = cpu.register_id(self.machine.arch, name)
-        if self.thread.context is None:
+        if self.live:
             return self.machine.uc.reg_read(reg)
         return self.thread.context.reg_read(reg)
 
     def __setitem__(self, name: str, value: int) -> None:
         reg = cpu.register_id(self.machine.arch, name)
-        if self.thread.context is None:
+        if self.live:
             self.machine.uc.reg_write(reg, value)
         else:
             self.thread.context.reg_write(reg, value)

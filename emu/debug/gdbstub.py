@@ -14,6 +14,16 @@ the stepped thread. Resuming from a breakpoint skips that one hit once.
 Registers come from each thread's saved context (`ThreadRegisters`), so gdb
 can read and write any guest thread (`Hg`), not just the one that stopped.
 The register layout is data: targets.toml [ARCH.gdb] becomes target.xml.
+
+The toy runtime calls stubs (`cas`, `xchg`...) from the supervisor between
+slices (emu/runtime/calls.py). A breakpoint or step inside such a call stops
+its engine run; the call asks `held_in_call`, which serves gdb with the call's
+live registers and lets the call go on when gdb resumes.
+
+Malformed packets (bad checksum, truncated, non-hex fields, wrong lengths,
+out-of-range addresses) get the protocol's answer: `-` to resend, `E01`, or an
+empty reply for what is not supported; the session goes on
+(tests/fuzz/test_gdb_packets.py).
 """
 
 from __future__ import annotations
@@ -39,6 +49,9 @@ if TYPE_CHECKING:
 
 ACCEPT_TIMEOUT = float(os.environ.get("EMU_GDB_ACCEPT_TIMEOUT", "300"))
 SIGNAL_NUMBERS = {"SIGSEGV": 11, "SIGILL": 4, "SIGBUS": 7, "SIGTRAP": 5, "SIGFPE": 8}
+MAX_PACKET = 0x4000  # the PacketSize announced in qSupported: longer packets are refused
+MAX_BREAKPOINTS = 4096
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
 class GdbKill(EmuError):
@@ -89,55 +102,148 @@ def checksum(data: bytes) -> bytes:
     return b"%02x" % (sum(data) & 0xFF)
 
 
+def escape_binary(data: bytes) -> bytes:
+    """Binary reply data (qXfer) with `#`, `$`, `}` and `*` escaped as `}` + (byte ^ 0x20)."""
+    out = bytearray()
+    for byte in data:
+        if byte in b"#$}*":
+            out += bytes([0x7D, byte ^ 0x20])
+        else:
+            out.append(byte)
+    return bytes(out)
+
+
+class BadPacket(ValueError):
+    """A malformed packet (non-hex number, wrong length, missing field): answered `E01`."""
+
+
+def hex_number(text: str, limit: int = 1 << 64) -> int:
+    """A hex field of a packet, below `limit` (an address fits the arch, a register number the layout)."""
+    if not text or not all(c in HEX_DIGITS for c in text):
+        raise BadPacket(f"not a hex number: {text[:20]!r}")
+    value = int(text, 16)
+    if value >= limit:
+        raise BadPacket(f"out of range: {text[:20]!r}")
+    return value
+
+
+def hex_bytes(text: str) -> bytes:
+    if len(text) % 2 or not all(c in HEX_DIGITS for c in text):
+        raise BadPacket("not hex data")
+    return bytes.fromhex(text)
+
+
+def fields(text: str, separator: str, count: int) -> list[str]:
+    parts = text.split(separator)
+    if len(parts) != count:
+        raise BadPacket(f"expected {count} fields")
+    return parts
+
+
 class Connection:
-    """Packet framing over one socket: `$data#cs`, `+` acks, `\\x03` interrupts."""
+    """Packet framing over one socket: `$data#cs`, acked `+`, or `-` (resend) when the checksum is
+    wrong; `\\x03` interrupts. Bytes between packets are skipped, a `$` inside an unterminated
+    packet starts a new one (the old one was truncated), a packet longer than MAX_PACKET is refused
+    with `-`, and a `-` from gdb resends the last reply. A socket error is gdb hanging up."""
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.buffer = b""
+        self.last_sent = b""
+        self.closed = False
 
     def send(self, data: str | bytes) -> None:
-        raw = data.encode() if isinstance(data, str) else data
-        self.sock.sendall(b"$" + raw + b"#" + checksum(raw))
+        raw = data.encode("latin-1") if isinstance(data, str) else data
+        self.last_sent = b"$" + raw + b"#" + checksum(raw)
+        self._send_raw(self.last_sent)
+
+    def _send_raw(self, data: bytes) -> None:
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            self.closed = True
 
     def receive(self) -> str | None:
         """The next packet's payload, or None when gdb hung up."""
-        while True:
-            self.buffer = self.buffer.lstrip(b"+-")
-            if self.buffer[:1] == b"\x03":
+        while not self.closed:
+            packet = self._take_packet()
+            if packet is not None:
+                return packet
+            self._fill(blocking=True)
+        return None
+
+    def _fill(self, blocking: bool) -> None:
+        try:
+            if not blocking:
+                self.sock.setblocking(False)
+            chunk = self.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        finally:
+            if not blocking and not self.closed:
+                self.sock.setblocking(True)
+        if not chunk and blocking:
+            self.closed = True
+        self.buffer += chunk
+
+    def _take_packet(self) -> str | None:
+        """Take one packet (or `\\x03`) off the buffer; None when more bytes are needed."""
+        while self.buffer:
+            first = self.buffer[:1]
+            if first == b"\x03":
                 self.buffer = self.buffer[1:]
                 return "\x03"
-            end = self.buffer.find(b"#")
-            if self.buffer[:1] == b"$" and end >= 0 and len(self.buffer) >= end + 3:
-                payload, self.buffer = self.buffer[1:end], self.buffer[end + 3 :]
-                self.sock.sendall(b"+")
-                return payload.decode("latin-1")
-            chunk = self.sock.recv(65536)
-            if not chunk:
+            if first == b"-" and self.last_sent:  # gdb could not read our last reply
+                self._send_raw(self.last_sent)
+            if first != b"$":  # acks and junk between packets
+                self.buffer = self.buffer[self._next_frame_start() :]
+                continue
+            end, restart = self.buffer.find(b"#", 1), self.buffer.find(b"$", 1)
+            if restart != -1 and (end == -1 or restart < end):  # truncated: a new packet begins
+                self.buffer = self.buffer[restart:]
+                continue
+            if end == -1 and len(self.buffer) > MAX_PACKET + 1:  # too long: refuse, drop what came
+                self.buffer = b""
+                self._send_raw(b"-")
+            if end == -1 or len(self.buffer) < end + 3:
                 return None
-            self.buffer += chunk
+            payload, sent_sum = self.buffer[1:end], self.buffer[end + 1 : end + 3]
+            self.buffer = self.buffer[end + 3 :]
+            if len(payload) > MAX_PACKET or sent_sum.lower() != checksum(payload):
+                self._send_raw(b"-")
+                continue
+            self._send_raw(b"+")
+            return payload.decode("latin-1")
+        return None
+
+    def _next_frame_start(self) -> int:
+        """Index of the next `$`, `-` or `\\x03` after the first byte (or the buffer's end)."""
+        found = [i for i in (self.buffer.find(c, 1) for c in (b"$", b"-", b"\x03")) if i != -1]
+        return min(found, default=len(self.buffer))
 
     def interrupted(self) -> bool:
         """A `\\x03` (gdb's Ctrl-C) arrived while the guest ran (never blocks)."""
-        self.sock.setblocking(False)
-        try:
-            self.buffer += self.sock.recv(4096)
-        except (BlockingIOError, InterruptedError):
-            pass
-        finally:
-            self.sock.setblocking(True)
+        self._fill(blocking=False)
         if b"\x03" in self.buffer:
             self.buffer = self.buffer.replace(b"\x03", b"")
             return True
         return False
 
+    def close(self) -> None:
+        self.closed = True
+        self.sock.close()
+
 
 class GdbStub:
-    """Attach with `GdbStub(machine, port).install()`, then `wait_for_gdb()` before running."""
+    """Attach with `GdbStub(machine, port).install()`, then `wait_for_gdb()` before running;
+    `close()` at the end removes the symbol file (run_machine does both)."""
 
     def __init__(self, machine: Machine, port: int, host: str = "127.0.0.1") -> None:
         self.machine, self.port, self.host = machine, port, host
         self.arch = machine.arch
+        self.address_limit = 1 << machine.arch.bits
         self.layout = [reg for _, regs in registers(self.arch) for reg in regs]
         self.xml = target_xml(self.arch)
         self.conn: Connection | None = None
@@ -148,6 +254,8 @@ class GdbStub:
         self.step_hook: int | None = None
         self.stopped: str | None = None  # stop reply to send at the end of this slice
         self.selected: int | None = None  # Hg thread
+        self.live: int | None = None  # tid whose registers are in the engine (a runtime call)
+        self.directory: tempfile.TemporaryDirectory | None = None
         self.symbols: Path | None = None
 
     def install(self) -> GdbStub:
@@ -158,13 +266,16 @@ class GdbStub:
 
     def wait_for_gdb(self) -> None:
         """Listen, write the symbol file, accept gdb, and serve it until it resumes the guest."""
-        directory = Path(tempfile.mkdtemp(prefix="emu-gdb-"))
-        self.symbols = symfile.write(self.machine.image, self.arch, directory / "symbols.elf")
-        server = socket.create_server((self.host, self.port))
-        server.settimeout(ACCEPT_TIMEOUT)
-        print(f"emu: gdb: waiting on {self.host}:{self.port} (in gdb-multiarch: file {self.symbols}; "
-              f"target remote :{self.port})", file=sys.stderr, flush=True)  # fmt: skip
+        server = self._listen()
         try:
+            self.directory = tempfile.TemporaryDirectory(prefix="emu-gdb-")
+            self.symbols = symfile.write(
+                self.machine.image, self.arch, Path(self.directory.name) / "symbols.elf"
+            )
+            port = server.getsockname()[1]
+            print(f"emu: gdb: waiting on {self.host}:{port} (in gdb-multiarch: file {self.symbols}; "
+                  f"target remote :{port})", file=sys.stderr, flush=True)  # fmt: skip
+            server.settimeout(ACCEPT_TIMEOUT)
             sock, _ = server.accept()
         except TimeoutError:
             raise EmuError(
@@ -172,7 +283,21 @@ class GdbStub:
             ) from None
         finally:
             server.close()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.attach(sock)
+
+    def _listen(self) -> socket.socket:
+        """The listening socket, on loopback only; a port in use is the user's error, not emu's."""
+        try:
+            return socket.create_server((self.host, self.port))
+        except OSError as err:
+            raise EmuError(
+                f"emu: gdb: cannot listen on {self.host}:{self.port}: {os.strerror(err.errno) if err.errno else err}"
+            ) from None
+
+    def attach(self, sock: socket.socket) -> None:
+        """Talk to gdb on a connected socket: serve it until it resumes the guest."""
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.conn = Connection(sock)
         self.selected = self.machine.threads[0].tid
         self._serve(self.machine.threads[0])
@@ -182,15 +307,21 @@ class GdbStub:
         if self.conn is None:
             return
         fault = self.machine.stop.fault
-        try:
-            if status is None and fault is not None:
-                self.conn.send(f"X{SIGNAL_NUMBERS.get(fault.signal_name, 11):02x}")
-            else:
-                self.conn.send(f"W{(status or 0) & 0xFF:02x}")
-            self.conn.sock.close()
-        except OSError:
-            pass
+        if status is None and fault is not None:
+            self.conn.send(f"X{SIGNAL_NUMBERS.get(fault.signal_name, 11):02x}")
+        else:
+            self.conn.send(f"W{(status or 0) & 0xFF:02x}")
+        self.conn.close()
         self.conn = None
+
+    def close(self) -> None:
+        """Hang up if still connected and remove the symbol file's directory."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.directory is not None:
+            self.directory.cleanup()
+            self.directory = None
 
     # ---- stopping ------------------------------------------------------------------------------
 
@@ -203,11 +334,30 @@ class GdbStub:
         if self.stopped is None and self.conn.interrupted():
             self.stopped = self._stop_reply(thread, signal.SIGINT)
         if self.stopped is not None:
-            reply, self.stopped = self.stopped, None
-            self._end_step()
-            self.selected = thread.tid
-            self.conn.send(reply)
-            self._serve(thread)
+            self._report_stop(thread)
+
+    def held_in_call(self, thread) -> bool:
+        """The engine stopped inside a runtime call made for `thread` (emu/runtime/calls.py): if a
+        breakpoint or step of ours stopped it, report the stop and serve gdb, showing the call's
+        own registers, until gdb resumes. True when it was ours (the call then goes on)."""
+        if self.stopped is None:
+            return False
+        if self.conn is None:
+            self.stopped = None
+            return True
+        self.live = thread.tid
+        try:
+            self._report_stop(thread)
+        finally:
+            self.live = None
+        return True
+
+    def _report_stop(self, thread) -> None:
+        reply, self.stopped = self.stopped, None
+        self._end_step()
+        self.selected = thread.tid
+        self.conn.send(reply)
+        self._serve(thread)
 
     def _stop_reply(self, thread, number: int) -> str:
         return f"T{number:02x}thread:{thread.tid:x};"
@@ -238,7 +388,7 @@ class GdbStub:
         """Arm the skip-once for threads parked on a breakpoint, and the step hook."""
         self.skip = {}
         for thread in self.machine.threads:
-            pc = ThreadRegisters(self.machine, thread)[self.arch.pc]
+            pc = self._registers(thread)[self.arch.pc]
             if thread.alive and pc in self.breakpoints:
                 self.skip[thread.tid] = pc
         if step_tid is not None:
@@ -248,39 +398,48 @@ class GdbStub:
     # ---- the packet loop ---------------------------------------------------------------------
 
     def _serve(self, thread) -> None:
-        """Answer packets until gdb resumes the guest (c, s, vCont, D)."""
-        while True:
+        """Answer packets until gdb resumes the guest (c, s, vCont, D) or hangs up."""
+        while self.conn is not None:
             packet = self.conn.receive()
             if packet is None:
                 self._detach()
                 return
-            reply = self._handle(packet)
+            reply = self._answer(packet)
             if reply is None:  # resume
                 return
             self.conn.send(reply)
 
+    def _answer(self, packet: str) -> str | None:
+        """The reply to one packet: a malformed one is `E01` and the session goes on."""
+        try:
+            return self._handle(packet)
+        except BadPacket:
+            return "E01"
+
     def _handle(self, packet: str) -> str | None:
-        kind = packet[:1]
+        kind, body = packet[:1], packet[1:]
         if packet == "\x03":
             return self._stop_reply(self._thread(self.selected), signal.SIGINT)
-        if packet.startswith("vCont"):
-            return self._vcont(packet)
-        if packet.startswith("q") or packet.startswith("Q"):
+        if packet.startswith("v"):
+            return self._v_packet(packet)
+        if kind in "qQ" and packet:
             return self._query(packet)
         handlers = {
             "?": lambda: self._stop_reply(self._thread(self.selected), signal.SIGTRAP),
             "g": self._read_all,
-            "G": lambda: self._write_all(packet[1:]),
-            "p": lambda: self._read_one(int(packet[1:], 16)),
-            "P": lambda: self._write_one(packet[1:]),
-            "m": lambda: self._read_memory(packet[1:]),
-            "M": lambda: self._write_memory(packet[1:]),
-            "Z": lambda: self._breakpoint(packet[1:], True),
-            "z": lambda: self._breakpoint(packet[1:], False),
-            "H": lambda: self._select(packet[2:]),
-            "T": lambda: "OK" if self._find(int(packet[1:], 16)) else "E01",
-            "c": lambda: self._go(None),
-            "s": lambda: self._go(self.selected),
+            "G": lambda: self._write_all(body),
+            "p": lambda: self._read_one(hex_number(body)),
+            "P": lambda: self._write_one(body),
+            "m": lambda: self._read_memory(body),
+            "M": lambda: self._write_memory(body),
+            "Z": lambda: self._breakpoint(body, True),
+            "z": lambda: self._breakpoint(body, False),
+            "H": lambda: self._select(body),
+            "T": lambda: "OK" if self._find(hex_number(body)) else "E01",
+            "c": lambda: self._go(None, body),
+            "s": lambda: self._go(self.selected, body),
+            "C": lambda: self._go(None, self._after_signal(body)),
+            "S": lambda: self._go(self.selected, self._after_signal(body)),
             "k": self._kill,
             "D": self._detach_packet,
         }
@@ -289,9 +448,10 @@ class GdbStub:
 
     def _query(self, packet: str) -> str:
         if packet.startswith("qSupported"):
-            return "PacketSize=4000;qXfer:features:read+;qXfer:exec-file:read+;vContSupported+"
-        if packet.startswith("qXfer:features:read:target.xml:"):
-            return self._xfer(self.xml, packet.rsplit(":", 1)[1])
+            return f"PacketSize={MAX_PACKET:x};qXfer:features:read+;qXfer:exec-file:read+;vContSupported+"
+        if packet.startswith("qXfer:features:read:"):
+            annex, window = fields(packet.removeprefix("qXfer:features:read:"), ":", 2)
+            return self._xfer(self.xml, window) if annex == "target.xml" else "E00"
         if packet.startswith("qXfer:exec-file:read:"):
             return self._xfer(str(self.symbols or ""), packet.rsplit(":", 1)[1])
         if packet == "qfThreadInfo":
@@ -303,32 +463,59 @@ class GdbStub:
         if packet.startswith("qAttached"):
             return "1"
         if packet.startswith("qThreadExtraInfo,"):
-            thread = self._find(int(packet.split(",")[1], 16))
-            state = "blocked" if thread and thread.wait is not None else "runnable"
-            return state.encode().hex()
+            thread = self._find(hex_number(packet.removeprefix("qThreadExtraInfo,")))
+            if thread is None:
+                return "E01"
+            return ("blocked" if thread.wait is not None else "runnable").encode().hex()
         return ""
 
     def _xfer(self, document: str, window: str) -> str:
-        offset, length = (int(x, 16) for x in window.split(","))
-        chunk = document[offset : offset + length]
-        return ("l" if offset + length >= len(document) else "m") + chunk
+        offset, length = (hex_number(x) for x in fields(window, ",", 2))
+        data = document.encode()
+        chunk = data[offset : offset + min(length, MAX_PACKET // 2)]
+        more = offset + len(chunk) < len(data)
+        return ("m" if more else "l") + escape_binary(chunk).decode("latin-1")
 
-    def _vcont(self, packet: str) -> str | None:
+    def _v_packet(self, packet: str) -> str | None:
         if packet == "vCont?":
             return "vCont;c;C;s;S"
-        for action in packet.split(";")[1:]:
-            verb, _, tid = action.partition(":")
-            if verb[:1] in "sS":
-                step = int(tid, 16) if tid and tid != "-1" else self.selected
-                return self._go(step)
-        return self._go(None)
+        if packet.startswith("vCont;"):
+            return self._vcont(packet.removeprefix("vCont;"))
+        if packet.startswith("vKill"):
+            return self._kill()
+        return ""
 
-    def _go(self, step_tid: int | None) -> None:
+    def _vcont(self, actions: str) -> str | None:
+        """`vCont;s:TID;c`: step TID (or the selected thread), everything else continues."""
+        step: int | None = None
+        for action in actions.split(";"):
+            verb, _, tid = action.partition(":")
+            if verb[:1] not in ("c", "C", "s", "S") or (verb[:1] in "cs" and len(verb) > 1):
+                raise BadPacket(f"vCont action {verb[:8]!r}")
+            if verb[:1] in "CS":
+                hex_number(verb[1:], 0x100)
+            thread = self.selected if tid in ("", "-1") else hex_number(tid)
+            if verb[:1] in "sS" and step is None:
+                if self._find(thread) is None:
+                    return "E01"
+                step = thread
+        return self._go(step, "")
+
+    def _after_signal(self, body: str) -> str:
+        """`C sig[;addr]`: the signal is not delivered (gdb passes the one it stopped with); the address."""
+        number, _, address = body.partition(";")
+        hex_number(number, 0x100)
+        return address
+
+    def _go(self, step_tid: int | None, address: str) -> None:
+        """Resume (at `address` when gdb gives one), stepping `step_tid` if not None."""
+        if address:
+            self._regs()[self.arch.pc] = hex_number(address, self.address_limit)
         self._resume(step_tid)
         return None
 
-    def _kill(self) -> str:
-        self.conn.sock.close()
+    def _kill(self) -> None:
+        self.conn.close()
         self.conn = None
         raise GdbKill("emu: killed by gdb")
 
@@ -344,7 +531,7 @@ class GdbStub:
         self.breakpoints, self.skip = {}, {}
         self._end_step()
         if self.conn is not None:
-            self.conn.sock.close()
+            self.conn.close()
         self.conn = None
 
     # ---- threads, registers, memory ----------------------------------------------------------
@@ -356,15 +543,23 @@ class GdbStub:
         return self._find(tid) if tid is not None and self._find(tid) else self.machine.threads[0]
 
     def _select(self, text: str) -> str:
-        tid = int(text, 16) if text not in ("", "-1", "0") else None
-        if tid is not None and self._find(tid) is None:
+        """`Hg TID` / `Hc TID`: -1 is all threads, 0 any thread."""
+        operation, tid_text = text[:1], text[1:]
+        if operation not in ("g", "c"):
+            raise BadPacket(f"H{operation}")
+        if tid_text in ("-1", "0"):
+            return "OK"
+        tid = hex_number(tid_text)
+        if self._find(tid) is None:
             return "E01"
-        if tid is not None:
-            self.selected = tid
+        self.selected = tid
         return "OK"
 
+    def _registers(self, thread) -> ThreadRegisters:
+        return ThreadRegisters(self.machine, thread, live=thread.tid == self.live)
+
     def _regs(self) -> ThreadRegisters:
-        return ThreadRegisters(self.machine, self._thread(self.selected))
+        return self._registers(self._thread(self.selected))
 
     def _encode(self, reg: GdbRegister, regs: ThreadRegisters) -> str:
         value = regs[reg.emu_name] if reg.emu_name else 0
@@ -381,48 +576,70 @@ class GdbStub:
         return self._encode(self.layout[number], self._regs())
 
     def _store(self, reg: GdbRegister, raw: bytes, regs: ThreadRegisters) -> None:
+        if len(raw) != reg.bits // 8:
+            raise BadPacket(f"{reg.gdb_name} takes {reg.bits // 8} bytes")
         if reg.emu_name:
             regs[reg.emu_name] = int.from_bytes(raw, self.arch.byteorder)
 
     def _write_all(self, text: str) -> str:
-        data, regs, offset = bytes.fromhex(text), self._regs(), 0
+        data, regs, offset = hex_bytes(text), self._regs(), 0
+        if len(data) != sum(reg.bits // 8 for reg in self.layout):
+            raise BadPacket("G: not the size of the register set")
         for reg in self.layout:
             size = reg.bits // 8
-            if offset + size <= len(data):
-                self._store(reg, data[offset : offset + size], regs)
+            self._store(reg, data[offset : offset + size], regs)
             offset += size
         return "OK"
 
     def _write_one(self, text: str) -> str:
-        number, value = text.split("=")
-        index = int(number, 16)
+        number, value = fields(text, "=", 2)
+        index = hex_number(number)
         if index >= len(self.layout):
             return "E45"
-        self._store(self.layout[index], bytes.fromhex(value), self._regs())
+        self._store(self.layout[index], hex_bytes(value), self._regs())
         return "OK"
 
     def _read_memory(self, text: str) -> str:
-        address, length = (int(x, 16) for x in text.split(","))
-        try:
-            return self.machine.memory.read(address, length).hex()
-        except UcError:
-            return "E14"
+        """`m addr,length`: as much of the range as is mapped from its start, at most a packet's
+        worth (gdb asks again for the rest); E14 (EFAULT) when its first byte is unmapped."""
+        address_text, length_text = fields(text, ",", 2)
+        address, length = hex_number(address_text, self.address_limit), hex_number(length_text)
+        length = min(length, MAX_PACKET // 2 - 16, self.address_limit - address)
+        data = bytearray()
+        page = self.arch.page_size
+        while len(data) < length:
+            here = address + len(data)
+            piece = min(length - len(data), page - here % page)
+            try:
+                data += self.machine.memory.read(here, piece)
+            except UcError:
+                break
+        return data.hex() if data or not length else "E14"
 
     def _write_memory(self, text: str) -> str:
-        where_, data = text.split(":")
-        address = int(where_.split(",")[0], 16)
+        """`M addr,length:XX...`: the length must match the data; E14 when a byte is unmapped."""
+        where_, data_text = fields(text, ":", 2)
+        address_text, length_text = fields(where_, ",", 2)
+        address, data = hex_number(address_text, self.address_limit), hex_bytes(data_text)
+        if hex_number(length_text) != len(data) or address + len(data) > self.address_limit:
+            raise BadPacket("M: length and data differ")
         try:
-            self.machine.memory.write(address, bytes.fromhex(data))
+            self.machine.memory.write(address, data)
         except UcError:
             return "E14"
         return "OK"
 
     def _breakpoint(self, text: str, insert: bool) -> str:
-        kind, address, _ = text.split(",")
-        if kind != "0":
-            return ""  # only software breakpoints; gdb falls back to its own
-        address = int(address, 16)
+        """`Z0/Z1,addr,kind`: software and hardware breakpoints are both code hooks; watchpoints
+        (Z2-Z4) are not supported (empty reply), so gdb uses its own."""
+        kind_text, address_text, size_text = fields(text.partition(";")[0], ",", 3)
+        kind, address = hex_number(kind_text), hex_number(address_text, self.address_limit)
+        hex_number(size_text)
+        if kind not in (0, 1):
+            return ""
         if insert and address not in self.breakpoints:
+            if len(self.breakpoints) >= MAX_BREAKPOINTS:
+                return "E0c"  # ENOMEM
             self.breakpoints[address] = self.machine.uc.hook_add(
                 unicorn.UC_HOOK_CODE, self._on_breakpoint, None, address, address
             )

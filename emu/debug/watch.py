@@ -10,6 +10,13 @@ holds it, so the "after" dump is the "before" dump with that value laid into it
 in the arch's byte order: that is exactly the picture that shows a big-endian
 word store landing on the wrong byte.
 
+Every store that *overlaps* the range is reported, whatever its width, alignment
+or kind (store-conditional, locked read-modify-write, one element of a `rep
+stos`): unicorn matches a hook's range against the first byte of an access only,
+so the hooks start MAX_ACCESS_BYTES - 1 below the range and `_overlap` keeps the
+accesses that reach into it. A word store covering a watched byte starts before
+it, and is exactly the store a word-sized atomicor8 makes.
+
 Reservations are modelled from the outside, because unicorn keeps its monitor
 private: a load-reserve (lwarx, ldrexb, ... from targets.toml) reading a watched
 range *takes* one for its thread; a store-conditional that then stores *keeps*
@@ -30,12 +37,23 @@ if TYPE_CHECKING:
     from emu.image import Image
     from emu.machine import Machine
 
+# More than the widest single access a memory hook sees: unicorn reports a 16-byte vector store,
+# a `rep stos` or an `stm` as several accesses of at most 8 bytes each.
+MAX_ACCESS_BYTES = 64
+
 
 @dataclass
 class Watch:
     label: str
     start: int
     end: int
+
+    def overlaps(self, address: int, size: int) -> bool:
+        return address < self.end and self.start < address + size
+
+    def offset(self, address: int) -> str:
+        """`+0x1`, or `-0x3` for an access that starts below the range."""
+        return f"{address - self.start:+#x}"
 
 
 @dataclass
@@ -68,9 +86,10 @@ class Watcher:
     def install(self) -> Watcher:
         uc = self.machine.uc
         for watch in self.watches:
-            uc.hook_add(unicorn.UC_HOOK_MEM_WRITE, self._on_write, watch, watch.start, watch.end - 1)
+            first = max(0, watch.start - MAX_ACCESS_BYTES + 1)
+            uc.hook_add(unicorn.UC_HOOK_MEM_WRITE, self._on_write, watch, first, watch.end - 1)
             if self.load_reserve:
-                uc.hook_add(unicorn.UC_HOOK_MEM_READ, self._on_read, watch, watch.start, watch.end - 1)
+                uc.hook_add(unicorn.UC_HOOK_MEM_READ, self._on_read, watch, first, watch.end - 1)
         self.machine.attachments.append(self)
         return self
 
@@ -80,6 +99,8 @@ class Watcher:
     # ---- hooks --------------------------------------------------------------------------
 
     def _on_read(self, uc, access, address: int, size: int, value: int, watch: Watch) -> None:
+        if not watch.overlaps(address, size):
+            return
         pc = self.machine.regs[self.machine.arch.pc]
         insn = self.decoder.at(pc)
         if insn.mnemonic not in self.load_reserve:
@@ -89,24 +110,26 @@ class Watcher:
         if old is not None:
             self._say(
                 watch,
-                f"T{tid} reservation at +{old.address - watch.start:#x} lost "
+                f"T{tid} reservation at {watch.offset(old.address)} lost "
                 f"(the store-conditional failed; retrying)",
             )
         self.reservations[tid] = Reservation(watch, address, size, pc)
         self._say(
             watch,
             f"T{tid} {where(self.machine.image, pc)} `{insn.text}` "
-            f"reservation taken on {size} byte(s) at +{address - watch.start:#x}",
+            f"reservation taken on {size} byte(s) at {watch.offset(address)}",
         )
 
     def _on_write(self, uc, access, address: int, size: int, value: int, watch: Watch) -> None:
+        if not watch.overlaps(address, size):
+            return
         pc = self.machine.regs[self.machine.arch.pc]
         insn = self.decoder.at(pc)
         tid = self.machine.current.tid
         before = self.machine.memory.read(watch.start, watch.end - watch.start)
         after = self._apply(before, watch, address, size, value)
         changed = {i for i in range(len(before)) if before[i] != after[i]}
-        touched = f"wrote {size} byte(s) at +{address - watch.start:#x}"
+        touched = f"wrote {size} byte(s) at {watch.offset(address)}"
         self._say(watch, f"T{tid} {where(self.machine.image, pc)} `{insn.text}` {touched}")
         old_hex, _ = hexdump(before)
         new_hex, marks = hexdump(after, changed)
@@ -118,15 +141,13 @@ class Watcher:
     def _reservations_on_write(self, watch: Watch, tid: int, mnemonic: str, address: int, size: int) -> None:
         if mnemonic in self.store_conditional and tid in self.reservations:
             held = self.reservations.pop(tid)
-            self._say(
-                watch, f"T{tid} reservation at +{held.address - watch.start:#x} kept: {mnemonic} stored"
-            )
+            self._say(watch, f"T{tid} reservation at {watch.offset(held.address)} kept: {mnemonic} stored")
         for other, held in list(self.reservations.items()):
             overlaps = held.address < address + size and address < held.address + held.size
             if other != tid and overlaps:
                 del self.reservations[other]
                 self._say(
-                    watch, f"T{other} reservation at +{held.address - watch.start:#x} lost: T{tid} wrote it"
+                    watch, f"T{other} reservation at {watch.offset(held.address)} lost: T{tid} wrote it"
                 )
 
     def _apply(self, before: bytes, watch: Watch, address: int, size: int, value: int) -> bytes:

@@ -84,14 +84,29 @@ class SupervisorCalls(StubMachine):
             counter.set_budget(None)
 
     def _run_counted(self, name: str, budget: int) -> None:
+        """Run to the sentinel; a debugger's stop on the way (a gdb breakpoint in `cas`) is served
+        and the call goes on. The budget counts executed instructions only, so the time a session
+        spends stopped inside the call never uses it up."""
         machine = self.machine
         machine.current, machine.stop = self.thread, StopReason()
-        try:
-            self.uc.emu_start(self.regs[self.arch.pc], self.sentinel)
-        except UcError as err:
-            signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
-            raise StubError(
-                name, f"{signal_name}, {reason} at {machine.describe_pc(self.regs[self.arch.pc])}"
-            ) from None
-        machine.counter.check()
+        while True:
+            try:
+                self.uc.emu_start(self.regs[self.arch.pc], self.sentinel)
+            except UcError as err:
+                signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
+                raise StubError(
+                    name, f"{signal_name}, {reason} at {machine.describe_pc(self.regs[self.arch.pc])}"
+                ) from None
+            machine.counter.check()
+            if not self._held_by_debugger() or self.regs[self.arch.pc] == self.sentinel:
+                break
         self._check_stop(name, budget)
+
+    def _held_by_debugger(self) -> bool:
+        """Did a debugger stop the engine (and serve its user while it was stopped)?
+
+        Debuggers are machine attachments (emu/debug); those that can stop the engine inside
+        a call have `held_in_call(thread)`, which reports the stop and returns when the user
+        resumes."""
+        holders = [a for a in self.machine.attachments if hasattr(a, "held_in_call")]
+        return any([holder.held_in_call(self.thread) for holder in holders])
