@@ -122,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_litmus_command(commands)
 
+    from emu.explore import add_explore_command
+
+    add_explore_command(commands)
+
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
     listing.set_defaults(handler=command_arches)
     return parser

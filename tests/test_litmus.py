@@ -168,3 +168,22 @@ def test_a_malformed_test_is_a_one_line_error(tmp_path: Path) -> None:
 def test_conditions_parse_and_evaluate(text: str, state: dict[str, int], holds: bool) -> None:
     _, prop = parse_condition(text, "t")
     assert prop.holds(state) is holds
+
+
+def test_a_dask_campaign_gives_the_local_histogram() -> None:
+    """The same seeds on a Dask LocalCluster (worker processes) and in this process."""
+    from distributed import LocalCluster
+
+    test = parse(_catalogue() / "ppc" / "MP.litmus")
+    local = campaign(test, "ppc64le", None, 300)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = campaign(test, "ppc64le", None, 300, cluster=cluster.scheduler_address)
+    assert remote.histogram == local.histogram and remote.first_seed == local.first_seed
+    assert local.positive > 0
+
+
+def test_local_worker_processes_give_the_same_histogram() -> None:
+    test = parse(_catalogue() / "arm" / "SB.litmus")
+    one = campaign(test, "arm", None, 300, jobs=1)
+    two = campaign(test, "arm", None, 300, jobs=2)
+    assert one.histogram == two.histogram and one.first_seed == two.first_seed

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from emu import arch as arches
+from emu.campaign import add_campaign_arguments
 from emu.errors import UsageError
 from emu.litmus.parse import LitmusTest, parse
 from emu.litmus.runner import Campaign, LitmusMachine, Unsupported, campaign
@@ -94,6 +95,7 @@ def add_litmus_command(commands: argparse._SubParsersAction) -> None:
     litmus.add_argument(
         "--replay", type=int, metavar="SEED", help="run only this seed and show its final state"
     )
+    add_campaign_arguments(litmus)
     litmus.set_defaults(handler=command_litmus)
 
 
@@ -125,7 +127,9 @@ def _run_all(tests: Iterable[LitmusTest], args: argparse.Namespace, out: TextIO)
         for arch in arches_for(test, args.arch):
             start = time.perf_counter()
             try:
-                result = campaign(test, arch, args.memory_model, args.runs, args.seed)
+                result = campaign(
+                    test, arch, args.memory_model, args.runs, args.seed, cluster=args.cluster, jobs=args.jobs
+                )
             except Unsupported as err:
                 print(f"Test {test.name} cannot run on {arch}: {err}", file=out)
                 print(f"emu: {err}", file=sys.stderr)

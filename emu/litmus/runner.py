@@ -9,6 +9,7 @@ which write a load reads, so `--replay SEED` shows the same final state again.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections import Counter
@@ -20,6 +21,7 @@ from emu import arch as arches
 from emu import cpu
 from emu.arch import Arch
 from emu.asm import assemble_text
+from emu.campaign import chunks, run_chunks
 from emu.errors import EmuError, UsageError
 from emu.image import Image
 from emu.litmus.parse import LitmusTest
@@ -237,16 +239,35 @@ class LitmusMachine:
         return state
 
 
-def campaign(test: LitmusTest, arch_name: str, model: str | None, runs: int, first_seed: int = 0) -> Campaign:
-    """`runs` runs with seeds first_seed, first_seed+1, ..."""
+def run_seeds(test: LitmusTest, arch_name: str, model: str, seeds: range) -> list[dict[str, int]]:
+    """The final state of each seed's run (one chunk of a campaign, in any worker process)."""
+    machine = LitmusMachine(test, arches.get(arch_name))
+    return [machine.run(model, seed) for seed in seeds]
+
+
+def campaign(
+    test: LitmusTest,
+    arch_name: str,
+    model: str | None,
+    runs: int,
+    first_seed: int = 0,
+    cluster: str | None = None,
+    jobs: int | None = 1,
+) -> Campaign:
+    """`runs` runs with seeds first_seed, first_seed+1, ... (locally, in processes or on Dask:
+    the histogram is the same, seed by seed)."""
     arch = arches.get(arch_name)
-    machine = LitmusMachine(test, arch)
+    LitmusMachine(test, arch)  # an unrunnable test fails here, once, before any worker starts
     chosen = model or arch.memory_model.default
     result = Campaign(test, arch.name, chosen)
-    for seed in range(first_seed, first_seed + runs):
-        state = machine.run(chosen, seed)
-        outcome = Outcome(tuple((loc, state[loc]) for loc in test.shown))
-        result.add(seed, outcome, test.condition.holds(state))
+    task = functools.partial(run_seeds, test, arch.name, chosen)
+    parts = chunks(first_seed, runs)
+    for part, states in zip(
+        parts, run_chunks(task, parts, cluster=cluster, jobs=jobs, label=test.name), strict=True
+    ):
+        for seed, state in zip(part, states, strict=True):
+            outcome = Outcome(tuple((loc, state[loc]) for loc in test.shown))
+            result.add(seed, outcome, test.condition.holds(state))
     return result
 
 
