@@ -89,6 +89,7 @@ class Machine:
         self._last_access: int | None = None
         self._hooks: list[int] = []
         self.attachments: list = []  # debuggers (emu/debug): .after_slice(thread) ends every slice
+        self.deadline: float | None = None  # time.monotonic() at which --timeout ends the run
         self._install_hooks()
 
     # ---- set-up ------------------------------------------------------------------
@@ -168,6 +169,10 @@ class Machine:
         """End the current slice after this syscall (sched_yield, a wake-up)."""
         self.uc.emu_stop()
 
+    def out_of_time(self) -> bool:
+        """True once --timeout has passed: long syscalls stop early and the slice ends."""
+        return self.deadline is not None and time.monotonic() > self.deadline
+
     def trap_pc(self) -> int:
         """The address of the syscall instruction being handled (for reports)."""
         linux = self.arch.linux
@@ -207,7 +212,7 @@ class Machine:
         """Run until the guest exits; return its exit status (raise GuestError on death)."""
         if not self.threads:
             self.load()
-        deadline = time.monotonic() + self.options.timeout if self.options.timeout else None
+        self.deadline = time.monotonic() + self.options.timeout if self.options.timeout else None
         while True:
             try:
                 thread = self.scheduler.pick()
@@ -220,7 +225,7 @@ class Machine:
                 return status
             if self.options.max_insns is not None and self.total_instructions >= self.options.max_insns:
                 raise self._budget_error(f"instruction limit of {self.options.max_insns} reached")
-            if deadline is not None and time.monotonic() > deadline:
+            if self.out_of_time():
                 raise self._budget_error(f"timeout of {self.options.timeout} s reached")
 
     def _resume(self, thread: Thread) -> None:
@@ -269,6 +274,7 @@ class Machine:
             thread.context = self.uc.context_save()
         if self.stop.thread_exit:
             thread.alive = False
+            self.kernel.retire(thread)
             return None if self.scheduler.live() else self.stop.exit_status
         return self.stop.exit_status
 

@@ -3,11 +3,22 @@
 Unicorn holds the bytes; this module is the one place that knows which ranges
 are mapped, with what protection and why, so mmap/munmap/mprotect/mincore and
 fault reports all agree.
+
+It is also the one budget for the host memory a guest can make emu use
+(--mem-limit): accessible guest pages plus the records emu keeps for the guest
+(a thread's CPU context, a signal frame's saved state: `charge`/`release`).
+A guest over the budget gets -ENOMEM (or -EAGAIN, or SIGSEGV for a signal
+frame) instead of the host running out. Mappings are a sorted list searched
+with bisect, so each call costs O(log n) plus the mappings it touches (a loop
+of MAP_FIXED reservations stays linear overall), and their number is capped as
+Linux caps it (vm.max_map_count).
 """
 
 from __future__ import annotations
 
 import bisect
+import os
+import resource
 from dataclasses import dataclass
 
 import unicorn
@@ -15,10 +26,17 @@ from unicorn import UC_PROT_EXEC, UC_PROT_READ, UC_PROT_WRITE
 
 PROT_NONE, PROT_READ, PROT_WRITE, PROT_EXEC = 0, 1, 2, 4
 _TO_UC = {PROT_READ: UC_PROT_READ, PROT_WRITE: UC_PROT_WRITE, PROT_EXEC: UC_PROT_EXEC}
+DEFAULT_MEM_LIMIT = 1 << 30  # --mem-limit's default: 1 GiB of guest memory and records
+MAX_MAP_COUNT = 65530  # Linux's default vm.max_map_count: more mappings is -ENOMEM
+HOST_RESERVE = 512 << 20  # host memory kept free for emu itself (interpreter, translated code)
+# Unicorn's mem_map/mem_protect/mem_unmap slow down steeply with the number of regions it holds
+# (measured: ~0.3 ms per call at 1,000 regions, ~30 ms at 4,000, seconds beyond): a guest that
+# fragments its memory further gets -ENOMEM, so every syscall stays cheap.
+MAX_ENGINE_REGIONS = 1024
 
 
 class OutOfMemory(Exception):
-    """The guest asked for more than --mem-limit allows (mmap answers -ENOMEM)."""
+    """The guest asked for more than --mem-limit (or the host) allows (mmap answers -ENOMEM)."""
 
 
 @dataclass
@@ -39,6 +57,18 @@ class Mapping:
             self.backed if backed is None else backed,
         )
 
+    @property
+    def backed_size(self) -> int:
+        return self.end - self.start if self.backed else 0
+
+    def joins(self, other: Mapping) -> bool:
+        """True if `other` continues this mapping with the same attributes (so they merge)."""
+        return self.end == other.start and (self.prot, self.name, self.backed) == (
+            other.prot,
+            other.name,
+            other.backed,
+        )
+
 
 def uc_prot(prot: int) -> int:
     value = 0
@@ -48,12 +78,33 @@ def uc_prot(prot: int) -> int:
     return value
 
 
+def host_headroom() -> int:
+    """Bytes emu may still add to its address space before the host refuses: the smaller of
+    RLIMIT_AS (`ulimit -v`) and physical memory, less what emu already uses and HOST_RESERVE.
+    Unicorn crashes (or answers UC_ERR_NOMEM mid-run) when it cannot get memory, so a guest
+    mapping must fail with -ENOMEM before that point."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    physical = os.sysconf("SC_PHYS_PAGES") * page
+    with open("/proc/self/statm") as statm:
+        size_pages, resident_pages = (int(field) for field in statm.read().split()[:2])
+    room = physical - resident_pages * page
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        room = min(room, soft - size_pages * page)
+    return room - HOST_RESERVE
+
+
 class AddressSpace:
-    """Page-granular mappings over one unicorn engine."""
+    """Page-granular mappings over one unicorn engine, and the --mem-limit budget."""
 
     def __init__(self, uc: unicorn.Uc, page_size: int, limit: int) -> None:
         self.uc, self.page_size, self.limit = uc, page_size, limit
         self.mappings: list[Mapping] = []  # sorted, non-overlapping
+        self._starts: list[int] = []  # mappings[i].start, for bisect
+        self.mapped_bytes = 0  # accessible memory (PROT_NONE reservations cost nothing)
+        self.record_bytes = 0  # emu's own records for the guest (contexts, signal frames)
+        self._first_gap: dict[int, int] = {}  # find_free floor -> lowest address not known mapped
+        self._engine_regions = 0  # an upper bound on unicorn's region count (recounted when high)
 
     # ---- queries -----------------------------------------------------------------
 
@@ -63,43 +114,72 @@ class AddressSpace:
     def round_down(self, value: int) -> int:
         return value // self.page_size * self.page_size
 
-    @property
-    def mapped_bytes(self) -> int:
-        """Accessible memory, what --mem-limit caps (PROT_NONE reservations cost nothing)."""
-        return sum(m.end - m.start for m in self.mappings if m.backed)
+    def _span(self, start: int, end: int) -> tuple[int, int]:
+        """Indices [first, last) of the mappings that overlap [start, end)."""
+        first = bisect.bisect_right(self._starts, start) - 1
+        if first < 0 or self.mappings[first].end <= start:
+            first += 1
+        return first, max(first, bisect.bisect_left(self._starts, end))
 
     def find(self, address: int) -> Mapping | None:
-        index = bisect.bisect_right([m.start for m in self.mappings], address) - 1
-        if index >= 0 and self.mappings[index].start <= address < self.mappings[index].end:
+        index = bisect.bisect_right(self._starts, address) - 1
+        if index >= 0 and address < self.mappings[index].end:
             return self.mappings[index]
         return None
 
     def is_mapped(self, start: int, end: int) -> bool:
         """True if every byte of [start, end) is mapped."""
+        first, last = self._span(start, end)
         cursor = start
-        for mapping in self.mappings:
-            if mapping.end <= cursor:
-                continue
+        for mapping in self.mappings[first:last]:
             if mapping.start > cursor:
                 return False
             cursor = mapping.end
-            if cursor >= end:
-                return True
         return cursor >= end
 
     def is_free(self, start: int, end: int) -> bool:
-        return all(m.end <= start or m.start >= end for m in self.mappings)
+        first, last = self._span(start, end)
+        return first == last
 
     def find_free(self, size: int, hint: int = 0, floor: int = 0x10000, ceiling: int = 1 << 47) -> int | None:
-        """The lowest free range of `size` bytes at or above `hint` (or `floor`)."""
+        """The lowest free range of `size` bytes at or above `hint` (or `floor`).
+
+        Remembers, per floor, where the first hole above it is, so a run of
+        mmaps that fill the space from the bottom does not rescan it each time."""
         candidate = self.round_up(max(hint, floor))
-        for mapping in self.mappings:
-            if mapping.end <= candidate:
-                continue
+        known = self._first_gap.get(floor, floor)
+        from_floor = candidate <= known
+        candidate = max(candidate, known)
+        index, _ = self._span(candidate, candidate + 1)
+        while index < len(self.mappings):
+            mapping = self.mappings[index]
             if mapping.start >= candidate + size:
                 break
-            candidate = self.round_up(mapping.end)
+            if from_floor and mapping.start > candidate:
+                self._first_gap[floor], from_floor = candidate, False
+            candidate = self.round_up(max(candidate, mapping.end))
+            index += 1
+        if from_floor:
+            self._first_gap[floor] = candidate
         return candidate if candidate + size <= ceiling else None
+
+    # ---- the budget ----------------------------------------------------------------
+
+    def charge(self, size: int) -> None:
+        """Count `size` bytes of emu's own records for the guest against --mem-limit."""
+        self._check_limit(size)
+        self.record_bytes += size
+
+    def release(self, size: int) -> None:
+        self.record_bytes -= size
+
+    def _check_limit(self, extra: int) -> None:
+        if self.mapped_bytes + self.record_bytes + extra > self.limit:
+            raise OutOfMemory(f"guest memory limit of {self.limit} bytes reached")
+
+    def _check_host(self, extra: int) -> None:
+        if extra > host_headroom():
+            raise OutOfMemory("the host has no memory left for the guest")
 
     # ---- changes -----------------------------------------------------------------
 
@@ -113,29 +193,42 @@ class AddressSpace:
         """
         start, end = self.round_down(start), self.round_up(start + size)
         backed = prot != 0
+        first, last = self._span(start, end)
         if backed:
-            self._check_limit(end - start - self._backed_overlap(start, end))
-        self.unmap(start, end - start)
+            old = sum(min(end, m.end) - max(start, m.start) for m in self.mappings[first:last] if m.backed)
+            self._check_limit(end - start - old)
+            self._check_host(end - start - old)
+        self._check_count(first, last, 3)
+        self._check_engine(2 * self._backed_count(first, last) + backed)
+        self._remove(start, end)
         if backed:
-            self.uc.mem_map(start, end - start, uc_prot(prot))
-        bisect.insort(self.mappings, Mapping(start, end, prot, name, backed), key=lambda m: m.start)
-        self._merge()
+            self._uc_map(start, end - start, prot)
+        index = bisect.bisect_left(self._starts, start)
+        self._replace(index, index, [Mapping(start, end, prot, name, backed)])
 
     def unmap(self, start: int, size: int) -> None:
         """Unmap [start, start+size), splitting mappings that straddle it."""
         start, end = self.round_down(start), self.round_up(start + size)
-        for mapping in list(self.mappings):
+        first, last = self._span(start, end)
+        self._check_count(first, last, 2)
+        self._check_engine(2 * self._backed_count(first, last))
+        self._remove(start, end)
+        for floor, gap in self._first_gap.items():
+            if start < gap:
+                self._first_gap[floor] = max(floor, start)
+
+    def _remove(self, start: int, end: int) -> None:
+        first, last = self._span(start, end)
+        pieces = []
+        for mapping in self.mappings[first:last]:
             lo, hi = max(start, mapping.start), min(end, mapping.end)
-            if lo >= hi:
-                continue
             if mapping.backed:
                 self.uc.mem_unmap(lo, hi - lo)
-            self.mappings.remove(mapping)
             if mapping.start < lo:
-                self.mappings.append(mapping.piece(mapping.start, lo))
+                pieces.append(mapping.piece(mapping.start, lo))
             if hi < mapping.end:
-                self.mappings.append(mapping.piece(hi, mapping.end))
-        self.mappings.sort(key=lambda m: m.start)
+                pieces.append(mapping.piece(hi, mapping.end))
+        self._replace(first, last, pieces)
 
     def protect(self, start: int, size: int, prot: int) -> None:
         """Change protection of mapped pages in [start, start+size).
@@ -144,29 +237,30 @@ class AddressSpace:
         they become accessible, as the kernel would fault them in.
         """
         start, end = self.round_down(start), self.round_up(start + size)
-        for mapping in list(self.mappings):
+        first, last = self._span(start, end)
+        if prot:
+            fresh = sum(
+                min(end, m.end) - max(start, m.start) for m in self.mappings[first:last] if not m.backed
+            )
+            self._check_limit(fresh)
+            self._check_host(fresh)
+        self._check_count(first, last, 2)
+        self._check_engine(2 * (last - first) if prot else 2 * self._backed_count(first, last))
+        pieces = []
+        for mapping in self.mappings[first:last]:
             lo, hi = max(start, mapping.start), min(end, mapping.end)
-            if lo >= hi:
-                continue
             backed = mapping.backed or prot != 0
             if mapping.backed:
                 self.uc.mem_protect(lo, hi - lo, uc_prot(prot))
             elif backed:
-                self._check_limit(hi - lo)
-                self.uc.mem_map(lo, hi - lo, uc_prot(prot))
-            self.mappings.remove(mapping)
-            pieces = [
+                self._uc_map(lo, hi - lo, prot)
+            parts = (
                 mapping.piece(mapping.start, lo),
                 mapping.piece(lo, hi, prot, backed),
                 mapping.piece(hi, mapping.end),
-            ]
-            self.mappings += [piece for piece in pieces if piece.start < piece.end]
-        self.mappings.sort(key=lambda m: m.start)
-        self._merge()
-
-    def _check_limit(self, extra: int) -> None:
-        if self.mapped_bytes + extra > self.limit:
-            raise OutOfMemory(f"guest memory limit of {self.limit} bytes reached")
+            )
+            pieces += [part for part in parts if part.start < part.end]
+        self._replace(first, last, pieces)
 
     def zero(self, start: int, size: int) -> None:
         """Drop the pages of [start, start+size) so they read back as zeros (MADV_DONTNEED).
@@ -175,29 +269,59 @@ class AddressSpace:
         protection (unicorn's mem_write would ignore it anyway).
         """
         start, end = self.round_down(start), self.round_up(start + size)
-        for mapping in self.mappings:
+        first, last = self._span(start, end)
+        self._check_engine(2 * self._backed_count(first, last))
+        for mapping in self.mappings[first:last]:
             lo, hi = max(start, mapping.start), min(end, mapping.end)
-            if lo < hi and mapping.backed:
+            if mapping.backed:
                 self.uc.mem_unmap(lo, hi - lo)
-                self.uc.mem_map(lo, hi - lo, uc_prot(mapping.prot))
+                self._uc_map(lo, hi - lo, mapping.prot)
 
-    def _backed_overlap(self, start: int, end: int) -> int:
-        return sum(max(0, min(end, m.end) - max(start, m.start)) for m in self.mappings if m.backed)
+    def _uc_map(self, start: int, size: int, prot: int) -> None:
+        """Give unicorn the pages; its own allocation failing is -ENOMEM too, never a crash."""
+        try:
+            self.uc.mem_map(start, size, uc_prot(prot))
+        except unicorn.UcError as err:
+            if err.errno != unicorn.UC_ERR_NOMEM:
+                raise
+            raise OutOfMemory("the CPU engine could not allocate guest memory") from None
 
-    def _merge(self) -> None:
-        merged: list[Mapping] = []
-        for mapping in self.mappings:
-            last = merged[-1] if merged else None
-            same = (
-                (last.prot, last.name, last.backed) == (mapping.prot, mapping.name, mapping.backed)
-                if last
-                else False
-            )
-            if last and last.end == mapping.start and same:
-                last.end = mapping.end
+    def _backed_count(self, first: int, last: int) -> int:
+        return sum(1 for mapping in self.mappings[first:last] if mapping.backed)
+
+    def _check_engine(self, added: int) -> None:
+        """A change that may add `added` unicorn regions (new ones, or splits) stays under
+        MAX_ENGINE_REGIONS; the exact count is only asked for near the cap (it costs O(n))."""
+        self._engine_regions += added
+        if self._engine_regions > MAX_ENGINE_REGIONS:
+            self._engine_regions = sum(1 for _ in self.uc.mem_regions()) + added
+            if self._engine_regions > MAX_ENGINE_REGIONS:
+                self._engine_regions -= added
+                raise OutOfMemory(f"more than {MAX_ENGINE_REGIONS} separately mapped ranges")
+
+    def _check_count(self, first: int, last: int, added: int) -> None:
+        """A change that replaces mappings[first:last] by up to `added` pieces stays under
+        MAX_MAP_COUNT (Linux: -ENOMEM)."""
+        if len(self.mappings) - (last - first) + added > MAX_MAP_COUNT:
+            raise OutOfMemory(f"more than {MAX_MAP_COUNT} mappings")
+
+    def _replace(self, first: int, last: int, pieces: list[Mapping]) -> None:
+        """mappings[first:last] = pieces (sorted), keeping the totals, then merge at the seams."""
+        self.mapped_bytes += sum(p.backed_size for p in pieces) - sum(
+            m.backed_size for m in self.mappings[first:last]
+        )
+        self.mappings[first:last] = pieces
+        self._starts[first:last] = [p.start for p in pieces]
+        low, high = max(first - 1, 0), min(first + len(pieces), len(self.mappings) - 1)
+        index = low
+        while index < high:
+            left, right = self.mappings[index], self.mappings[index + 1]
+            if left.joins(right):
+                left.end = right.end
+                del self.mappings[index + 1], self._starts[index + 1]
+                high -= 1
             else:
-                merged.append(mapping)
-        self.mappings = merged
+                index += 1
 
     # ---- bytes -------------------------------------------------------------------
 

@@ -59,6 +59,7 @@ class Thread:
     signals: list = field(default_factory=list)  # pending thread-directed signals (emu/kernel/signals.py)
     signal_frames: list = field(default_factory=list)  # (ucontext address, engine context) per live frame
     sigreturn: int | None = None  # ucontext to restore on the next resume (rt_sigreturn)
+    record_bytes: int = 0  # emu memory charged to --mem-limit for this thread (emu/kernel/threads.py)
 
     @property
     def runnable(self) -> bool:
@@ -107,6 +108,14 @@ class Scheduler:
 
     def add(self, thread: Thread) -> None:
         self.threads.append(thread)
+
+    def remove(self, thread: Thread) -> None:
+        """Forget an exited thread, so a clone loop does not keep every record it ever made;
+        round-robin goes on with the thread that followed it."""
+        index = self.threads.index(thread)
+        del self.threads[index]
+        if self._last is thread:
+            self._last = self.threads[index - 1] if index > 0 else None
 
     def live(self) -> list[Thread]:
         return [t for t in self.threads if t.alive]

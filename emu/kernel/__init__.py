@@ -111,6 +111,8 @@ class Kernel:
             raise
         except unicorn.UcError:
             result = -errno.EFAULT  # a bad guest pointer: Linux answers EFAULT, it does not crash
+        if self.machine.out_of_time():
+            self.machine.preempt()  # the run loop reports the timeout before the next slice
         if result is KEEP_REGISTERS:
             self._trace(thread, name, args, None, result)
             self._flush_deferred()
@@ -118,6 +120,14 @@ class Kernel:
         self._trace(thread, name, args, result)
         self._flush_deferred()
         self.set_result(result)
+
+    def retire(self, thread: Thread) -> None:
+        """An exited thread's records go (the last one stays for the final report)."""
+        memory = self.machine.memory
+        memory.release(thread.record_bytes + sum(ctx.size for _, ctx in thread.signal_frames))
+        thread.record_bytes, thread.signal_frames = 0, []
+        if len(self.machine.threads) > 1:
+            self.machine.scheduler.remove(thread)
 
     # ---- signals (emu/kernel/signals.py): the machine's two hook points ---------------------
 

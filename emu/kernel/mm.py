@@ -17,6 +17,7 @@ MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE = 0x1, 0x2, 0x3
 MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE = 0x10, 0x20, 0x100000
 MADV_DONTNEED = 4
 KNOWN_ADVICE = {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25}
+MINCORE_CHUNK = 1 << 20  # vector bytes written per call to the engine
 MMAP2_UNIT = 4096  # mmap2's offset is in 4096-byte units whatever the page size
 
 
@@ -77,7 +78,10 @@ def sys_mmap2(kernel: Kernel, thread, address, length, prot, flags, fd, pgoffset
 def sys_munmap(kernel: Kernel, thread, address, length, *_) -> int:
     if _misaligned(kernel, address) or length == 0:
         return -errno.EINVAL
-    _memory(kernel).unmap(address, length)
+    try:
+        _memory(kernel).unmap(address, length)
+    except OutOfMemory:
+        return -errno.ENOMEM  # splitting a mapping would pass the mapping count limit
     return 0
 
 
@@ -104,7 +108,10 @@ def sys_madvise(kernel: Kernel, thread, address, length, advice, *_) -> int:
         return -errno.EINVAL
     end = address + memory.round_up(length)
     if advice == MADV_DONTNEED:
-        memory.zero(address, end - address)
+        try:
+            memory.zero(address, end - address)
+        except OutOfMemory:
+            return -errno.ENOMEM
     return 0 if memory.is_mapped(address, end) else -errno.ENOMEM
 
 
@@ -130,14 +137,38 @@ def sys_brk(kernel: Kernel, thread, address, *_) -> int:
 
 @syscall("mincore")
 def sys_mincore(kernel: Kernel, thread, address, length, vector, *_) -> int:
-    """One byte per page: 1 if mapped and accessible, 0 for PROT_NONE; -ENOMEM on a hole."""
+    """One byte per page: 1 if mapped and accessible, 0 for PROT_NONE; -ENOMEM on a hole.
+
+    Written a mapping at a time in chunks of MINCORE_CHUNK bytes, so a 64 TiB reservation costs
+    its mappings, not its pages; the vector must be writable first (else -EFAULT)."""
     memory = _memory(kernel)
     if _misaligned(kernel, address):
         return -errno.EINVAL
     end = address + memory.round_up(length)
     if end > kernel.arch.word_mask or not memory.is_mapped(address, end):
         return -errno.ENOMEM
-    pages = range(address, end, memory.page_size)
-    flags = bytes(1 if memory.find(page).prot else 0 for page in pages)
-    memory.write(vector, flags)
+    pages = (end - address) // memory.page_size
+    if not _writable(memory, vector, pages):
+        return -errno.EFAULT
+    cursor = address
+    while cursor < end:
+        mapping = memory.find(cursor)
+        run_end = min(end, mapping.end)
+        count = (run_end - cursor) // memory.page_size
+        offset = (cursor - address) // memory.page_size
+        for done in range(0, count, MINCORE_CHUNK):
+            size = min(MINCORE_CHUNK, count - done)
+            memory.write(vector + offset + done, (b"\1" if mapping.prot else b"\0") * size)
+        cursor = run_end
     return 0
+
+
+def _writable(memory: AddressSpace, address: int, size: int) -> bool:
+    """True if every byte of [address, address+size) is mapped writable."""
+    cursor = address
+    while cursor < address + size:
+        mapping = memory.find(cursor)
+        if mapping is None or not mapping.prot & PROT_WRITE:
+            return False
+        cursor = mapping.end
+    return True

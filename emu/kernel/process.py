@@ -18,8 +18,15 @@ def sys_getpid(kernel: Kernel, thread, *_) -> int:
 
 
 RLIM_INFINITY = (1 << 64) - 1
-RLIMIT_STACK, RLIMIT_NOFILE, RLIM_NLIMITS = 3, 7, 16
-DEFAULT_LIMITS = {RLIMIT_STACK: (8 << 20, RLIM_INFINITY), RLIMIT_NOFILE: (1024, 4096)}
+RLIMIT_STACK, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_SIGPENDING, RLIM_NLIMITS = 3, 6, 7, 11, 16
+MAX_THREADS = 4096  # live threads (RLIMIT_NPROC): one more clone is -EAGAIN
+MAX_PENDING_SIGNALS = 4096  # queued signals per process (RLIMIT_SIGPENDING): kill/tgkill -EAGAIN
+DEFAULT_LIMITS = {
+    RLIMIT_STACK: (8 << 20, RLIM_INFINITY),
+    RLIMIT_NPROC: (MAX_THREADS, MAX_THREADS),
+    RLIMIT_NOFILE: (1024, 4096),
+    RLIMIT_SIGPENDING: (MAX_PENDING_SIGNALS, MAX_PENDING_SIGNALS),
+}
 
 
 def _limits(kernel: Kernel) -> dict[int, tuple[int, int]]:
@@ -27,6 +34,13 @@ def _limits(kernel: Kernel) -> dict[int, tuple[int, int]]:
     if not kernel.rlimits:
         kernel.rlimits.update(DEFAULT_LIMITS)
     return kernel.rlimits
+
+
+def soft_limit(kernel: Kernel, resource: int) -> int:
+    """What emu enforces: the guest's soft limit, never above emu's own default (the records
+    behind threads and queued signals are host memory; a guest cannot raise that cap)."""
+    default = DEFAULT_LIMITS[resource][1]
+    return min(default, _limits(kernel).get(resource, (default, default))[0])
 
 
 def _get_limit(kernel: Kernel, resource: int, old: int, size: int) -> int:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import unicorn
 
 from emu.kernel import Kernel
-from emu.memory import PROT_EXEC, PROT_READ
+from emu.memory import PROT_EXEC, PROT_READ, OutOfMemory
 
 SA_SIGINFO, SA_ONSTACK, SA_RESTORER = 4, 0x08000000, 0x04000000
 SS_ONSTACK, SS_DISABLE = 1, 2
@@ -132,7 +132,10 @@ def push(kernel: Kernel, thread, info: SigInfo, handler: int, flags: int, restor
     sp = regs[arch.sp]
     frame, on_alt = _frame_address(kernel, thread, sp, flags)
     uc, siginfo = frame + data["ucontext"], frame + data["siginfo"]
-    returns_to = restorer if flags & SA_RESTORER and restorer else trampoline(kernel)
+    try:
+        returns_to = restorer if flags & SA_RESTORER and restorer else trampoline(kernel)
+    except OutOfMemory:
+        return False
     try:
         machine.memory.write(frame, bytes(data["frame_size"]))
         machine.memory.write(siginfo, _siginfo(kernel, info))
@@ -144,7 +147,13 @@ def push(kernel: Kernel, thread, info: SigInfo, handler: int, flags: int, restor
             kernel.store(frame, returns_to, arch.word_size)
     except unicorn.UcError:
         return False
-    thread.signal_frames.append((uc, machine.uc.context_save()))
+    context = machine.uc.context_save()
+    _drop_frames(kernel, thread, lambda address: address <= uc)  # overwritten or unwound past
+    try:
+        machine.memory.charge(context.size)  # the state kept with the frame is host memory
+    except OutOfMemory:
+        return False
+    thread.signal_frames.append((uc, context))
     if arch.call.return_via != "stack":
         regs[arch.lr] = returns_to
     regs[arch.sp] = handler_sp
@@ -154,6 +163,18 @@ def push(kernel: Kernel, thread, info: SigInfo, handler: int, flags: int, restor
         regs[register] = 0
     _handler_entry(kernel, handler)
     return True
+
+
+def _drop_frames(kernel: Kernel, thread, dead) -> None:
+    """Forget the saved state of the frames whose ucontext address is `dead`, and its charge.
+
+    The stack grows down, so a frame at or below a new one (a handler that reset its stack and
+    faulted again) can never be returned to: keeping it would let a re-faulting handler grow
+    emu without bound."""
+    kept = [(address, context) for address, context in thread.signal_frames if not dead(address)]
+    freed = sum(context.size for address, context in thread.signal_frames if dead(address))
+    kernel.machine.memory.release(freed)
+    thread.signal_frames = kept
 
 
 def ucontext_at_sigreturn(kernel: Kernel) -> int:
@@ -170,10 +191,10 @@ def restore(kernel: Kernel, thread, uc: int) -> int | None:
         image = machine.memory.read(uc, data["ucontext_size"])
     except unicorn.UcError:
         return None
-    for index, (address, context) in enumerate(thread.signal_frames):
+    for address, context in thread.signal_frames:
         if address == uc:
             machine.uc.context_restore(context)
-            del thread.signal_frames[index:]
+            _drop_frames(kernel, thread, lambda other: other <= uc)
             break
     skip = set(data.get("restore_skip", []))
     for slot, name in enumerate(data["registers"]):

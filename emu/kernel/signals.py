@@ -20,6 +20,7 @@ import signal as host_signal
 
 from emu.errors import GuestError
 from emu.kernel import KEEP_REGISTERS, Kernel, sigframe, syscall
+from emu.kernel.process import RLIMIT_SIGPENDING, soft_limit
 from emu.kernel.sigframe import SigInfo
 
 SIGKILL, SIGSTOP, SIGRTMIN, NSIG = 9, 19, 32, 64
@@ -124,17 +125,21 @@ def _ignored(kernel: Kernel, signal: int) -> bool:
     return handler == SIG_IGN or (handler == SIG_DFL and signal in DEFAULT_IGNORED)
 
 
-def send(kernel: Kernel, target, info: SigInfo) -> None:
-    """Queue a signal for `target`; interrupt its sleep if it will be delivered now."""
+def send(kernel: Kernel, target, info: SigInfo) -> int:
+    """Queue a signal for `target`; interrupt its sleep if it will be delivered now.
+    0, or -EAGAIN when RLIMIT_SIGPENDING signals are already queued (real-time ones queue)."""
     if _ignored(kernel, info.signo):
-        return  # Linux discards an ignored signal when it is sent
+        return 0  # Linux discards an ignored signal when it is sent
     if info.signo < SIGRTMIN and any(p.signo == info.signo for p in target.signals):
-        return  # a standard signal is pending at most once (real-time ones queue)
+        return 0  # a standard signal is pending at most once (real-time ones queue)
+    if sum(len(t.signals) for t in kernel.machine.threads) >= soft_limit(kernel, RLIMIT_SIGPENDING):
+        return -errno.EAGAIN
     target.signals.append(info)
     if target is kernel.machine.current:
         kernel.machine.preempt()  # delivered as the syscall returns (next resume)
     elif not target.sigmask & _bit(info.signo):
         kernel.machine.scheduler.interrupt(target, -errno.EINTR)
+    return 0
 
 
 def _find_thread(kernel: Kernel, tid: int):
@@ -147,7 +152,7 @@ def _send_to(kernel: Kernel, target, signal: int, code: int) -> int:
     if not 0 <= signal <= NSIG:
         return -errno.EINVAL
     if signal:
-        send(kernel, target, SigInfo(signal, code, pid=kernel.machine.pid))
+        return send(kernel, target, SigInfo(signal, code, pid=kernel.machine.pid))
     return 0
 
 

@@ -13,6 +13,8 @@ import errno
 import unicorn
 
 from emu.kernel import Kernel, ThreadExit, syscall
+from emu.kernel.process import RLIMIT_NPROC, soft_limit
+from emu.memory import OutOfMemory
 from emu.sched import Thread
 
 CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND = 0x100, 0x200, 0x400, 0x800
@@ -45,7 +47,14 @@ def sys_clone(kernel: Kernel, thread: Thread, *raw: int) -> int:
     if flags & THREAD_FLAGS != THREAD_FLAGS or flags & ~(THREAD_FLAGS | OPTIONAL_FLAGS | CSIGNAL):
         return -errno.EINVAL
     machine = kernel.machine
-    child = Thread(machine, tid=kernel.next_tid, context=machine.uc.context_save())
+    if len(machine.threads) >= soft_limit(kernel, RLIMIT_NPROC):  # exited threads are retired
+        return -errno.EAGAIN
+    context = machine.uc.context_save()
+    try:
+        machine.memory.charge(context.size)  # a thread costs emu its saved CPU context
+    except OutOfMemory:
+        return -errno.ENOMEM
+    child = Thread(machine, tid=kernel.next_tid, context=context, record_bytes=context.size)
     kernel.next_tid += 1
     child.sigmask = thread.sigmask
     child.pending_result = 0
