@@ -10,6 +10,7 @@ from emu import __version__, debug
 from emu import arch as arches
 from emu.bench import add_bench_command
 from emu.errors import EmuError, UsageError
+from emu.memory import DEFAULT_MEM_LIMIT
 from emu.options import RunOptions
 from emu.runtime import command as runtime_cli
 from emu.timing import cli as timing_cli
@@ -83,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--mem-limit",
         type=_size,
-        default=1 << 30,
+        default=DEFAULT_MEM_LIMIT,
         metavar="SIZE",
         help="cap on guest memory; mmap beyond it returns -ENOMEM (default 1G)",
     )
@@ -138,16 +139,23 @@ def _environment(pairs: list[str]) -> list[str]:
     return list(pairs)
 
 
+def _open_strace(path: str):
+    """The --strace-file stream, opened before the run so a bad path is a one-line error.
+    Lines are ASCII (strace.escape), backslashreplace is only a guarantee against encode errors."""
+    try:
+        return open(path, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115 - closed at exit
+    except OSError as err:
+        raise UsageError(f"cannot write --strace-file {path}: {err.strerror}") from None
+
+
 def command_run(args: argparse.Namespace) -> int:
     from emu.machine import Machine
     from emu.program import load_program
 
-    image, arch = runtime_cli.load(args) or load_program(args.program, args.arch, args.assembler)
-    strace = None
-    if args.strace_file:
-        strace = open(args.strace_file, "w")  # noqa: SIM115 - closed at exit
-    elif args.strace:
+    strace = _open_strace(args.strace_file) if args.strace_file else None
+    if strace is None and args.strace:
         strace = sys.stderr
+    image, arch = runtime_cli.load(args) or load_program(args.program, args.arch, args.assembler)
     options = RunOptions(
         max_insns=args.max_insns,
         timeout=args.timeout,

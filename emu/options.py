@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from emu.memory import DEFAULT_MEM_LIMIT
+
 
 @dataclass
 class RunOptions:
@@ -13,7 +15,7 @@ class RunOptions:
     quantum: int = 100_000  # instructions per scheduling slice
     seed: int = 0
     ncpu: int = 4
-    mem_limit: int = 1 << 30
+    mem_limit: int = DEFAULT_MEM_LIMIT  # guest memory and emu's records for it (emu/memory.py)
     argv: list[str] = field(default_factory=list)
     env: list[str] = field(default_factory=list)
     strace_stream: TextIO | None = None

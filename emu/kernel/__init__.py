@@ -26,6 +26,7 @@ Handler = Callable[..., int]
 HANDLERS: dict[str, Handler] = {}
 PPC_CR0_SO = 0x10000000
 MAX_ERRNO = 4095
+MAX_WARNED = 64  # distinct unimplemented syscalls reported (a fuzzer calls millions of numbers)
 
 
 def syscall(*names: str) -> Callable[[Handler], Handler]:
@@ -198,7 +199,7 @@ class Kernel:
             regs[abi.result] = result & self.arch.word_mask
 
     def _unimplemented(self, number: int, name: str) -> int:
-        if number not in self.warned:
+        if number not in self.warned and len(self.warned) < MAX_WARNED:  # random numbers: bounded
             self.warned.add(number)
             print(f"emu: unimplemented syscall {name} ({number}) returns -ENOSYS", file=sys.stderr)
         return -errno.ENOSYS
@@ -213,12 +214,12 @@ class Kernel:
         line = format_call(self.arch, thread.tid, name, args, result, end, self._guest_string)
         self.strace.write(line + "\n")
 
-    def _guest_string(self, address: int) -> str | None:
-        """A path argument for --strace, or None if unreadable."""
+    def _guest_string(self, address: int) -> bytes | None:
+        """A path argument for --strace (raw bytes: strace escapes them), or None if unreadable."""
         from emu.kernel.vfs import read_path
 
         text = read_path(self, address)
-        return None if isinstance(text, int) else text
+        return None if isinstance(text, int) else text.encode("utf-8", "surrogateescape")
 
 
 # Handler modules register themselves on import.

@@ -17,6 +17,7 @@ CLOCK_REALTIME_IDS = {0, 5, 8, 11}  # REALTIME, REALTIME_COARSE, REALTIME_ALARM,
 CLOCK_MONOTONIC_IDS = {1, 2, 3, 4, 6, 7, 9}  # MONOTONIC(_RAW,_COARSE), BOOTTIME, CPUTIME...
 TIMER_ABSTIME = 1
 MAX_RANDOM = 1 << 25
+RANDOM_CHUNK = 1 << 20
 
 
 def clock_now(kernel: Kernel, clock_id: int) -> int | None:
@@ -91,6 +92,13 @@ def sys_clock_nanosleep(kernel: Kernel, thread, clock_id, flags, request, remain
 
 @syscall("getrandom")
 def sys_getrandom(kernel: Kernel, thread, address, length, flags, *_) -> int:
+    """Seeded bytes, RANDOM_CHUNK at a time: a huge request past --timeout returns short
+    (Linux returns short counts too). Chunks are whole words of the generator's stream, so
+    the bytes do not depend on the chunking."""
     length = min(length, MAX_RANDOM)
-    kernel.machine.memory.write(address, kernel.random.randbytes(length))
-    return length
+    done = 0
+    while done < length and not (done and kernel.machine.out_of_time()):
+        size = min(RANDOM_CHUNK, length - done)
+        kernel.machine.memory.write(address + done, kernel.random.randbytes(size))
+        done += size
+    return done

@@ -179,7 +179,7 @@ class Epoll(OpenFile):
     def forget(self, file: OpenFile) -> None:
         for fd in [fd for fd, interest in self.interests.items() if interest.file is file]:
             del self.interests[fd]
-        file.watchers.discard(self)
+        file.watchers.pop(self, None)
 
     def ready(self, limit: int) -> list[tuple[int, int]]:
         """Up to `limit` (events, data) pairs ready now; marks edge-triggered ones reported."""
@@ -204,7 +204,7 @@ class Epoll(OpenFile):
 
     def close(self, kernel: Kernel) -> None:
         for interest in list(self.interests.values()):
-            interest.file.watchers.discard(self)
+            interest.file.watchers.pop(self, None)
         self.interests.clear()
 
 
@@ -238,7 +238,7 @@ def sys_epoll_ctl(kernel: Kernel, thread, epfd: int, op: int, fd: int, event: in
             return -errno.ENOENT
         del epoll.interests[fd]
         if all(i.file is not file for i in epoll.interests.values()):
-            file.watchers.discard(epoll)
+            file.watchers.pop(epoll, None)
         return 0
     if op not in (EPOLL_CTL_ADD, EPOLL_CTL_MOD):
         return -errno.EINVAL
@@ -247,7 +247,7 @@ def sys_epoll_ctl(kernel: Kernel, thread, epfd: int, op: int, fd: int, event: in
     _, data_offset = _event_layout(kernel)
     events, data = kernel.load(event, 4), kernel.load(event + data_offset, 8)
     epoll.interests[fd] = Interest(file, events, data)
-    file.watchers.add(epoll)
+    file.watchers[epoll] = None
     kernel.files.changed(epoll)
     return 0
 

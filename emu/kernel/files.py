@@ -11,7 +11,9 @@ from __future__ import annotations
 import errno
 import itertools
 import os
+import select
 import sys
+import time
 from typing import TYPE_CHECKING
 
 import unicorn
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from emu.kernel.epoll import Epoll
 
 MAX_IO = 1 << 24
+HOST_CHUNK = 4096  # bytes per host write while a --timeout is set (PIPE_BUF: never blocks)
 O_ACCMODE, O_RDONLY, O_WRONLY, O_RDWR = 3, 0, 1, 2
 O_NONBLOCK, O_CLOEXEC = 0x800, 0x80000
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC = 0, 1, 2, 3, 4, 1030
@@ -39,7 +42,9 @@ class OpenFile:
     def __init__(self, flags: int = O_RDWR) -> None:
         self.flags = flags
         self.key = next(_KEYS)  # what readers sleep on
-        self.watchers: set[Epoll] = set()
+        # epolls watching this file, in registration order (a dict: a set of objects would
+        # iterate in address order, and wake-ups, hence --strace, would differ between runs)
+        self.watchers: dict[Epoll, None] = {}
         self.generation = 0  # bumped on every readiness change (edge-triggered epoll)
 
     def read(self, kernel: Kernel, count: int) -> bytes | int:
@@ -57,25 +62,58 @@ class OpenFile:
 
 
 class HostStream(OpenFile):
-    """emu's own stdin, stdout or stderr, shared with the guest."""
+    """emu's own stdin, stdout or stderr, shared with the guest.
+
+    With --timeout, emu never blocks on the host past the deadline: it waits for the fd with
+    select() and moves at most HOST_CHUNK bytes per host call (a pipe that select() calls
+    writable takes that much without blocking). Reaching the deadline is -EINTR, and the run
+    loop then reports the timeout."""
 
     def __init__(self, fd: int, flags: int) -> None:
         super().__init__(flags)
         self.fd = fd
 
     def read(self, kernel: Kernel, count: int) -> bytes | int:
+        if not self._wait_ready(kernel, writing=False):
+            return -errno.EINTR
         try:
             return os.read(self.fd, count)
         except OSError as err:
             return -(err.errno or errno.EIO)
 
     def write(self, kernel: Kernel, data: bytes) -> int:
-        stream = {1: sys.stdout.buffer, 2: sys.stderr.buffer}.get(self.fd)
+        stream = {1: sys.stdout, 2: sys.stderr}.get(self.fd)
         if stream is None:
             return -errno.EBADF
-        stream.write(data)
-        stream.flush()
-        return len(data)
+        stream.flush()  # emu's own lines (--strace on stderr) stay in order with the guest's
+        written = 0
+        while written < len(data):
+            if not self._wait_ready(kernel, writing=True):
+                break
+            chunk = HOST_CHUNK if kernel.machine.deadline is not None else len(data)
+            try:
+                written += os.write(self.fd, data[written : written + chunk])
+            except BrokenPipeError:
+                raise  # the reader went away: the CLI ends the run as SIGPIPE would
+            except OSError as err:
+                return written or -(err.errno or errno.EIO)
+        return written if written or not data else -errno.EINTR
+
+    def _wait_ready(self, kernel: Kernel, writing: bool) -> bool:
+        """Wait until the fd is ready, or False once --timeout has passed (no timeout: True)."""
+        deadline = kernel.machine.deadline
+        if deadline is None:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        watched = [self.fd]
+        ready = (
+            select.select([], watched, [], remaining)[1]
+            if writing
+            else select.select(watched, [], [], remaining)[0]
+        )
+        return bool(ready)
 
 
 class FdTable:

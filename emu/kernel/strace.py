@@ -133,6 +133,20 @@ SIGNAL_NAMES = {
     28: "SIGWINCH",
 }
 POINTER_RESULTS = {"mmap", "mmap2", "brk"}
+STRING_LIMIT = 256  # bytes of a guest string shown before `...`
+_ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0B: "\\v", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+
+
+def escape(data: bytes, limit: int = STRING_LIMIT) -> str:
+    """A guest string as strace shows it: quoted, printable ASCII as is, \\n \\t \\r \\v \\f
+    \\" \\\\ named, any other byte as \\xNN, and `...` after the quote past `limit` bytes.
+    Pure ASCII, so a guest can neither forge a line nor send a terminal escape."""
+    text = "".join(_ESCAPES.get(byte) or _byte(byte) for byte in data[:limit])
+    return f'"{text}"' + ("..." if len(data) > limit else "")
+
+
+def _byte(byte: int) -> str:
+    return chr(byte) if 0x20 <= byte < 0x7F else f"\\x{byte:02x}"
 
 
 def format_call(
@@ -142,7 +156,7 @@ def format_call(
     args: list[int],
     result: int | None,
     end: object = None,
-    read_string: Callable[[int], str | None] | None = None,
+    read_string: Callable[[int], bytes | None] | None = None,
 ) -> str:
     """One line; `end` set means no result (exit, or rt_sigreturn which returns no value)."""
     text = f"{tid} {name}({format_args(arch, name, args, read_string)})"
@@ -152,7 +166,7 @@ def format_call(
 
 
 def format_args(
-    arch: Arch, name: str, args: list[int], read_string: Callable[[int], str | None] | None = None
+    arch: Arch, name: str, args: list[int], read_string: Callable[[int], bytes | None] | None = None
 ) -> str:
     if name == "clone":
         return _clone_args(arch, args)
@@ -160,7 +174,7 @@ def format_args(
     shown = []
     for kind, value in zip(kinds, args, strict=False):
         text = read_string(value) if kind == "path" and read_string and value else None
-        shown.append(f'"{text}"' if text is not None else _FORMATTERS[kind](arch, value))
+        shown.append(escape(text) if text is not None else _FORMATTERS[kind](arch, value))
     return ",".join(shown)
 
 
