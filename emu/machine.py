@@ -25,7 +25,7 @@ from emu.arch import Arch
 from emu.errors import EmuError, EngineError, GuestError
 from emu.image import Image
 from emu.kernel import Blocked, Kernel, ProcessExit, ThreadExit
-from emu.memory import AddressSpace
+from emu.memory import AddressSpace, OutOfMemory
 from emu.native import BlockCounter
 from emu.options import RunOptions
 from emu.sched import Deadlock, Scheduler, Thread
@@ -96,9 +96,14 @@ class Machine:
 
     def load(self) -> Thread:
         """Map the image and the start-up stack; create the main thread at the entry."""
-        loader.map_image(self.memory, self.image)
         argv = self.options.argv or [self.image.path or "prog"]
-        sp = loader.build_stack(self.memory, self.arch, self.image, argv, self.options.env, self.options.seed)
+        try:
+            loader.map_image(self.memory, self.image)
+            sp = loader.build_stack(
+                self.memory, self.arch, self.image, argv, self.options.env, self.options.seed
+            )
+        except OutOfMemory as err:
+            raise EmuError(f"emu: {self.image.path or 'the program'} does not fit in memory: {err}") from None
         self.regs[self.arch.sp] = sp
         if self.arch.call.entry_reg:
             self.regs[self.arch.call.entry_reg] = self.image.entry
@@ -257,6 +262,10 @@ class Machine:
         try:
             self.counter.run(self._start_address, -1 & self.arch.word_mask)
         except UcError as err:
+            if err.errno == unicorn.UC_ERR_NOMEM:  # the host, not the guest, ran out
+                raise EmuError(
+                    f"emu: the CPU engine ran out of host memory ({err}); lower --mem-limit"
+                ) from None
             if not self._is_hint(err):
                 self.stop.fault = self.stop.fault or self._fault_from(err)
         self.counter.check()

@@ -198,7 +198,7 @@ class AddressSpace:
             old = sum(min(end, m.end) - max(start, m.start) for m in self.mappings[first:last] if m.backed)
             self._check_limit(end - start - old)
             self._check_host(end - start - old)
-        self._check_count(first, last, 3)
+        self._check_count(first, last, self._remnants(first, last, start, end) + 1)
         self._check_engine(2 * self._backed_count(first, last) + backed)
         self._remove(start, end)
         if backed:
@@ -210,7 +210,7 @@ class AddressSpace:
         """Unmap [start, start+size), splitting mappings that straddle it."""
         start, end = self.round_down(start), self.round_up(start + size)
         first, last = self._span(start, end)
-        self._check_count(first, last, 2)
+        self._check_count(first, last, self._remnants(first, last, start, end))
         self._check_engine(2 * self._backed_count(first, last))
         self._remove(start, end)
         for floor, gap in self._first_gap.items():
@@ -244,7 +244,7 @@ class AddressSpace:
             )
             self._check_limit(fresh)
             self._check_host(fresh)
-        self._check_count(first, last, 2)
+        self._check_count(first, last, last - first + self._remnants(first, last, start, end))
         self._check_engine(2 * (last - first) if prot else 2 * self._backed_count(first, last))
         pieces = []
         for mapping in self.mappings[first:last]:
@@ -298,6 +298,12 @@ class AddressSpace:
             if self._engine_regions > MAX_ENGINE_REGIONS:
                 self._engine_regions -= added
                 raise OutOfMemory(f"more than {MAX_ENGINE_REGIONS} separately mapped ranges")
+
+    def _remnants(self, first: int, last: int, start: int, end: int) -> int:
+        """How many of mappings[first:last] stick out of [start, end) (they split, 0-2)."""
+        if first == last:
+            return 0
+        return (self.mappings[first].start < start) + (self.mappings[last - 1].end > end)
 
     def _check_count(self, first: int, last: int, added: int) -> None:
         """A change that replaces mappings[first:last] by up to `added` pieces stays under
