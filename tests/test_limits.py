@@ -1,7 +1,7 @@
 """Limits that hold (issue 12): --mem-limit bounds the host memory a guest can make emu use,
 and --max-insns/--timeout end every run, whatever the syscall.
 
-The programs are the reliability repros (tests/programs/limits/). Memory cases run emu in a
+The programs are the reliability repros (tests/fixtures/limits/). Memory cases run emu in a
 subprocess under an address-space limit (`ulimit -v`) and read its peak RSS from wait4, so a
 regression fails here instead of taking the host down.
 """
@@ -23,7 +23,7 @@ from emu import cpu
 from emu.kernel.strace import escape
 from emu.memory import MAX_MAP_COUNT, PROT_NONE, PROT_READ, PROT_WRITE, AddressSpace, OutOfMemory
 
-PROGRAMS = ROOT / "tests" / "programs" / "limits"
+PROGRAMS = ROOT / "tests" / "fixtures" / "limits"
 MiB = 1 << 20
 # emu's own resident memory besides the guest's: interpreter, unicorn, keystone (~100 MiB measured)
 EMU_OVERHEAD = 256 * MiB
