@@ -84,6 +84,21 @@ def test_refaulting_signal_handler_stays_within_the_memory_limit() -> None:
     assert result.peak_rss < 256 * MiB + EMU_OVERHEAD
 
 
+def test_a_handler_that_resets_its_stack_keeps_one_frame() -> None:
+    """D06 in-process: each new frame lands where the last one was, so only one is kept."""
+    from emu.machine import Machine
+    from emu.options import RunOptions
+    from emu.program import load_program
+
+    image, arch = load_program(program("D06_signal_frames_memory_ppc64.s"), "ppc64", "keystone")
+    machine = Machine(arch, image, RunOptions(max_insns=5000))
+    with pytest.raises(Exception, match="instruction limit"):
+        machine.run()
+    (thread,) = machine.threads
+    assert len(thread.signal_frames) == 1
+    assert machine.memory.record_bytes == thread.signal_frames[0][1].size
+
+
 def test_clone_bomb_is_refused_within_the_memory_limit() -> None:
     """D07: threads that exit at once while the parent clones forever (~80 KB each, kept)."""
     result = run_limited(
