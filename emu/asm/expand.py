@@ -311,7 +311,27 @@ def _macro_params(spec: str) -> list[tuple[str, str | None, bool]]:
 
 
 def _split_args(text: str) -> list[str]:
-    return [a.strip() for a in text.split(",")] if text.strip() else []
+    """Comma-separated arguments; commas inside quotes or parentheses do not split."""
+    if not text.strip():
+        return []
+    parts, current, depth, quote = [], [], 0, False
+    for ch in text:
+        if ch == '"':
+            quote = not quote
+        elif not quote and ch in "()":
+            depth += 1 if ch == "(" else -1
+        if ch == "," and not quote and depth <= 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return parts
+
+
+def _unquoted(value: str) -> str:
+    """A macro argument as GNU as substitutes it: `"a, b"` gives `a, b`."""
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
 
 
 def _instantiate(macro: _Macro, call: Statement, serial: int) -> list[Statement]:
@@ -321,7 +341,7 @@ def _instantiate(macro: _Macro, call: Statement, serial: int) -> list[Statement]
         raise call.error(f"macro '{macro.name}' takes {len(macro.params)} arguments, got {len(given)}")
     values = {"@": str(serial)}
     for index, (name, default, vararg) in enumerate(macro.params):
-        value = given[index] if index < len(given) and given[index] != "" else default
+        value = _unquoted(given[index]) if index < len(given) and given[index] != "" else default
         if vararg:
             value = ", ".join(given[index:]) if index < len(given) else (default or "")
         if value is None:

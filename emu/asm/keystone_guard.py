@@ -43,16 +43,17 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # keystone's raw LLVM diagnostics
         )
-        self.answered = False
+        self.ready = False
         self.buffer = b""
 
     def ask(self, request: dict) -> dict:
         assert self.process.stdin is not None
+        if not self.ready:  # the worker says so once keystone is loaded
+            self._read_line(START_TIMEOUT)
+            self.ready = True
         self.process.stdin.write(json.dumps(request).encode() + b"\n")
         self.process.stdin.flush()
-        reply = self._read_line(LINE_TIMEOUT if self.answered else START_TIMEOUT)
-        self.answered = True
-        return json.loads(reply)
+        return json.loads(self._read_line(LINE_TIMEOUT))
 
     def _read_line(self, timeout: float) -> bytes:
         assert self.process.stdout is not None
@@ -111,6 +112,10 @@ class KeystoneGuard:
             limit = f" within {LINE_TIMEOUT:.0f} s" if isinstance(err, TimeoutError) else ""
             return KeystoneFailure(f"keystone {what} on this line{limit}: not a valid instruction")
         if "hex" in reply:
+            if not reply["hex"]:
+                # Keystone printed an LLVM diagnostic and gave nothing: its state may be corrupt
+                # (the same line kills a process that goes on using it), so start afresh.
+                self.close()
             return bytes.fromhex(reply["hex"])
         return KeystoneFailure(reply["message"], reply["errno"])
 

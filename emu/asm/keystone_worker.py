@@ -5,7 +5,7 @@ on others (ppc64 `trap @ha stwcx. r3`), printing raw LLVM diagnostics. Run here,
 a hang is ended by the parent's time limit and a crash ends only this process.
 Kept free of emu imports so that it starts fast.
 
-Protocol: one JSON request per line on stdin, `{"arch", "mode", "text", "address"}`;
+Protocol: `{}` on stdout once ready, then one JSON request per line on stdin, `{"arch", "mode", "text", "address"}`;
 one JSON reply per line on stdout, `{"hex"}` or `{"errno", "message"}`.
 """
 
@@ -28,6 +28,8 @@ def _encoder(cache: dict, arch: str, mode: list[str]) -> keystone.Ks:
 
 
 def serve(requests, replies) -> None:
+    replies.write("{}\n")  # ready: keystone is loaded
+    replies.flush()
     encoders: dict = {}
     for line in requests:
         request = json.loads(line)

@@ -53,8 +53,8 @@ def preprocess(text: str, filename: str, arch: Arch, defines: Iterable[str] = ()
         *(f"-D{check_define(d)}" for d in defines),
         "-",
     ]
-    # The first linemarker names the user's file, so cpp's output and errors do too.
-    source = f'# 1 "{_quoted(filename)}"\n{text}'
+    # `#line` names the user's file, so cpp's linemarkers and errors do too.
+    source = f'#line 1 "{_quoted(filename)}"\n{text}'
     try:
         result = subprocess.run(
             command, input=source, capture_output=True, text=True, timeout=CPP_TIMEOUT, check=False
