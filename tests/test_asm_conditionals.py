@@ -81,7 +81,7 @@ def test_elseif_chain_and_nesting() -> None:
 .endif
 .endr
 """
-    assert code_of(source) == "3860000a" "3860000b" "3860000c" "3860000d"
+    assert code_of(source) == "3860000a3860000b3860000c3860000d"
 
 
 def test_conditionals_inside_macros_and_rept() -> None:
@@ -109,7 +109,7 @@ def test_conditionals_inside_macros_and_rept() -> None:
   .endif
 .endr
 """
-    assert code_of(source) == "38600000" "38800005" "3ca00001" "38c00007" "38c00007"
+    assert code_of(source) == "38600000388000053ca0000138c0000738c00007"
 
 
 def test_false_branches_are_not_read() -> None:
@@ -160,7 +160,7 @@ def test_macro_features_gnu_as_has() -> None:
   first 9, 8, 7
   .purgem Nothing
 """
-    assert code_of(source) == "38600001" "38600002" "38600003" "38800009"
+    assert code_of(source) == "38600001386000023860000338800009"
 
 
 def test_cpp_directive_in_a_plain_s_file_is_an_error() -> None:

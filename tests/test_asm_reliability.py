@@ -175,3 +175,25 @@ def test_keystone_diagnostics_do_not_reach_the_users_terminal() -> None:
     result = run_capped("run", path, "--arch", "ppc64")
     assert len(result.stderr.strip().splitlines()) == 2  # the error and the source line under it
     assert "unknown operand" not in result.stderr
+
+
+# ---- inputs the fuzz harness (tests/fuzz/test_assembler.py) found, minimised ------------------
+
+
+@pytest.mark.parametrize(
+    "arch_name,source,line,message",
+    [
+        ("amd64", ".fill\n", 3, "'.fill' takes a repeat count, a size and a value"),
+        ("amd64", ".space\n", 3, "'.space' takes a size and a fill byte"),
+        ("arm", "\x0c0\n", 3, "'0' is not an instruction mnemonic"),  # \f does not end a line
+        ("amd64", "\x1e\n.endif\n", 4, "'.endif' without a matching '.if'"),
+        ("amd64", "lock *\n", 3, "'*' is not an instruction mnemonic"),  # hung keystone
+        ("ppc64le", "lwarx 3, (4\n", 3, "unclosed '('"),
+        ("amd64", "mov rax, [rbx+8))\n", 3, "unbalanced ')'"),
+        ("ppc64", "std 8, {3}\n", 3, "'{' is not valid in an operand"),
+    ],
+)
+def test_fuzz_findings(arch_name: str, source: str, line: int, message: str) -> None:
+    with pytest.raises(AsmError) as err:
+        assemble_text(".text\n_start:\n" + source, arches.get(arch_name), "t.s")
+    assert err.value.line == line and message in err.value.message

@@ -224,12 +224,14 @@ class KeystoneAssembler:
                 _parse_string(st, s) + (b"\0" if op != ".ascii" else b"") for s in split_operands(st.args)
             )
             return Item("bytes", st, data=data, size=len(data))
-        if op in (".zero", ".space", ".skip"):
+        if op in (".zero", ".space", ".skip", ".fill"):
             parts = split_operands(st.args)
+            if not parts or not all(parts) or len(parts) > (3 if op == ".fill" else 2):
+                wanted = "a repeat count, a size and a value" if op == ".fill" else "a size and a fill byte"
+                raise st.error(f"'{st.op}' takes {wanted}")
+            if op == ".fill":
+                return Item("fill", st, value=tuple((parts + ["1", "0"][len(parts) - 1 :])[:3]))
             return Item("space", st, value=(parts[0], parts[1] if len(parts) > 1 else "0"))
-        if op == ".fill":
-            parts = split_operands(st.args) + ["1", "0"]
-            return Item("fill", st, value=tuple(parts[:3]))
         if op in (".align", ".balign", ".p2align"):
             return Item("align", st, value=(*self._alignment(st, op), section.kind == sec.CODE))
         if op in (".ltorg", ".pool"):
@@ -240,8 +242,13 @@ class KeystoneAssembler:
             raise st.error(f"unknown or unsupported directive '{st.op}'")
         if section.kind == sec.BSS:
             raise st.error(f"instruction '{st.op}' in a .bss section")
-        if not MNEMONIC.match(st.op):
-            raise st.error(f"'{st.op}' is not an instruction mnemonic")
+        head, _ = _mnemonic_split(f"{st.op} {st.args}")
+        for word in head.split():
+            if not MNEMONIC.match(word):
+                raise st.error(f"'{word}' is not an instruction mnemonic")
+        problem = operand_problem(st.args, self.syntax.get("operand_forbidden", ""))
+        if problem:
+            raise st.error(f"bad operands '{st.args}': {problem}")
         return Item("insn", st, mode=mode, syntax=syntax)
 
     def _alignment(self, st: Statement, op: str) -> tuple[int, int | None]:
@@ -341,7 +348,9 @@ class KeystoneAssembler:
         if kind == "fill":
             repeat, size, value = (self.evaluate(item, e, address) for e in item.value)
             if repeat < 0 or not 0 <= size <= 8:
-                raise item.st.error(f".fill needs a repeat count >= 0 and a size from 0 to 8, got {repeat}, {size}")
+                raise item.st.error(
+                    f".fill needs a repeat count >= 0 and a size from 0 to 8, got {repeat}, {size}"
+                )
             self._reserve(item, repeat * size)
             return self.arch.pack(value & ((1 << (8 * size)) - 1), size) * repeat if size else b""
         if kind == "align":
@@ -482,6 +491,27 @@ class KeystoneAssembler:
             {n for n in self.thumb_labels if n in symbols},
             self.filename,
         )
+
+
+BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+def operand_problem(operands: str, forbidden: str) -> str | None:
+    """Why `operands` cannot be an instruction's operands, or None.
+
+    Checked before keystone sees them: unbalanced brackets and characters the
+    target never uses in operands (arch data `[asm] operand_forbidden`) make
+    keystone 0.9.2 hang or crash more often than they make it fail.
+    """
+    stack = []
+    for ch in operands:
+        if ch in forbidden:
+            return f"'{ch}' is not valid in an operand on this target"
+        if ch in "([{":
+            stack.append(ch)
+        elif ch in BRACKETS and (not stack or stack.pop() != BRACKETS[ch]):
+            return f"unbalanced '{ch}'"
+    return f"unclosed '{stack[-1]}'" if stack else None
 
 
 X86_PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz", "data16", "addr32", "notrack", "bnd"}

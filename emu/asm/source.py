@@ -131,7 +131,9 @@ def read_source(path: Path, where: Statement | None = None, name: str = "") -> s
     def fail(message: str) -> Exception:
         from emu.errors import UsageError
 
-        return where.error(f"cannot include '{name}': {message}") if where else UsageError(f"{path}: {message}")
+        return (
+            where.error(f"cannot include '{name}': {message}") if where else UsageError(f"{path}: {message}")
+        )
 
     try:
         if not path.is_file():
@@ -164,7 +166,8 @@ class SourceReader:
         statements: list[Statement] = []
         in_block = False
         number = 0
-        for raw in text.splitlines():
+        for raw in text.split("\n"):  # GNU as ends a line at \n only (not \f, \x1e, \u2028...)
+            raw = raw.removesuffix("\r")
             number += 1
             marker = LINEMARKER.match(raw) if raw.startswith("#") else None
             if marker:  # `# 12 "file.S"`: the next line is line 12 of file.S (GNU as reads these too)
