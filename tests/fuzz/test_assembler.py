@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from emu import arch as arches
 from emu.asm import assemble_text
 from emu.errors import AsmError
+from fuzz.conftest import record
 
 pytestmark = pytest.mark.fuzz
 
@@ -134,8 +135,10 @@ def check(source: str, arch_name: str) -> None:
             assert err.filename == FILENAME, str(err)
             assert 1 <= err.line <= source.count("\n"), str(err)
             assert str(err).startswith(f"{FILENAME}:{err.line}: error: ")
+            record("assembler", arch_name, "error")
             return
     assert image.segments and sum(seg.size for seg in image.segments) <= IMAGE_LIMIT + (1 << 20)
+    record("assembler", arch_name, "ok")
 
 
 @pytest.mark.parametrize("arch_name", ARCHES)
