@@ -123,7 +123,8 @@ def test_space_within_a_larger_mem_limit_is_allowed() -> None:
     "source,message",
     [
         (".rept 100000000\n nop\n.endr\n", ".rept count 100000000 is out of range"),
-        (".rept 1000\n.rept 1000\n nop\n.endr\n.endr\n", "expands to more than"),
+        (".rept 1000\n.rept 201\n nop\n.endr\n.endr\n", "expands to more than"),
+        (".rept 100000\n.rept 100000\n.endr\n.endr\n", "steps to expand"),  # nothing, forever
         (".macro M\n M\n.endm\n M\n", "nests more than"),
         ('.include "t.s"\n', "nests more than"),
         (".fill 0x10000000, 8, 0\n", "image exceeds --mem-limit"),
@@ -197,3 +198,23 @@ def test_fuzz_findings(arch_name: str, source: str, line: int, message: str) -> 
     with pytest.raises(AsmError) as err:
         assemble_text(".text\n_start:\n" + source, arches.get(arch_name), "t.s")
     assert err.value.line == line and message in err.value.message
+
+
+def test_a_forked_child_gets_its_own_keystone_worker() -> None:
+    import os
+
+    guard = KeystoneGuard()
+    try:
+        assert guard.encode("X86", ["64"], "nop", 0x1000) == b"\x90"
+        parent_worker = guard.worker
+        pid = os.fork()
+        if pid == 0:  # child: a fresh worker, the parent's left alone
+            ok = guard.encode("X86", ["64"], "ret", 0x1000) == b"\xc3" and guard.worker is not parent_worker
+            guard.close()
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert guard.encode("X86", ["64"], "int3", 0x1000) == b"\xcc"  # the parent's worker still serves
+        assert guard.worker is parent_worker
+    finally:
+        guard.close()

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from emu.asm.expr import ExprError, evaluate
 from emu.asm.source import SourceReader, Statement
 
-MAX_STATEMENTS = 500_000  # after expansion; a bound on memory and on the encoder's work
+MAX_STATEMENTS = 200_000  # after expansion; a bound on memory and on the encoder's work
+MAX_STEPS = 5 * MAX_STATEMENTS  # statements read plus repetitions made, skipped ones included
 MAX_NESTING = 100  # macro calls, .rept and .include frames open at once
 MAX_INCLUDE_DEPTH = 16
 MAX_REPEAT = MAX_STATEMENTS
@@ -91,6 +92,7 @@ class Expander:
     frames: list[_Frame] = field(default_factory=list)
     out: list[Statement] = field(default_factory=list)
     calls: int = 0
+    steps: int = 0
 
     def run(self, statements: list[Statement]) -> list[Statement]:
         self.frames.append(_Frame("file", iter(statements)))
@@ -99,11 +101,18 @@ class Expander:
             if st is None:
                 self.frames.pop()
                 continue
+            self._step(st)
             self._statement(st)
         if self.conditions:
             start = self.conditions[-1].start
             raise start.error(f"'{start.op}' without a matching '.endif'")
         return self.out
+
+    def _step(self, st: Statement) -> None:
+        """Count work, so that nested repetitions of nothing cannot run for hours."""
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise st.error(f"the source takes more than {MAX_STEPS} steps to expand (.rept nesting?)")
 
     # ---- one statement ------------------------------------------------------------------
 
@@ -254,7 +263,7 @@ class Expander:
         body = self._body(st, ".endr", REPEATS)
         if op == ".rept":
             count = self._count(st)
-            copies = (_substitute_body(body, {}) for _ in range(count))
+            copies = self._copies(st, body, count)
         else:
             name, _, rest = st.args.partition(",")
             name = name.strip()
@@ -264,6 +273,12 @@ class Expander:
             copies = (_substitute_body(body, {name: value}) for value in values)
         statements = (inner for copy in copies for inner in copy)
         self._push(st, _Frame("repeat", statements, len(self.conditions), self._include_depth()))
+
+    def _copies(self, st: Statement, body: list[Statement], count: int) -> Iterator[list[Statement]]:
+        """`count` fresh copies of a `.rept` body, made as they are needed."""
+        for _ in range(count):
+            self._step(st)
+            yield _substitute_body(body, {})
 
     def _count(self, st: Statement) -> int:
         try:

@@ -45,6 +45,7 @@ class _Worker:
         )
         self.ready = False
         self.buffer = b""
+        self.owner = os.getpid()  # a forked child must not talk to its parent's worker
 
     def ask(self, request: dict) -> dict:
         assert self.process.stdin is not None
@@ -101,13 +102,15 @@ class KeystoneGuard:
         return result
 
     def _ask(self, arch: str, mode: list[str], text: str, address: int) -> bytes | KeystoneFailure:
-        if self.worker is None:
+        if self.worker is None or self.worker.owner != os.getpid():
             self.worker = _Worker()
         self.requests += 1
         try:
             reply = self.worker.ask({"arch": arch, "mode": mode, "text": text, "address": address})
-        except (TimeoutError, EOFError, OSError, ValueError) as err:
-            self.close()
+        except BaseException as err:
+            self.close()  # an interrupted exchange leaves a reply in the pipe: never reuse it
+            if not isinstance(err, (TimeoutError, EOFError, OSError, ValueError)):
+                raise
             what = "did not finish" if isinstance(err, TimeoutError) else "crashed"
             limit = f" within {LINE_TIMEOUT:.0f} s" if isinstance(err, TimeoutError) else ""
             return KeystoneFailure(f"keystone {what} on this line{limit}: not a valid instruction")
@@ -120,9 +123,9 @@ class KeystoneGuard:
         return KeystoneFailure(reply["message"], reply["errno"])
 
     def close(self) -> None:
-        if self.worker is not None:
+        if self.worker is not None and self.worker.owner == os.getpid():
             self.worker.stop()
-            self.worker = None
+        self.worker = None
 
 
 GUARD = KeystoneGuard()

@@ -9,6 +9,7 @@ names the user's file and line.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -57,7 +58,13 @@ def preprocess(text: str, filename: str, arch: Arch, defines: Iterable[str] = ()
     source = f'#line 1 "{_quoted(filename)}"\n{text}'
     try:
         result = subprocess.run(
-            command, input=source, capture_output=True, text=True, timeout=CPP_TIMEOUT, check=False
+            command,
+            input=source,
+            capture_output=True,
+            text=True,
+            timeout=CPP_TIMEOUT,
+            check=False,
+            env={**os.environ, "LC_ALL": "C"},  # messages in English, for CPP_ERROR
         )
     except subprocess.TimeoutExpired:
         raise AsmError(filename, 1, f"the C preprocessor did not finish within {CPP_TIMEOUT:.0f} s") from None
