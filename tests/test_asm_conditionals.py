@@ -299,3 +299,10 @@ def test_a_relative_include_is_found_from_another_working_directory(tmp_path) ->
     command = [sys.executable, "-m", "emu", "run", "src/main.s", "--arch", "ppc64"]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 5, result.stderr
+
+
+def test_end_stops_reading_and_byte_changing_directives_are_not_ignored() -> None:
+    assert code_of(".text\n nop\n.end\n frobnicate\n") == "60000000"
+    for directive in (".nops 8", ".p2alignw 3, 0x9090"):  # would change the bytes: refused, not skipped
+        with pytest.raises(AsmError, match="unknown or unsupported directive"):
+            code_of(f".text\n nop\n {directive}\n", "amd64")

@@ -129,6 +129,8 @@ class Expander:
             self._repeat(st, op)
         elif op == ".include":
             self._include(st)
+        elif op == ".end":  # GNU as reads nothing after it
+            self.frames.clear()
         elif op == ".exitm":
             self._exit_macro(st)
         elif op == ".purgem":

@@ -51,7 +51,6 @@ IGNORED = {
     ".machine",
     ".code64",
     ".thumb_func",
-    ".end",
     ".option",
     ".localentry",
     ".func",
@@ -60,9 +59,7 @@ IGNORED = {
     ".fnend",
     ".cantunwind",
     ".note",
-    ".nops",
     ".intel_syntax",
-    ".p2alignw",
 }
 DATA_SIZES = {
     ".byte": 1,
