@@ -34,6 +34,15 @@ def _positive(text: str) -> int:
     return value
 
 
+def _define(text: str) -> str:
+    from emu.asm.preprocess import check_define
+
+    try:
+        return check_define(text)
+    except UsageError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="emu",
@@ -63,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("keystone", "gnu"),
         default="keystone",
         help="keystone (built in, default) or gnu (GNU as + ld for the target, when installed)",
+    )
+    run.add_argument(
+        "-D",
+        dest="defines",
+        action="append",
+        default=[],
+        type=_define,
+        metavar="NAME[=VALUE]",
+        help="define a macro for the C preprocessor, which a .S source goes through (repeatable)",
     )
     run.add_argument(
         "--max-insns", type=_positive, metavar="N", help="stop after N guest instructions (exit 124)"
@@ -155,7 +173,9 @@ def command_run(args: argparse.Namespace) -> int:
     strace = _open_strace(args.strace_file) if args.strace_file else None
     if strace is None and args.strace:
         strace = sys.stderr
-    image, arch = runtime_cli.load(args) or load_program(args.program, args.arch, args.assembler)
+    image, arch = runtime_cli.load(args) or load_program(
+        args.program, args.arch, args.assembler, args.defines, args.mem_limit
+    )
     options = RunOptions(
         max_insns=args.max_insns,
         timeout=args.timeout,

@@ -54,7 +54,7 @@ def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
     prelude = arch.gnu.get("prelude", "")
     source.write_text(f"{prelude}{arch.separator} {text}" if prelude else text)  # same line numbers
     include = ["-I", str(Path(filename).resolve().parent)]
-    _run([tool(arch, "as"), *arch.gnu["as_flags"], *include, "-o", str(obj), str(source)], filename)
+    _run([tool(arch, "as"), *arch.gnu["as_flags"], *include, "-o", str(obj), str(source)], filename, source)
     args = [tool(arch, "ld"), *arch.gnu["ld_flags"], "-static", "-o", str(out), str(obj)]
     args += [f"--section-start={name}={address:#x}" for name, address in _section_starts(obj, arch).items()]
     if _defines_start(obj):
@@ -94,18 +94,25 @@ def _defines_start(obj: Path) -> bool:
         return table is not None and any(s.name == "_start" for s in table.iter_symbols())
 
 
-def _run(args: list[str], filename: str) -> None:
+def _run(args: list[str], filename: str, temp_source: Path | None = None) -> None:
+    """Run a binutils tool; its first error becomes an AsmError at the file:line it names.
+
+    GNU as names the temp copy for the user's own lines, and the real path for an
+    included file or a cpp linemarker's file.
+    """
     result = subprocess.run(args, capture_output=True, text=True, check=False)
     if result.returncode == 0:
         return
     for line in result.stderr.splitlines():
         match = GNU_ERROR.match(line)
         if match:
+            where = match.group("file")
+            where = filename if temp_source is not None and where == str(temp_source) else where
             raise AsmError(
-                filename,
+                where,
                 int(match.group("line")),
                 f"{match.group('msg')} (GNU as)",
-                _source_line(filename, int(match.group("line"))),
+                _source_line(where, int(match.group("line"))),
             )
     raise AsmError(
         filename,

@@ -15,16 +15,19 @@ from dataclasses import dataclass, field
 
 import keystone
 
-from emu import cpu
 from emu.arch import Arch
 from emu.asm import sections as sec
 from emu.asm.dialects import DIALECTS, IDENT
 from emu.asm.expr import ExprError, UndefinedSymbol, evaluate
+from emu.asm.keystone_guard import GUARD, KeystoneFailure
 from emu.asm.source import Statement, split_operands
 from emu.errors import AsmError
 from emu.image import Image, Segment
 
 MAX_PASSES = 12
+MAX_ALIGNMENT = 1 << 30  # bytes; GNU as caps at 2**63 with a warning, emu refuses
+# What keystone may be given as a mnemonic: it hangs on lines such as `*`, `^0` or `[rbx+8]`.
+MNEMONIC = re.compile(r"^[A-Za-z_][\w.]*[+-]?$")
 IGNORED = {
     ".globl",
     ".global",
@@ -48,7 +51,6 @@ IGNORED = {
     ".machine",
     ".code64",
     ".thumb_func",
-    ".end",
     ".option",
     ".localentry",
     ".func",
@@ -57,9 +59,7 @@ IGNORED = {
     ".fnend",
     ".cantunwind",
     ".note",
-    ".nops",
     ".intel_syntax",
-    ".p2alignw",
 }
 DATA_SIZES = {
     ".byte": 1,
@@ -105,9 +105,9 @@ class Section:
 class KeystoneAssembler:
     """Assemble one source file for one arch into an Image."""
 
-    def __init__(self, arch: Arch, filename: str) -> None:
-        self.arch, self.filename = arch, filename
-        self.encoders: dict[str | None, keystone.Ks] = {}
+    def __init__(self, arch: Arch, filename: str, image_limit: int) -> None:
+        self.arch, self.filename, self.image_limit = arch, filename, image_limit
+        self.image_bytes = 0  # bytes laid out so far in this pass, against image_limit
         self.sections: dict[str, Section] = {}
         self.symbols: dict[str, int] = {}
         self.previous: dict[str, int] = {}
@@ -221,12 +221,14 @@ class KeystoneAssembler:
                 _parse_string(st, s) + (b"\0" if op != ".ascii" else b"") for s in split_operands(st.args)
             )
             return Item("bytes", st, data=data, size=len(data))
-        if op in (".zero", ".space", ".skip"):
+        if op in (".zero", ".space", ".skip", ".fill"):
             parts = split_operands(st.args)
+            if not parts or not all(parts) or len(parts) > (3 if op == ".fill" else 2):
+                wanted = "a repeat count, a size and a value" if op == ".fill" else "a size and a fill byte"
+                raise st.error(f"'{st.op}' takes {wanted}")
+            if op == ".fill":
+                return Item("fill", st, value=tuple((parts + ["1", "0"][len(parts) - 1 :])[:3]))
             return Item("space", st, value=(parts[0], parts[1] if len(parts) > 1 else "0"))
-        if op == ".fill":
-            parts = split_operands(st.args) + ["1", "0"]
-            return Item("fill", st, value=tuple(parts[:3]))
         if op in (".align", ".balign", ".p2align"):
             return Item("align", st, value=(*self._alignment(st, op), section.kind == sec.CODE))
         if op in (".ltorg", ".pool"):
@@ -237,6 +239,13 @@ class KeystoneAssembler:
             raise st.error(f"unknown or unsupported directive '{st.op}'")
         if section.kind == sec.BSS:
             raise st.error(f"instruction '{st.op}' in a .bss section")
+        head, _ = _mnemonic_split(f"{st.op} {st.args}")
+        for word in head.split():
+            if not MNEMONIC.match(word):
+                raise st.error(f"'{word}' is not an instruction mnemonic")
+        problem = operand_problem(st.args, self.syntax.get("operand_forbidden", ""))
+        if problem:
+            raise st.error(f"bad operands '{st.args}': {problem}")
         return Item("insn", st, mode=mode, syntax=syntax)
 
     def _alignment(self, st: Statement, op: str) -> tuple[int, int | None]:
@@ -246,6 +255,10 @@ class KeystoneAssembler:
         amount = self._const(st, parts[0])
         fill = self._const(st, parts[1]) if len(parts) > 1 and parts[1] else None
         power_of_two = op == ".p2align" or (op == ".align" and self.syntax["align"] == "power")
+        if amount < 0:
+            raise st.error(f"negative alignment {amount}")
+        if amount > (MAX_ALIGNMENT.bit_length() - 1 if power_of_two else MAX_ALIGNMENT):
+            raise st.error(f"alignment too large (at most {MAX_ALIGNMENT:#x} bytes)")
         boundary = 1 << amount if power_of_two else amount
         if boundary <= 0 or boundary & (boundary - 1):
             raise st.error(f"alignment {boundary} is not a power of two")
@@ -274,6 +287,7 @@ class KeystoneAssembler:
     def _pass(self, sizes: list[tuple[str, str, int]]) -> dict[str, int]:
         bases = sec.place(sizes, self.arch.text_base, self.arch.page_size)
         self.previous, self.symbols = self.symbols, {}
+        self.image_bytes = 0
         for section in self.sections.values():
             self._layout(section, bases[section.name])
         return bases
@@ -285,6 +299,7 @@ class KeystoneAssembler:
             item.address = address
             item.data = self._emit(item, address, pending_literals)
             item.size = len(item.data)
+            self.image_bytes += item.size
             address += item.size
         section.size = address - base
 
@@ -326,13 +341,18 @@ class KeystoneAssembler:
             count, fill = (self.evaluate(item, e, address) for e in item.value)
             if count < 0:
                 raise item.st.error(f"negative size {count}")
-            return bytes([fill & 0xFF]) * count
+            return bytes([fill & 0xFF]) * self._reserve(item, count)
         if kind == "fill":
             repeat, size, value = (self.evaluate(item, e, address) for e in item.value)
-            return self.arch.pack(value, min(size, 8)).ljust(size, b"\0") * repeat
+            if repeat < 0 or not 0 <= size <= 8:
+                raise item.st.error(
+                    f".fill needs a repeat count >= 0 and a size from 0 to 8, got {repeat}, {size}"
+                )
+            self._reserve(item, repeat * size)
+            return self.arch.pack(value & ((1 << (8 * size)) - 1), size) * repeat if size else b""
         if kind == "align":
             boundary, fill, in_code = item.value
-            padding = sec.align_up(address, boundary) - address
+            padding = self._reserve(item, sec.align_up(address, boundary) - address)
             if fill is not None or not in_code:
                 return bytes([(fill or 0) & 0xFF]) * padding
             return self._nops(padding)
@@ -345,6 +365,14 @@ class KeystoneAssembler:
                 raise
             # Early passes use guessed addresses: keep the old size and retry later.
             return item.data or bytes(self._guess_size(item))
+
+    def _reserve(self, item: Item, size: int) -> int:
+        """`size`, after checking that the image stays within the run's --mem-limit."""
+        if self.image_bytes + size > self.image_limit:
+            raise item.st.error(
+                f"image exceeds --mem-limit ({self.image_limit} bytes): this line adds {size} bytes"
+            )
+        return size
 
     def _guess_size(self, item: Item) -> int:
         return 2 if item.mode == "thumb" else self.syntax["insn_size_guess"]
@@ -397,27 +425,26 @@ class KeystoneAssembler:
         return f"{head} {IDENT.sub(replace, operands)}".strip() if operands else head
 
     def encode(self, item: Item, text: str, address: int) -> bytes:
-        ks = self._encoder(item.mode)
+        """Keystone's bytes for one line, through the guard (a hang or crash is this line's error).
+
+        No sym_resolver: setting one makes keystone read decimal numbers as hex
+        (all arches, 0.9.2). Symbols are substituted as numbers instead; every
+        branch form takes an absolute numeric target at the right address.
+        """
+        if not text.isascii():
+            raise item.st.error("non-ASCII text outside a symbol name")
+        spec = self.arch.keystone
+        mode = spec["mode"] if item.mode is None else spec["modes_alt"][item.mode]
         source = f".att_syntax\n{text}" if item.syntax == "att" else text
         try:
-            encoding, _ = ks.asm(source, address)
-        except keystone.KsError as err:
+            encoding = GUARD.encode(spec["arch"], mode, source, address)
+        except KeystoneFailure as err:
             if err.errno == keystone.KS_ERR_ASM_SYMBOL_MISSING:
                 raise item.st.error(f"undefined symbol in '{item.st.op} {item.st.args}'") from None
-            raise item.st.error(f"cannot assemble '{text}': {_ks_message(err)}") from None
-        except UnicodeEncodeError:
-            raise item.st.error("non-ASCII text outside a symbol name") from None
+            raise item.st.error(f"cannot assemble '{text}': {err}") from None
         if not encoding:
             raise item.st.error(f"cannot assemble '{text}': keystone produced no bytes")
-        return bytes(encoding)
-
-    def _encoder(self, mode: str | None) -> keystone.Ks:
-        # No sym_resolver: setting one makes keystone read decimal numbers as
-        # hex (all arches, 0.9.2). Symbols are substituted as numbers instead;
-        # every branch form takes an absolute numeric target at the right address.
-        if mode not in self.encoders:
-            self.encoders[mode] = cpu.new_assembler(self.arch, mode)
-        return self.encoders[mode]
+        return encoding
 
     # ---- result ---------------------------------------------------------------------------
 
@@ -463,6 +490,27 @@ class KeystoneAssembler:
         )
 
 
+BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+def operand_problem(operands: str, forbidden: str) -> str | None:
+    """Why `operands` cannot be an instruction's operands, or None.
+
+    Checked before keystone sees them: unbalanced brackets and characters the
+    target never uses in operands (arch data `[asm] operand_forbidden`) make
+    keystone 0.9.2 hang or crash more often than they make it fail.
+    """
+    stack = []
+    for ch in operands:
+        if ch in forbidden:
+            return f"'{ch}' is not valid in an operand on this target"
+        if ch in "([{":
+            stack.append(ch)
+        elif ch in BRACKETS and (not stack or stack.pop() != BRACKETS[ch]):
+            return f"unbalanced '{ch}'"
+    return f"unclosed '{stack[-1]}'" if stack else None
+
+
 X86_PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz", "data16", "addr32", "notrack", "bnd"}
 
 
@@ -474,10 +522,6 @@ def _mnemonic_split(text: str) -> tuple[str, str]:
         more = rest.split(None, 1)
         head, rest = f"{head} {more[0]}", more[1] if len(more) > 1 else ""
     return head, rest
-
-
-def _ks_message(err: keystone.KsError) -> str:
-    return str(err).split(" (KS_ERR")[0]
 
 
 def _parse_string(st: Statement, text: str) -> bytes:

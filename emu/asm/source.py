@@ -1,12 +1,14 @@
 """From GNU-as source text to a flat list of statements.
 
 Handles what happens before any encoding: comments, statement separators,
-labels, `.macro` expansion, `.rept`, and numeric local labels (`1:`, `1b`, `1f`),
-which are renamed to unique symbols because keystone rejects them.
+labels, cpp linemarkers, and numeric local labels (`1:`, `1b`, `1f`), which are
+renamed to unique symbols because keystone rejects them. Conditionals, macros,
+`.rept` and `.include` are expanded by `emu.asm.expand`.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -32,7 +34,7 @@ class Statement:
     macro_trail: list[str] = field(default_factory=list)
 
     def error(self, message: str) -> AsmError:
-        return AsmError(self.filename, self.line, message, self.source)
+        return AsmError(self.filename, self.line, message, _shown(self.source))
 
 
 def _strip_comment(line: str, comment: str, in_block: bool) -> tuple[str, bool]:
@@ -97,150 +99,112 @@ def _parse_statement(text: str, filename: str, line: int, source: str) -> list[S
     return statements
 
 
-MAX_INCLUDE_DEPTH = 16
+MAX_SOURCE_BYTES = 16 << 20  # a source or included file larger than this is refused
+MAX_SHOWN_SOURCE = 160  # characters of the offending line shown under an error
+LINEMARKER = re.compile(r'^#\s*(\d+)\s+"((?:[^"\\]|\\.)*)"')
+CPP_DIRECTIVE = re.compile(r"^\s*#(if|ifdef|ifndef|elif|else|endif|define|undef|include|error)\b")
 
 
-def parse(text: str, filename: str, comment: str, separator: str) -> list[Statement]:
-    """All statements in `text`, includes read, macros expanded and local labels renamed."""
-    statements = _read_lines(text, filename, comment, separator, depth=0)
-    statements = _expand_macros(statements)
+def parse(
+    text: str, filename: str, comment: str, separator: str, preprocessed: bool = False
+) -> list[Statement]:
+    """All statements in `text`, includes read, conditionals and macros expanded, local labels renamed.
+
+    `preprocessed` says `text` came out of cpp: `#` lines are its linemarkers.
+    Otherwise a C preprocessor directive is an error, not the comment GNU as
+    would silently make of it (both branches of an `#ifdef` would be assembled).
+    """
+    from emu.asm.expand import Expander
+
+    reader = SourceReader(comment, separator)
+    statements = Expander(reader).run(reader.statements(text, filename, cpp_allowed=preprocessed))
     return _rename_local_labels(statements)
 
 
-def _read_lines(text: str, filename: str, comment: str, separator: str, depth: int) -> list[Statement]:
-    statements: list[Statement] = []
-    in_block = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        code, in_block = _strip_comment(raw, comment, in_block)
-        for part in _split_statements(code, separator):
-            if not part.strip():
-                continue
-            for st in _parse_statement(part, filename, number, raw):
-                if st.op.lower() == ".include":
-                    statements.extend(_include(st, comment, separator, depth))
-                else:
-                    statements.append(st)
-    return statements
+def read_source(path: Path, where: Statement | None = None, name: str = "") -> str:
+    """The text of a source file, refusing what is not a bounded regular text file.
 
+    `/dev/zero`, a FIFO or `/proc/self/environ` must give a one-line error,
+    never a hang, a host-sized read or the file's contents echoed in a message.
+    """
 
-def _include(st: Statement, comment: str, separator: str, depth: int) -> list[Statement]:
-    """`.include "file"`, relative to the including file as in GNU as."""
-    name = st.args.strip().strip('"')
-    if not name:
-        raise st.error(".include needs a file name in quotes")
-    if depth >= MAX_INCLUDE_DEPTH:
-        raise st.error(f".include nests more than {MAX_INCLUDE_DEPTH} deep (recursive?)")
-    path = Path(st.filename).parent / name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise st.error(f"cannot include '{name}': {err.strerror}") from None
-    return _read_lines(text, str(path), comment, separator, depth + 1)
+    def fail(message: str) -> Exception:
+        from emu.errors import UsageError
 
-
-@dataclass
-class _Macro:
-    name: str
-    params: list[tuple[str, str | None]]  # (name, default)
-    body: list[Statement]
-
-
-def _macro_params(spec: str) -> list[tuple[str, str | None]]:
-    params = []
-    for item in re.split(r"[\s,]+", spec.strip()):
-        if item:
-            name, _, default = item.partition("=")
-            params.append((name.split(":")[0], default or None))
-    return params
-
-
-def _split_args(text: str) -> list[str]:
-    return [a.strip() for a in text.split(",")] if text.strip() else []
-
-
-def _expand_macros(statements: list[Statement], depth: int = 0) -> list[Statement]:
-    macros: dict[str, _Macro] = {}
-    out: list[Statement] = []
-    i = 0
-    while i < len(statements):
-        st = statements[i]
-        op = st.op.lower()
-        if op == ".macro":
-            name, _, spec = st.args.replace(",", " ", 1).partition(" ")
-            body, i = _collect_until(statements, i, ".endm", (".macro",))
-            macros[name.strip()] = _Macro(name.strip(), _macro_params(spec), body)
-            continue
-        if op == ".rept":
-            body, end = _collect_until(statements, i, ".endr", (".rept", ".irp"))
-            count = _rept_count(st)
-            out.extend(_expand_macros(body * count, depth + 1) if count else [])
-            i = end
-            continue
-        if st.op in macros:
-            if depth > 64:
-                raise st.error(f"macro '{st.op}' nests too deeply (recursive?)")
-            out.extend(_expand_macros(_instantiate(macros[st.op], st), depth + 1))
-        else:
-            out.append(st)
-        i += 1
-    return out
-
-
-def _rept_count(st: Statement) -> int:
-    from emu.asm.expr import ExprError, evaluate
-
-    try:
-        return evaluate(st.args, lambda name: (_ for _ in ()).throw(ExprError(f"'{name}' in .rept")))
-    except ExprError as err:
-        raise st.error(f".rept needs a constant count: {err}") from None
-
-
-def _collect_until(
-    statements: list[Statement], start: int, end: str, nest: tuple[str, ...]
-) -> tuple[list[Statement], int]:
-    depth, i = 0, start + 1
-    while i < len(statements):
-        op = statements[i].op.lower()
-        if op in nest:
-            depth += 1
-        elif op == end:
-            if depth == 0:
-                return statements[start + 1 : i], i + 1
-            depth -= 1
-        i += 1
-    raise statements[start].error(f"'{statements[start].op}' without a matching '{end}'")
-
-
-def _instantiate(macro: _Macro, call: Statement) -> list[Statement]:
-    given = _split_args(call.args)
-    if len(given) > len(macro.params):
-        raise call.error(f"macro '{macro.name}' takes {len(macro.params)} arguments, got {len(given)}")
-    values = {}
-    for index, (name, default) in enumerate(macro.params):
-        value = given[index] if index < len(given) and given[index] != "" else default
-        if value is None:
-            raise call.error(f"macro '{macro.name}': missing value for '{name}'")
-        values[name] = value
-
-    def substitute(text: str) -> str:
-        for name in sorted(values, key=len, reverse=True):
-            text = text.replace(f"\\{name}", values[name])
-        return text.replace("\\()", "")
-
-    expanded = []
-    for st in macro.body:
-        expanded.append(
-            Statement(
-                call.filename,
-                call.line,
-                call.source,
-                label=substitute(st.label) if st.label else None,
-                op=substitute(st.op),
-                args=substitute(st.args),
-                macro_trail=[f"{st.filename}:{st.line}", *st.macro_trail],
-            )
+        return (
+            where.error(f"cannot include '{name}': {message}") if where else UsageError(f"{path}: {message}")
         )
-    return expanded
+
+    try:
+        if not path.is_file():
+            return _raise(fail("not a regular file" if path.exists() else "no such file"))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+    except OSError as err:
+        return _raise(fail(err.strerror or str(err)))
+    if len(data) > MAX_SOURCE_BYTES:
+        return _raise(fail(f"larger than {MAX_SOURCE_BYTES >> 20} MiB"))
+    if b"\0" in data:
+        return _raise(fail("not a text file (it contains NUL bytes)"))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _raise(fail("not a UTF-8 text file"))
+
+
+def _raise(error: Exception) -> str:
+    raise error
+
+
+class SourceReader:
+    """Text -> statements, one file at a time, following cpp linemarkers."""
+
+    def __init__(self, comment: str, separator: str) -> None:
+        self.comment, self.separator = comment, separator
+
+    def statements(self, text: str, filename: str, cpp_allowed: bool = False) -> list[Statement]:
+        statements: list[Statement] = []
+        in_block = False
+        number = 0
+        for raw in text.split("\n"):  # GNU as ends a line at \n only (not \f, \x1e, \u2028...)
+            raw = raw.removesuffix("\r")
+            number += 1
+            marker = LINEMARKER.match(raw) if raw.startswith("#") else None
+            if marker:  # `# 12 "file.S"`: the next line is line 12 of file.S (GNU as reads these too)
+                number, filename = int(marker.group(1)) - 1, _unescape(marker.group(2))
+                continue
+            if not cpp_allowed and not in_block and CPP_DIRECTIVE.match(raw):
+                directive = CPP_DIRECTIVE.match(raw).group(1)
+                raise AsmError(
+                    filename,
+                    number,
+                    f"'#{directive}' is a C preprocessor directive: GNU as reads it as a comment in "
+                    "this file; name the file .S to preprocess it, or use .if/.ifdef",
+                    _shown(raw),
+                )
+            code, in_block = _strip_comment(raw, self.comment, in_block)
+            for part in _split_statements(code, self.separator):
+                if part.strip():
+                    statements.extend(_parse_statement(part, filename, number, raw))
+        return statements
+
+    def include(self, st: Statement) -> list[Statement]:
+        """`.include "file"`, relative to the including file's directory."""
+        name = st.args.strip()
+        if len(name) < 2 or not (name[0] == name[-1] == '"'):
+            raise st.error('.include needs a file name in quotes: .include "file.s"')
+        path = Path(st.filename).parent / name[1:-1]
+        return self.statements(read_source(path, st, name[1:-1]), str(path))
+
+
+def _unescape(name: str) -> str:
+    return re.sub(r"\\(.)", r"\1", name)
+
+
+def _shown(line: str) -> str:
+    """The source line as an error shows it: printable, and short."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in line.strip())
+    return shown if len(shown) <= MAX_SHOWN_SOURCE else shown[:MAX_SHOWN_SOURCE] + "..."
 
 
 def _rename_local_labels(statements: list[Statement]) -> list[Statement]:
@@ -249,35 +213,32 @@ def _rename_local_labels(statements: list[Statement]) -> list[Statement]:
     for index, st in enumerate(statements):
         if st.label and st.label.isdigit():
             definitions.setdefault(st.label, []).append(index)
-
-    def unique(number: str, occurrence: int) -> str:
-        return f"__emu_local_{number}_{occurrence}"
-
     for index, st in enumerate(statements):
         if st.label and st.label.isdigit():
-            st.label = unique(st.label, definitions[st.label].index(index))
+            st.label = _local_name(st.label, bisect.bisect_left(definitions[st.label], index))
         if st.args and not st.op.lower().startswith((".asci", ".string")):
             st.args = LOCAL_REF.sub(
-                functools.partial(_local_target, index=index, definitions=definitions, unique=unique, st=st),
-                st.args,
+                functools.partial(_local_target, index=index, definitions=definitions, st=st), st.args
             )
     return statements
 
 
-def _local_target(
-    match: re.Match, index: int, definitions: dict[str, list[int]], unique, st: Statement
-) -> str:
+def _local_name(number: str, occurrence: int) -> str:
+    return f"__emu_local_{number}_{occurrence}"
+
+
+def _local_target(match: re.Match, index: int, definitions: dict[str, list[int]], st: Statement) -> str:
     number, direction = match.group(1), match.group(2)
     places = definitions.get(number, [])
     if direction == "b":
-        before = [k for k, place in enumerate(places) if place < index]
+        before = bisect.bisect_left(places, index)  # definitions strictly before this statement
         if not before:
             raise st.error(f"local label '{number}b' has no earlier '{number}:'")
-        return unique(number, before[-1])
-    after = [k for k, place in enumerate(places) if place > index]
-    if not after:
+        return _local_name(number, before - 1)
+    after = bisect.bisect_right(places, index)
+    if after == len(places):
         raise st.error(f"local label '{number}f' has no later '{number}:'")
-    return unique(number, after[0])
+    return _local_name(number, after)
 
 
 def split_operands(text: str) -> list[str]:
