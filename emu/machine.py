@@ -250,7 +250,7 @@ class Machine:
         before = self.counter.executed
         self.counter.set_budget(before + count)
         try:
-            self.counter.run(self._start_address, -1 & self.arch.word_mask)
+            self.counter.run(self._start_address, self._unreached_end())
         except UcError as err:
             if not self._is_hint(err):
                 self.stop.fault = self.stop.fault or self._fault_from(err)
@@ -271,6 +271,19 @@ class Machine:
             thread.alive = False
             return None if self.scheduler.live() else self.stop.exit_status
         return self.stop.exit_status
+
+    def _unreached_end(self) -> int:
+        """The `until` address for emu_start: the top of the address space, never a place code
+        runs from — unless the thread is about to fetch there (a jump, handler or entry of -1).
+        Unicorn then runs nothing at all (pc == until), so the slice would make no progress
+        forever; a nearby end lets the fetch at the top fault (SIGSEGV) as on Linux. The
+        translation cached for the top (a bare "until reached" stop) goes too: it would run
+        instead of the fetch."""
+        top = self.arch.word_mask
+        if self._start_address() | 1 != top:
+            return top
+        self.uc.ctl_flush_tb()  # rare (only a broken program gets here): the simplest sure drop
+        return top - 3
 
     def _is_hint(self, err: UcError) -> bool:
         """A hint instruction unicorn rejects (ARM YIELD/WFE, pc already past it): a yield, not SIGILL."""
