@@ -9,6 +9,7 @@ after exactly N.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,6 +192,4 @@ def test_cycles_report_counts_the_heads_of_cut_blocks(tmp_path: Path, quantum: s
     report = tmp_path / "cycles.json"
     done = run_emu("run", path, "--arch", "amd64", "--quantum", quantum, "--cycles-json", report)
     assert done.returncode == 0, done.stderr
-    import json
-
     assert json.loads(report.read_text())["total_instructions"] == expected_count("amd64", shape)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ARCHES, run_emu
+from conftest import ARCHES, run_emu, source_dir
 from test_elf import link_hello
 
 JUMP_TO_TOP = {
@@ -85,3 +85,26 @@ def test_elf_entry_at_minus_one_is_sigsegv(tmp_path: Path, arch: str) -> None:
     path.write_bytes(bytes(image))
     done = run_emu("run", path, "--max-insns", "1000", timeout=60)
     assert_sigsegv_at_top(done)
+
+
+def run_example(tmp_path: Path, arch: str, name: str, seed: int) -> tuple[str, bytes]:
+    """A toy-runtime example at the default quantum: (stdout, --strace bytes)."""
+    trace = tmp_path / f"{name}-{seed}.strace"
+    example = f"examples/runtime/{name}_{source_dir(arch)}.s"
+    done = run_emu("run", example, "--arch", arch, "--seed", str(seed), "--strace-file", trace, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout, trace.read_bytes()
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_seeds_change_the_interleaving_of_the_toy_runtime_by_default(tmp_path: Path, arch: str) -> None:
+    """Issue 11: at the default quantum every seed used to replay one interleaving (the examples
+    switch threads when they block or wake, far inside a quantum); the seed now picks who runs."""
+    runs = [run_example(tmp_path, arch, "workers", seed) for seed in range(4)]
+    assert {stdout for stdout, _ in runs} == {"workers 4\nsum of squares 338350\n"}
+    assert len({trace for _, trace in runs}) > 1
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_same_seed_replays_the_toy_runtime_byte_for_byte(tmp_path: Path, arch: str) -> None:
+    assert run_example(tmp_path, arch, "pingpong", 5) == run_example(tmp_path, arch, "pingpong", 5)
