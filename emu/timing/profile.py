@@ -82,9 +82,7 @@ class Profiler:
         self.counter, self.arch, self.model = counter, arch, model
         self.classifier = classifier_for(arch.name)
         self.prices: dict[int, Prices] = {}
-        counter.table.listeners.append(self._price)
-        for block in list(counter.table.blocks.values()):
-            self._price(block)
+        counter.table.listen(self._price)
 
     def _price(self, block: Block) -> None:
         decoded = [self.classifier.decode(insn) for insn in block.insns]
