@@ -46,7 +46,7 @@ class BlockTable:
     """Blocks by address: counted on first sight, decoded in full only for listeners.
 
     Counting is what every run needs, on every new block: by size where the code has a
-    fixed instruction width (arch/timing/arches.toml `insn_width`), else a lite capstone
+    fixed instruction width (emu/data/arch/timing/arches.toml `insn_width`), else a lite capstone
     pass that builds no instruction objects. Full decoding (operands, details) is for the
     timing profiler, which asks for it with `listen`.
     """
