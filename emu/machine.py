@@ -260,7 +260,7 @@ class Machine:
         before = self.counter.executed
         self.counter.set_budget(before + count)
         try:
-            self.counter.run(self._start_address, -1 & self.arch.word_mask)
+            self.counter.run(self._start_address, self._unreached_end())
         except UcError as err:
             if err.errno == unicorn.UC_ERR_NOMEM:  # the host, not the guest, ran out
                 raise EmuError(
@@ -286,6 +286,19 @@ class Machine:
             self.kernel.retire(thread)
             return None if self.scheduler.live() else self.stop.exit_status
         return self.stop.exit_status
+
+    def _unreached_end(self) -> int:
+        """The `until` address for emu_start: the top of the address space, never a place code
+        runs from — unless the thread is about to fetch there (a jump, handler or entry of -1).
+        Unicorn then runs nothing at all (pc == until), so the slice would make no progress
+        forever; a nearby end lets the fetch at the top fault (SIGSEGV) as on Linux. The
+        translation cached for the top (a bare "until reached" stop) goes too: it would run
+        instead of the fetch."""
+        top = self.arch.word_mask
+        if self._start_address() | 1 != top:
+            return top
+        self.uc.ctl_flush_tb()  # rare (only a broken program gets here): the simplest sure drop
+        return top - 3
 
     def _is_hint(self, err: UcError) -> bool:
         """A hint instruction unicorn rejects (ARM YIELD/WFE, pc already past it): a yield, not SIGILL."""

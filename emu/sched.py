@@ -93,7 +93,7 @@ class Deadlock(Exception):
 
 
 class Scheduler:
-    """Round-robin over runnable threads, with seeded slice lengths."""
+    """Seeded choice of the next runnable thread, with seeded slice lengths."""
 
     def __init__(self, quantum: int, seed: int, on_wake: Callable[[Thread, int], None]) -> None:
         self.quantum = quantum
@@ -134,9 +134,12 @@ class Scheduler:
                 raise Deadlock(live)
 
     def _after_last(self, runnable: list[Thread]) -> Thread:
-        start = self.threads.index(self._last) + 1 if self._last in self.threads else 0
-        order = self.threads[start:] + self.threads[:start]
-        chosen = next(t for t in order if t in runnable)
+        """A seeded draw among the runnable threads other than the one that just ran (it runs
+        again only when alone). Most switches in real programs come from blocking and waking,
+        not from the quantum running out; a fixed rotation there made every seed replay the
+        same interleaving, so the seed picks the successor too."""
+        others = [t for t in runnable if t is not self._last] or runnable
+        chosen = others[self.rng.randrange(len(others))] if len(others) > 1 else others[0]
         self._last = chosen
         return chosen
 

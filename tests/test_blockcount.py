@@ -9,6 +9,7 @@ from conftest import require_tool
 from emu import arch as arches
 from emu import cpu
 from emu.native import build
+from emu.native.blocks import BlockTable
 from emu.native.counter import BlockCounter, CacheLevel
 
 BASE, DATA = 0x100000, 0x200000
@@ -95,3 +96,42 @@ def test_without_a_compiler_the_python_twin_is_used(monkeypatch) -> None:
 def test_the_library_is_cached_by_source_hash() -> None:
     assert build.library_path().name.startswith("blockcount-")
     assert build.library_path() == build.library_path()
+
+
+@pytest.mark.parametrize("arch_name", sorted(LOOPS))
+@pytest.mark.parametrize("native", natives)
+def test_slice_ends_inside_blocks_never_flush_the_translation_cache(
+    arch_name: str, native: bool, monkeypatch
+) -> None:
+    """Issue 13: a slice ending inside a block used to flush unicorn's whole translation cache
+    (twice, through `count=`), re-translating the hot code every slice. Now only the cut block
+    is re-translated: neither a flush nor count mode may happen."""
+    monkeypatch.setattr(unicorn.Uc, "ctl_flush_tb", lambda self: pytest.fail("translation cache flushed"))
+    start = unicorn.Uc.emu_start
+
+    def no_count_mode(self, begin, until, timeout=0, count=0):
+        assert count == 0, "count mode flushes the translation cache when it ends"
+        return start(self, begin, until, timeout, count)
+
+    monkeypatch.setattr(unicorn.Uc, "emu_start", no_count_mode)
+    heads = 0
+    for budget in (997, 998, 999):
+        counter, _ = sliced(arch_name, native, budget)
+        assert counter.executed == code_hook_count(arch_name)
+        heads += sum(b.partial for b in counter.blocks())
+    assert heads > 0  # slices did end inside blocks
+
+
+@pytest.mark.parametrize("arch_name", ["amd64", "arm", "ppc64", "ppc64le"])
+def test_counting_without_a_full_decode_agrees_with_it(arch_name: str) -> None:
+    """Blocks are counted by size (fixed-width code) or a lite decode unless a listener wants
+    the decoded instructions; both ways give the same count, for every prefix of the code."""
+    arch = arches.get(arch_name)
+    code, _ = cpu.new_assembler(arch).asm(LOOPS["ppc64le" if arch_name == "ppc64" else arch_name], BASE)
+    uc = cpu.new_engine(arch)
+    uc.mem_map(BASE, 0x10000)
+    uc.mem_write(BASE, bytes(code))
+    for size in range(len(code) + 1):
+        counted, decoded = BlockTable(uc, arch), BlockTable(uc, arch)
+        decoded.listen(lambda block: None)
+        assert counted.ninsns(BASE, size) == decoded.ninsns(BASE, size)

@@ -27,6 +27,7 @@ typedef struct {
 typedef struct {
     bc_slot *slots;
     uint64_t cap, nused, executed, budget, last_addr, clock, short_by;
+    uint64_t short_addr, short_size, head_left; /* the block cut by the budget; its head to run */
     int64_t cur, short_slot;
     uint32_t tid, has_last, nlevels, suspended;
     int32_t error;
@@ -94,16 +95,20 @@ void bc_set_budget(bc_ctx *c, uint64_t budget) {
 }
 uint64_t bc_short_by(bc_ctx *c) { return c->short_by; }
 
-/* While suspended (the count-mode tail of a block) the block hook does nothing. */
-void bc_suspend(bc_ctx *c, uint32_t on) {
-    c->suspended = on;
-    if (on) c->cur = c->short_slot;
+uint64_t bc_short_addr(bc_ctx *c) { return c->short_addr; }
+uint64_t bc_short_size(bc_ctx *c) { return c->short_size; }
+
+/* Head mode: the block hook does nothing and the code hook (installed on the cut block
+ * only) lets exactly `short_by` instructions run, counting each as it starts. */
+void bc_begin_head(bc_ctx *c) {
+    c->suspended = 1;
+    c->head_left = c->short_by;
+    c->cur = c->short_slot;
 }
 
-/* The first `n` instructions of the block that did not fit ran in count mode. */
-void bc_add_partial(bc_ctx *c, uint64_t n) {
-    if (c->short_slot >= 0) c->slots[c->short_slot].partial += n;
-    c->executed += n;
+void bc_end_head(bc_ctx *c) {
+    c->suspended = 0;
+    c->head_left = 0;
     c->short_by = 0;
     c->short_slot = -1;
     c->has_last = 0;
@@ -139,7 +144,7 @@ static int64_t bc_insert(bc_ctx *c, int64_t at, uint64_t addr, uint32_t size) {
 /* UC_HOOK_BLOCK: check the budget first — a block stopped here does not run and
  * the hook fires again for it on resume, so it must not be counted now. A block
  * that would cross the budget is stopped too, with `short_by` set to the
- * instructions still allowed: the caller runs those in count mode (exact
+ * instructions still allowed: the caller runs those in head mode (exact
  * preemption points, also inside blocks). */
 void bc_block_hook(void *uc, uint64_t addr, uint32_t size, void *user) {
     bc_ctx *c = user;
@@ -159,6 +164,8 @@ void bc_block_hook(void *uc, uint64_t addr, uint32_t size, void *user) {
     if (c->executed + s->ninsns > c->budget) {
         c->short_by = c->budget - c->executed;
         c->short_slot = i;
+        c->short_addr = addr;
+        c->short_size = size;
         c->stop(uc);
         return;
     }
@@ -168,6 +175,20 @@ void bc_block_hook(void *uc, uint64_t addr, uint32_t size, void *user) {
     c->has_last = 1;
     c->cur = i;
     c->executed += s->ninsns;
+}
+
+/* UC_HOOK_CODE on the cut block, in head mode: count the instruction about to run, or stop
+ * the engine before it once the head is done (unicorn checks for a stop after code hooks). */
+void bc_code_hook(void *uc, uint64_t addr, uint32_t size, void *user) {
+    bc_ctx *c = user;
+    (void)addr; (void)size;
+    if (!c->head_left) {
+        c->stop(uc);
+        return;
+    }
+    c->head_left--;
+    c->executed++;
+    if (c->short_slot >= 0) c->slots[c->short_slot].partial++;
 }
 
 int bc_add_level(bc_ctx *c, uint64_t size, uint64_t ways, uint64_t line, uint64_t penalty) {

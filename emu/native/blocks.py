@@ -43,18 +43,40 @@ def arch_settings(arch_name: str) -> dict[str, Any]:
 
 
 class BlockTable:
-    """Blocks by address, decoded on first sight; listeners hear about each new block."""
+    """Blocks by address: counted on first sight, decoded in full only for listeners.
+
+    Counting is what every run needs, on every new block: by size where the code has a
+    fixed instruction width (emu/data/arch/timing/arches.toml `insn_width`), else a lite capstone
+    pass that builds no instruction objects. Full decoding (operands, details) is for the
+    timing profiler, which asks for it with `listen`.
+    """
 
     def __init__(self, uc: unicorn.Uc, arch: Arch) -> None:
         self.uc, self.arch = uc, arch
-        self.blocks: dict[int, Block] = {}  # first sight wins, as in the C counter
+        self.blocks: dict[int, Block] = {}  # decoded; first sight wins, as in the C counter
         self.listeners: list[Callable[[Block], None]] = []
-        self._alt = arch_settings(arch.name).get("alt_mode")
+        settings = arch_settings(arch.name)
+        self._alt = settings.get("alt_mode")
+        self._width: int = settings.get("insn_width", 0)
+        self._seen: dict[int, tuple[int, int]] = {}  # address -> (instructions, bytes)
         self._disassemblers: dict[str | None, capstone.Cs] = {}
 
     def ninsns(self, address: int, size: int) -> int:
-        """Instruction count of the block at `address` (decoding it if new)."""
-        return self.lookup(address, size).ninsns
+        """Instruction count of the block at `address` (counted once, at first sight)."""
+        if self.listeners:
+            return self.lookup(address, size).ninsns
+        seen = self._seen.get(address)
+        if seen is None:
+            seen = self._seen[address] = (self._count(address, size), size)
+        return seen[0]
+
+    def listen(self, listener: Callable[[Block], None]) -> None:
+        """Call `listener` with every block, decoded: those seen so far, then each new one."""
+        for address, (_, size) in list(self._seen.items()):
+            self.lookup(address, size)
+        for block in list(self.blocks.values()):
+            listener(block)
+        self.listeners.append(listener)
 
     def lookup(self, address: int, size: int) -> Block:
         block = self.blocks.get(address)
@@ -72,10 +94,21 @@ class BlockTable:
         value = cpu.Registers(self.uc, self.arch)[self._alt["register"]]
         return self._alt["capstone"] if value & self._alt["mask"] else None
 
-    def _decode(self, address: int, size: int) -> Block:
-        alt = self._mode()
+    def _disassembler(self, alt: str | None) -> capstone.Cs:
         cs = self._disassemblers.get(alt)
         if cs is None:
             cs = self._disassemblers[alt] = cpu.new_disassembler(self.arch, alt)
+        return cs
+
+    def _count(self, address: int, size: int) -> int:
+        """Instructions in a block, as `Block.ninsns` would say, without decoding it in full."""
+        alt = self._mode()
+        if self._width and alt is None:
+            return max(1, size // self._width)
         code = bytes(self.uc.mem_read(address, size)) if size else b""
-        return Block(address, size, list(cs.disasm(code, address)), alt)
+        return max(1, sum(1 for _ in self._disassembler(alt).disasm_lite(code, address)))
+
+    def _decode(self, address: int, size: int) -> Block:
+        alt = self._mode()
+        code = bytes(self.uc.mem_read(address, size)) if size else b""
+        return Block(address, size, list(self._disassembler(alt).disasm(code, address)), alt)

@@ -9,7 +9,9 @@ without a C compiler: same rules, same numbers, ~100x slower.
 
 Rules both follow: a block is counted when it starts, with its instruction
 count from first sight; at a block start, if executed >= budget the engine is
-stopped and the block is not counted (it runs, and is counted, on resume).
+stopped and the block is not counted (it runs, and is counted, on resume). A
+block that would cross the budget is stopped too; its head then runs alone,
+counted instruction by instruction (`_Slicing.run`).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ class BlockStats:
     self_count: int  # executions that directly followed an execution of the same block
     ninsns: int
     penalty: int  # cache-miss cycles charged while it ran
-    partial: int = 0  # instructions run as the count-mode head of this block (slice ends)
+    partial: int = 0  # instructions run as the head of this block when a slice ended inside it
 
 
 class _Slot(ctypes.Structure):
@@ -77,23 +79,24 @@ class _Slicing:
         """Run from `start_address()` until the budget (or a hook) stops the engine.
 
         Whole blocks run at full speed; the block that would cross the budget is
-        stopped at its start and its first `short` instructions run in unicorn's
-        count mode, so slices end on exactly the budgeted instruction (preemption
-        can land inside a block, as with `count=`)."""
+        stopped at its start and only its first `short` instructions (its head) run,
+        under a code hook installed on that one block, so slices end on exactly the
+        budgeted instruction (preemption can land inside a block, as with `count=`).
+        Only the cut block is retranslated (with the hook, then without): unicorn's
+        `count=` would flush the whole translation cache twice per slice."""
         self.uc.emu_start(start_address(), until)
-        short = self._short_by()
-        if not short:
+        if not self._short_by():
             return
-        # Cached translations have no per-instruction hook for count mode to stop at
-        # (dropping only this block's translation was not enough in unicorn 2.1.4:
-        # chained blocks ran on), so count mode starts from an empty cache.
-        self.uc.ctl_flush_tb()
-        self._suspend(True)
+        address, size = self._cut_block()
+        hook = self._add_head_hook(address, address + size - 1)
+        self.uc.ctl_remove_cache(address, address + size)  # its cached translation has no hook
+        self._begin_head()
         try:
-            self.uc.emu_start(start_address(), until, count=short)
+            self.uc.emu_start(start_address(), until)
         finally:
-            self._suspend(False)
-            self._add_partial(short)
+            self._end_head()
+            self._del_hook(hook)
+            self.uc.ctl_remove_cache(address, address + size)  # drop the hooked translation
 
 
 class CBlockCounter(_Slicing):
@@ -112,11 +115,18 @@ class CBlockCounter(_Slicing):
         weakref.finalize(self, lib.bc_free, self._ctx)
         self.error: BaseException | None = None
 
-    def _hook(self, kind: int, function: ctypes._CFuncPtr) -> ctypes.c_size_t:
+    def _hook(self, kind: int, function: ctypes._CFuncPtr, begin: int = 1, end: int = 0) -> ctypes.c_size_t:
+        """Register a C hook (begin > end: everywhere)."""
         handle = ctypes.c_size_t()
         address = ctypes.cast(function, ctypes.c_void_p)
         status = uc_binding.uclib.uc_hook_add(
-            self.uc._uch, ctypes.byref(handle), kind, address, self._ctx, 1, 0
+            self.uc._uch,
+            ctypes.byref(handle),
+            kind,
+            address,
+            self._ctx,
+            ctypes.c_uint64(begin),
+            ctypes.c_uint64(end),
         )
         if status != unicorn.UC_ERR_OK:
             raise unicorn.UcError(status)
@@ -145,11 +155,20 @@ class CBlockCounter(_Slicing):
     def _short_by(self) -> int:
         return self._lib.bc_short_by(self._ctx)
 
-    def _suspend(self, on: bool) -> None:
-        self._lib.bc_suspend(self._ctx, int(on))
+    def _cut_block(self) -> tuple[int, int]:
+        return self._lib.bc_short_addr(self._ctx), self._lib.bc_short_size(self._ctx)
 
-    def _add_partial(self, count: int) -> None:
-        self._lib.bc_add_partial(self._ctx, count)
+    def _add_head_hook(self, begin: int, end: int) -> ctypes.c_size_t:
+        return self._hook(unicorn.UC_HOOK_CODE, self._lib.bc_code_hook, begin, end)
+
+    def _del_hook(self, handle: ctypes.c_size_t) -> None:
+        uc_binding.uclib.uc_hook_del(self.uc._uch, handle)
+
+    def _begin_head(self) -> None:
+        self._lib.bc_begin_head(self._ctx)
+
+    def _end_head(self) -> None:
+        self._lib.bc_end_head(self._ctx)
 
     def check(self) -> None:
         """Raise what went wrong inside the hook, if anything."""
@@ -243,8 +262,9 @@ class PyBlockCounter(_Slicing):
         self._tid = 0
         self._last: BlockStats | None = None
         self._cache: _PyCache | None = None
-        self._short: tuple[int, BlockStats] | None = None
+        self._short: tuple[int, BlockStats, int, int] | None = None  # (head, stats, address, size)
         self._suspended = False
+        self._head_left = 0
         self._hooks = [uc.hook_add(unicorn.UC_HOOK_BLOCK, self._on_block)]
 
     def _on_block(self, uc: unicorn.Uc, address: int, size: int, _user: object) -> None:
@@ -263,7 +283,7 @@ class PyBlockCounter(_Slicing):
                 return
             stats = self._stats[(self._tid, address)] = BlockStats(address, self._tid, 0, 0, ninsns, 0)
         if self.executed + stats.ninsns > self.budget:
-            self._short = (self.budget - self.executed, stats)
+            self._short = (self.budget - self.executed, stats, address, size)
             uc.emu_stop()
             return
         stats.count += 1
@@ -289,15 +309,31 @@ class PyBlockCounter(_Slicing):
     def _short_by(self) -> int:
         return self._short[0] if self._short else 0
 
-    def _suspend(self, on: bool) -> None:
-        self._suspended = on
-        if on and self._short:
-            self._last = self._short[1]
+    def _cut_block(self) -> tuple[int, int]:
+        return self._short[2], self._short[3]
 
-    def _add_partial(self, count: int) -> None:
-        if self._short:
-            self._short[1].partial += count
-        self.executed += count
+    def _add_head_hook(self, begin: int, end: int) -> int:
+        return self.uc.hook_add(unicorn.UC_HOOK_CODE, self._on_head_instruction, None, begin, end)
+
+    def _del_hook(self, handle: int) -> None:
+        self.uc.hook_del(handle)
+
+    def _on_head_instruction(self, uc: unicorn.Uc, address: int, size: int, _user: object) -> None:
+        if not self._head_left:
+            uc.emu_stop()
+            return
+        self._head_left -= 1
+        self.executed += 1
+        self._short[1].partial += 1
+
+    def _begin_head(self) -> None:
+        self._suspended = True
+        self._head_left = self._short[0]
+        self._last = self._short[1]
+
+    def _end_head(self) -> None:
+        self._suspended = False
+        self._head_left = 0
         self._short = None
         self._last = None
 

@@ -82,9 +82,7 @@ class Profiler:
         self.counter, self.arch, self.model = counter, arch, model
         self.classifier = classifier_for(arch.name)
         self.prices: dict[int, Prices] = {}
-        counter.table.listeners.append(self._price)
-        for block in list(counter.table.blocks.values()):
-            self._price(block)
+        counter.table.listen(self._price)
 
     def _price(self, block: Block) -> None:
         decoded = [self.classifier.decode(insn) for insn in block.insns]
@@ -97,17 +95,22 @@ class Profiler:
         prices = self.prices[stats.address]
         straight = stats.count - stats.self_count
         cycles = stats.self_count * prices.loop.cycles + straight * prices.straight.cycles
+        cycles += self._head_cycles(stats, prices)
         mispredicts = straight * self.model.mispredict_penalty if stats.self_count else 0
         return cycles + mispredicts + stats.penalty, mispredicts
+
+    @staticmethod
+    def _head_cycles(stats: BlockStats, prices: Prices) -> float:
+        """Heads of the block run when a slice ended inside it: priced pro rata, as straight code."""
+        return stats.partial * prices.straight.cycles / stats.ninsns if stats.partial else 0.0
 
     def _tally(self, stats: BlockStats, image: Image) -> tuple[str, Tally, float]:
         name = image.symbolize(stats.address).split("+")[0]
         cycles, mispredicts = self.block_cycles(stats)
         calls = stats.count if image.symbols.get(name) == stats.address else 0
         unclassified = stats.count * self.prices[stats.address].straight.unclassified
-        tally = Tally(
-            name, stats.address, calls, stats.count, stats.count * stats.ninsns, cycles, unclassified
-        )
+        instructions = stats.count * stats.ninsns + stats.partial  # heads of cut blocks count too
+        tally = Tally(name, stats.address, calls, stats.count, instructions, cycles, unclassified)
         return name, tally, mispredicts
 
     def report(self, image: Image) -> Report:
