@@ -103,6 +103,7 @@ class Scheduler:
         self.on_wake = on_wake
         self._last: Thread | None = None
         self._sequence = 0
+        self.retired_instructions = 0  # what removed (exited) threads had run
 
     # ---- threads ---------------------------------------------------------------------
 
@@ -114,6 +115,7 @@ class Scheduler:
         round-robin goes on with the thread that followed it."""
         index = self.threads.index(thread)
         del self.threads[index]
+        self.retired_instructions += thread.instructions
         if self._last is thread:
             self._last = self.threads[index - 1] if index > 0 else None
 
