@@ -13,6 +13,7 @@ from emu.errors import EmuError, UsageError
 from emu.memory import DEFAULT_MEM_LIMIT
 from emu.options import RunOptions
 from emu.runtime import command as runtime_cli
+from emu.sched import SCHEDULES
 from emu.timing import cli as timing_cli
 
 
@@ -98,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--seed", type=int, default=0, help="seed for AT_RANDOM, getrandom and preemption points"
     )
+    run.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default="random",
+        help="how the next thread is chosen: random (seeded) or pct (seeded random priorities "
+        "with change points, Burckhardt et al. 2010)",
+    )
     run.add_argument("--ncpu", type=_positive, default=4, help="CPUs the guest sees (default 4)")
     run.add_argument(
         "--mem-limit",
@@ -181,6 +189,7 @@ def command_run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         quantum=args.quantum,
         seed=args.seed,
+        schedule=args.schedule,
         ncpu=args.ncpu,
         mem_limit=args.mem_limit,
         argv=[args.program, *args.args],

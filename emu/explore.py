@@ -22,6 +22,7 @@ from rich.table import Table
 
 from emu.campaign import add_campaign_arguments, chunks, run_chunks
 from emu.errors import UsageError
+from emu.sched import SCHEDULES
 
 
 @dataclass(frozen=True, order=True)
@@ -55,7 +56,7 @@ def _run_command(args: argparse.Namespace) -> tuple[str, ...]:
     command = [sys.executable, "-m", "emu", "run", args.program]
     if args.arch:
         command += ["--arch", args.arch]
-    for option in ("max_insns", "timeout", "quantum"):
+    for option in ("max_insns", "timeout", "quantum", "schedule"):
         value = getattr(args, option)
         if value is not None:
             command += [f"--{option.replace('_', '-')}", str(value)]
@@ -80,6 +81,12 @@ def add_explore_command(commands: argparse._SubParsersAction) -> None:
         "--timeout", type=float, default=60.0, metavar="SECONDS", help="per run (default 60)"
     )
     explore.add_argument("--quantum", type=_count, metavar="N", help="as for emu run")
+    explore.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default="random",
+        help="random (seeded draws) or pct (seeded priorities with change points, ASPLOS 2010)",
+    )
     explore.add_argument("--replay", type=int, metavar="SEED", help="run the program once with this seed")
     add_campaign_arguments(explore)
     explore.set_defaults(handler=command_explore)

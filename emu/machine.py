@@ -81,7 +81,9 @@ class Machine:
         self.regs = cpu.Registers(self.uc, arch)
         self.memory = AddressSpace(self.uc, arch.page_size, self.options.mem_limit)
         self.pid = 1000
-        self.scheduler = Scheduler(self.options.quantum, self.options.seed, self._on_wake)
+        self.scheduler = Scheduler(
+            self.options.quantum, self.options.seed, self._on_wake, self.options.schedule
+        )
         self.kernel = Kernel(self)
         self.current: Thread | None = None
         self.stop = StopReason()

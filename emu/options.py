@@ -14,6 +14,7 @@ class RunOptions:
     timeout: float | None = None  # wall-clock seconds
     quantum: int = 100_000  # instructions per scheduling slice
     seed: int = 0
+    schedule: str = "random"  # how the next thread is chosen: "random" or "pct" (emu/sched.py)
     ncpu: int = 4
     mem_limit: int = DEFAULT_MEM_LIMIT  # guest memory and emu's records for it (emu/memory.py)
     argv: list[str] = field(default_factory=list)

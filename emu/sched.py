@@ -22,6 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 NS_PER_INSTRUCTION = 1
+SCHEDULES = ("random", "pct")
+PCT_DEPTH = 3  # bug depth PCT aims at: two priority change points
+PCT_HORIZON = 64  # change points fall among the first this many scheduling decisions
 SYSCALL_NS = 50
 ETIMEDOUT = 110
 
@@ -95,8 +98,12 @@ class Deadlock(Exception):
 class Scheduler:
     """Seeded choice of the next runnable thread, with seeded slice lengths."""
 
-    def __init__(self, quantum: int, seed: int, on_wake: Callable[[Thread, int], None]) -> None:
-        self.quantum = quantum
+    def __init__(
+        self, quantum: int, seed: int, on_wake: Callable[[Thread, int], None], schedule: str = "random"
+    ) -> None:
+        if schedule not in SCHEDULES:
+            raise ValueError(f"unknown schedule {schedule!r}")
+        self.quantum, self.schedule = quantum, schedule
         self.rng = random.Random(f"emu-sched-{seed}")  # its own stream: AT_RANDOM stays seed-only
         self.clock = Clock()
         self.threads: list[Thread] = []
@@ -104,11 +111,18 @@ class Scheduler:
         self._last: Thread | None = None
         self._sequence = 0
         self.retired_instructions = 0  # what removed (exited) threads had run
+        # PCT (Burckhardt et al., ASPLOS 2010): every thread a random priority, the highest
+        # runnable one runs; at PCT_DEPTH-1 seeded change points the running thread drops below
+        # all others. A bug of depth d shows with probability >= 1/(n * k^(d-1)).
+        self.priority: dict[int, float] = {}
+        self.picks = 0
+        self.change_points = sorted(self.rng.sample(range(1, PCT_HORIZON), PCT_DEPTH - 1))
 
     # ---- threads ---------------------------------------------------------------------
 
     def add(self, thread: Thread) -> None:
         self.threads.append(thread)
+        self.priority[id(thread)] = 1.0 + self.rng.random()
 
     def remove(self, thread: Thread) -> None:
         """Forget an exited thread, so a clone loop does not keep every record it ever made;
@@ -131,7 +145,7 @@ class Scheduler:
                 return None
             runnable = [t for t in live if t.runnable]
             if runnable:
-                return self._after_last(runnable)
+                return self._by_priority(runnable) if self.schedule == "pct" else self._after_last(runnable)
             if not self._skip_idle(live):
                 raise Deadlock(live)
 
@@ -142,6 +156,16 @@ class Scheduler:
         same interleaving, so the seed picks the successor too."""
         others = [t for t in runnable if t is not self._last] or runnable
         chosen = others[self.rng.randrange(len(others))] if len(others) > 1 else others[0]
+        self._last = chosen
+        return chosen
+
+    def _by_priority(self, runnable: list[Thread]) -> Thread:
+        """PCT: the highest-priority runnable thread; at a change point the last one drops."""
+        self.picks += 1
+        if self.change_points and self.picks >= self.change_points[0] and self._last is not None:
+            self.priority[id(self._last)] = len(self.change_points) / (2 * PCT_DEPTH)
+            self.change_points.pop(0)
+        chosen = max(runnable, key=lambda t: self.priority.get(id(t), 0.0))
         self._last = chosen
         return chosen
 
