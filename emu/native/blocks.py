@@ -77,5 +77,8 @@ class BlockTable:
         cs = self._disassemblers.get(alt)
         if cs is None:
             cs = self._disassemblers[alt] = cpu.new_disassembler(self.arch, alt)
-        code = bytes(self.uc.mem_read(address, size)) if size else b""
+        try:
+            code = bytes(self.uc.mem_read(address, size)) if size else b""
+        except unicorn.UcError:  # fetched through an alias unicorn allows (non-canonical x86 address)
+            code = b""
         return Block(address, size, list(cs.disasm(code, address)), alt)
