@@ -15,10 +15,14 @@ arch; the machine asks it
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from unicorn import UcError
+from unicorn import UC_HOOK_TLB_FILL, UC_PROT_ALL, UC_TLB_VIRTUAL, Uc, UcError
+from unicorn.unicorn_py3 import unicorn as uc_binding
+
+from emu.native import build
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,23 +57,19 @@ class FaultRules:
         self._encodings = privileged.get("encodings", [])
         self._allowed = privileged.get("allowed", [])
         bits = data.get("address_bits")
-        self._address_limit = 1 << bits if bits else None
+        self.user_address_limit: int | None = 1 << bits if bits else None
         self._software = data.get("software_interrupt")
         self._breakpoints = [(bytes.fromhex(b["bytes"]), b["thumb"]) for b in data.get("breakpoints", [])]
 
     @property
     def checks_blocks(self) -> bool:
         """Whether new blocks need a look at all (not on arches whose engine already refuses)."""
-        return bool(self._privileged) or self._address_limit is not None
+        return bool(self._privileged)
 
     # ---- new blocks ---------------------------------------------------------------------
 
     def forbidden_in(self, block: Block) -> Verdict | None:
-        """The first thing in a freshly translated block that Linux would not let run."""
-        if self._address_limit is not None and block.address >= self._address_limit:
-            return Verdict("SIGSEGV", "execution of a non-user address", block.address)
-        if not self._privileged:
-            return None
+        """The first instruction in a freshly translated block that Linux would not let run."""
         for insn in block.insns:
             if self._is_privileged(insn):
                 return Verdict(self._privileged["signal"], self._privileged["reason"], insn.address)
@@ -78,10 +78,8 @@ class FaultRules:
     def _is_privileged(self, insn: Any) -> bool:
         if insn.mnemonic in self._mnemonics:
             return True
-        if self._registers and any(
-            insn.reg_name(op.reg) in self._registers for op in _register_operands(insn)
-        ):
-            return True
+        if self._registers and not self._registers.isdisjoint(insn.op_str.replace(",", " ").split()):
+            return True  # a register operand, by name (cheaper than capstone's operand details)
         if self._encodings and insn.size == 4:
             word = self.arch.unpack(bytes(insn.bytes))
             return _encoding_matches(self._encodings, word) is not None and not _encoding_matches(
@@ -127,9 +125,54 @@ class FaultRules:
         return Verdict("SIGILL", "invalid instruction", pc)
 
 
-def _register_operands(insn: Any) -> list[Any]:
-    """Register operands of a capstone instruction (empty when capstone has no details for it)."""
-    try:
-        return [op for op in insn.operands if op.type == 1]  # CS_OP_REG in every capstone arch
-    except Exception:  # noqa: BLE001 - capstone raises for instructions without details
-        return []
+class _UserSpace(ctypes.Structure):
+    _fields_ = [("limit", ctypes.c_uint64), ("refused", ctypes.c_uint64)]
+
+
+class UserSpaceLimit:
+    """Accesses beyond the arch's user addresses fault instead of aliasing low memory.
+
+    Unicorn masks x86-64 addresses, so a store through a non-canonical pointer wrote
+    ordinary memory (D11) and a jump there ran it (D12). In virtual TLB mode the engine
+    asks us to translate each page on a TLB miss (emu/native/blockcount.c
+    `bc_tlb_fill`, or the Python twin below without a C compiler): identity for user
+    addresses, and for the rest the physical page at the limit, which nothing maps.
+    The access then ends as an unmapped one, reported with the address the guest used.
+    """
+
+    def __init__(self, uc: Uc, limit: int, page_size: int) -> None:
+        self.page_size = page_size
+        self.space = _UserSpace(limit, 0)
+        uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
+        lib = build.load()
+        if lib is None:
+            self._hook = uc.hook_add(UC_HOOK_TLB_FILL, self._fill)
+            return
+        handle = ctypes.c_size_t()
+        status = uc_binding.uclib.uc_hook_add(
+            uc._uch,  # noqa: SLF001 - the binding offers no other way to pass a C callback
+            ctypes.byref(handle),
+            UC_HOOK_TLB_FILL,
+            ctypes.cast(lib.bc_tlb_fill, ctypes.c_void_p),
+            ctypes.cast(ctypes.pointer(self.space), ctypes.c_void_p),
+            ctypes.c_uint64(1),
+            ctypes.c_uint64(0),
+        )
+        if status != 0:
+            raise UcError(status)
+        self._hook = handle
+
+    def _fill(self, uc: Uc, address: int, access: int, entry: Any, _user: object) -> bool:
+        if address >= self.space.limit:
+            self.space.refused = address
+            address = self.space.limit
+        entry.paddr = address
+        entry.perms = UC_PROT_ALL
+        return True
+
+    def guest_address(self, address: int) -> int:
+        """The address the guest used, for an unmapped access the engine reports at `address`."""
+        limit = self.space.limit
+        if limit <= address < limit + self.page_size:
+            return self.space.refused + address - limit
+        return address

@@ -23,7 +23,7 @@ from unicorn import UcError
 from emu import cpu, loader
 from emu.arch import Arch
 from emu.errors import EmuError, EngineError, GuestError
-from emu.faults import FaultRules, Verdict
+from emu.faults import FaultRules, UserSpaceLimit, Verdict
 from emu.image import Image
 from emu.kernel import Blocked, Kernel, ProcessExit, ThreadExit
 from emu.memory import AddressSpace, OutOfMemory
@@ -141,6 +141,8 @@ class Machine:
         self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, self._on_bad_access))
         if self.fault_rules.checks_blocks:
             self.counter.table.listeners.append(self._on_new_block)
+        limit = self.fault_rules.user_address_limit
+        self.user_space = UserSpaceLimit(self.uc, limit, self.arch.page_size) if limit is not None else None
 
     # ---- hooks (must never raise) ------------------------------------------------------
 
@@ -176,7 +178,7 @@ class Machine:
         uc.emu_stop()
 
     def _on_bad_access(self, uc, access, address, size, value, _user) -> bool:
-        self._last_access = address
+        self._last_access = self.user_space.guest_address(address) if self.user_space else address
         return False
 
     def _syscall(self) -> None:

@@ -77,8 +77,5 @@ class BlockTable:
         cs = self._disassemblers.get(alt)
         if cs is None:
             cs = self._disassemblers[alt] = cpu.new_disassembler(self.arch, alt)
-        try:
-            code = bytes(self.uc.mem_read(address, size)) if size else b""
-        except unicorn.UcError:  # fetched through an alias unicorn allows (non-canonical x86 address)
-            code = b""
+        code = bytes(self.uc.mem_read(address, size)) if size else b""
         return Block(address, size, list(cs.disasm(code, address)), alt)
