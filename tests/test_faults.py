@@ -270,11 +270,15 @@ def test_hypercall_numbers_are_unknown_syscalls_without_the_runtime(
 
 
 @pytest.mark.parametrize(
-    "repro", ["D11_noncanonical_store_aliases_amd64.s", "D12_noncanonical_jump_internal_error_amd64.s"]
+    "repro,report",
+    [
+        ("D11_noncanonical_store_aliases_amd64.s", "write to unmapped address 0x8000000000401000"),
+        ("D12_noncanonical_jump_internal_error_amd64.s", "execution of unmapped address 0x40000000400016"),
+    ],
 )
-def test_non_canonical_store_and_jump_are_sigsegv(tmp_path: Path, repro: str) -> None:
+def test_non_canonical_store_and_jump_are_sigsegv(tmp_path: Path, repro: str, report: str) -> None:
     """Unicorn aliases them to low memory (D11 stored into `val`, D12 ended in an internal error)."""
     result = run_emu("run", FIXTURES / repro, "--arch", "amd64")
     assert result.returncode == 139, result.stderr
-    assert "access to non-user address 0x" in result.stderr
+    assert report in result.stderr  # the address the guest used, not its low-memory alias
     assert qemu_status(tmp_path, "amd64", (FIXTURES / repro).read_text()) == 139
