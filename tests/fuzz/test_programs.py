@@ -34,6 +34,7 @@ from emu.errors import GuestError
 from emu.image import Image, Segment
 from emu.machine import Machine
 from emu.options import RunOptions
+from fuzz.conftest import record
 
 MAX_INSNS = 5_000
 WALL_LIMIT = 10  # seconds per program before the harness calls it a hang
@@ -221,15 +222,18 @@ def hang_guard() -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def outcome(program: Image, arch: Arch) -> int:
-    """The run's status; fails the test on anything but a documented outcome."""
+def run_case(kind: str, program: Image, arch: Arch) -> None:
+    """Run one program; fail on anything but a documented outcome, else count it in the ledger."""
     options = RunOptions(max_insns=MAX_INSNS, timeout=WALL_LIMIT / 2, mem_limit=64 << 20)
     with hang_guard():
         try:
-            return Machine(arch, program, options).run()
+            Machine(arch, program, options).run()
+            outcome = "ok"
         except GuestError as err:
-            assert err.exit_status in (DEADLOCK, BUDGET) or 129 <= err.exit_status <= 128 + 64, str(err)
-            return err.exit_status
+            status = err.exit_status
+            assert status in (DEADLOCK, BUDGET) or 129 <= status <= 128 + 64, str(err)
+            outcome = {DEADLOCK: "error", BUDGET: "limit"}.get(status, "signal")
+    record(f"programs ({kind})", arch.name, outcome)
 
 
 @pytest.fixture(autouse=True)
@@ -254,7 +258,7 @@ def test_raw_instruction_bytes(arch_name: str, data: st.DataObject) -> None:
     arch = arches.get(arch_name)
     code = data.draw(st.binary(min_size=1, max_size=64), label="code")
     memory = data.draw(st.binary(max_size=DATA_SIZE), label="data")
-    outcome(image(arch, code, memory, data.draw(registers(arch), label="registers")), arch)
+    run_case("raw bytes", image(arch, code, memory, data.draw(registers(arch), label="registers")), arch)
 
 
 @pytest.mark.fuzz
@@ -266,9 +270,8 @@ def test_templated_sequences(arch_name: str, data: st.DataObject) -> None:
     pieces = data.draw(
         st.lists(st.sampled_from(fragments(arch_name)[0]), min_size=1, max_size=24), label="code"
     )
-    outcome(
-        image(arch, b"".join(pieces), bytes(DATA_SIZE), data.draw(registers(arch), label="registers")), arch
-    )
+    regs = data.draw(registers(arch), label="registers")
+    run_case("templates", image(arch, b"".join(pieces), bytes(DATA_SIZE), regs), arch)
 
 
 @pytest.mark.fuzz
@@ -284,4 +287,4 @@ def test_random_syscalls(arch_name: str, data: st.DataObject) -> None:
     ]
     between = data.draw(st.lists(st.sampled_from(pieces), max_size=6), label="between")
     regs = data.draw(registers(arch, syscall=True), label="registers")
-    outcome(image(arch, trap + b"".join(between) + trap, bytes(DATA_SIZE), regs), arch)
+    run_case("syscalls", image(arch, trap + b"".join(between) + trap, bytes(DATA_SIZE), regs), arch)
