@@ -119,6 +119,8 @@ ARM_CASES = [
     ("msr cpsr_c, #0x13; mrs r0, cpsr; and r0, r0, #0x1f; mov r7, #1; svc #0", 16),
     ("bkpt #0", SIGTRAP),
     (".word 0xe7f001f0", SIGTRAP),  # Linux's ARM breakpoint instruction
+    ("adr r0, 1f + 1; bx r0; .thumb; 1: .short 0xde01; .arm", SIGTRAP),  # ...and its Thumb one
+    ("adr r0, 1f + 1; bx r0; .thumb; 1: .short 0xde02; .arm", SIGILL),  # another undefined one
     ("udf #0", SIGILL),
 ]
 CASES = (
