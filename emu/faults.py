@@ -3,14 +3,16 @@
 Unicorn runs the guest as a kernel would run itself (x86 ring 0, PowerPC
 supervisor state) and knows nothing of Linux's trap handlers, so a few answers
 differ from a real process: privileged instructions run, `int N` looks like
-exception N, a jump beyond the user address space aliases low memory, and some
-undefined instructions are Linux breakpoints. `FaultRules` holds those facts per
-arch; the machine asks it
+exception N, and some undefined instructions are Linux breakpoints. `FaultRules`
+holds those facts per arch; the machine asks it
 
 - once per newly translated block (`forbidden_in`): the first instruction the
   block must not run, so the hot path pays nothing for blocks already seen;
 - when the engine raises an interrupt or an invalid instruction (`interrupt`,
   `invalid_instruction`): which signal, why, and at which pc.
+
+Addresses beyond the user half, which unicorn would alias to low memory, are
+`UserSpaceLimit`'s (a TLB fill hook).
 """
 
 from __future__ import annotations

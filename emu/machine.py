@@ -158,8 +158,8 @@ class Machine:
         uc.emu_stop()
 
     def _on_new_block(self, block: Block) -> None:
-        """First sight of a block: if it holds what Linux would not run (a privileged instruction,
-        a non-user address), hook exactly that address and have the block translated again.
+        """First sight of a block: if it holds an instruction Linux would not run (a privileged
+        one), hook exactly that address and have the block translated again.
 
         The engine stops before the block runs (it is counted once more when it does); the
         hook costs nothing elsewhere, since unicorn emits code hooks only inside their range."""
