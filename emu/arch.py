@@ -100,6 +100,7 @@ class Arch:
     linux: dict[str, Any] = field(default_factory=dict)  # kernel-layer facts: clone order, TLS, mmap
     signals: dict[str, Any] = field(default_factory=dict)  # signal frame layout (emu/kernel/sigframe.py)
     memory_model: MemoryModelFacts | None = None
+    faults: dict[str, Any] = field(default_factory=dict)  # Linux fault rules unicorn lacks (emu/faults.py)
 
     @property
     def word_size(self) -> int:

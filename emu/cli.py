@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from emu import __version__, debug
@@ -221,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # here, not at interpreter exit: a reader that went away is handled below
+        return status
     except EmuError as err:
         sys.stdout.flush()
         print(err if str(err).startswith("emu:") else f"emu: {err}", file=sys.stderr)
@@ -229,8 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("emu: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 141
+    except BrokenPipeError:  # emu's own output to a closed pipe: end quietly, as SIGPIPE would
+        from emu.kernel.files import discard_unwritten
+
+        discard_unwritten(sys.stdout)
+        return 128 + signal.SIGPIPE
     except Exception as err:  # noqa: BLE001 - a bug in emu, still reported in one line
         if os.environ.get("EMU_DEBUG"):
             raise

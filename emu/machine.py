@@ -23,10 +23,12 @@ from unicorn import UcError
 from emu import cpu, loader
 from emu.arch import Arch
 from emu.errors import EmuError, EngineError, GuestError
+from emu.faults import FaultRules, UserSpaceLimit, Verdict
 from emu.image import Image
 from emu.kernel import Blocked, Kernel, ProcessExit, ThreadExit
 from emu.memory import AddressSpace, OutOfMemory
 from emu.native import BlockCounter
+from emu.native.blocks import Block
 from emu.options import RunOptions
 from emu.sched import Deadlock, Scheduler, Thread
 
@@ -92,6 +94,8 @@ class Machine:
         self._hooks: list[int] = []
         self.attachments: list = []  # debuggers (emu/debug): .after_slice(thread) ends every slice
         self.deadline: float | None = None  # time.monotonic() at which --timeout ends the run
+        self.fault_rules = FaultRules(arch)
+        self._forbidden: set[int] = set()  # addresses with a fault hook (emu/faults.py)
         self._install_hooks()
 
     # ---- set-up ------------------------------------------------------------------
@@ -137,6 +141,10 @@ class Machine:
             )
         self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_INTR, self._on_interrupt))
         self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, self._on_bad_access))
+        if self.fault_rules.checks_blocks:
+            self.counter.table.listeners.append(self._on_new_block)
+        limit = self.fault_rules.user_address_limit
+        self.user_space = UserSpaceLimit(self.uc, limit, self.arch.page_size) if limit is not None else None
 
     # ---- hooks (must never raise) ------------------------------------------------------
 
@@ -147,13 +155,32 @@ class Machine:
         if intno == self.arch.syscall.intno:
             self._syscall()
             return
-        info = self.arch.interrupts.get(intno, {"signal": "SIGILL", "pc_adjust": 0})
-        pc = self._pc() + info["pc_adjust"]
-        self.stop.fault = Fault(info["signal"], info.get("reason", f"CPU exception {intno}"), pc)
+        verdict = self.fault_rules.interrupt(intno, self._pc(), self.memory.read)
+        self.stop.fault = Fault(verdict.signal_name, verdict.reason, verdict.pc)
+        uc.emu_stop()
+
+    def _on_new_block(self, block: Block) -> None:
+        """First sight of a block: if it holds an instruction Linux would not run (a privileged
+        one), hook exactly that address and have the block translated again.
+
+        The engine stops before the block runs (it is counted once more when it does); the
+        hook costs nothing elsewhere, since unicorn emits code hooks only inside their range."""
+        verdict = self.fault_rules.forbidden_in(block)
+        if verdict is None or verdict.pc in self._forbidden:
+            return
+        self._forbidden.add(verdict.pc)
+        self._hooks.append(
+            self.uc.hook_add(unicorn.UC_HOOK_CODE, self._on_forbidden, verdict, verdict.pc, verdict.pc)
+        )
+        self.uc.ctl_remove_cache(block.address, block.address + max(1, block.size))
+        self.uc.emu_stop()
+
+    def _on_forbidden(self, uc, address: int, size: int, verdict: Verdict) -> None:
+        self.stop.fault = Fault(verdict.signal_name, verdict.reason, verdict.pc)
         uc.emu_stop()
 
     def _on_bad_access(self, uc, access, address, size, value, _user) -> bool:
-        self._last_access = address
+        self._last_access = self.user_space.guest_address(address) if self.user_space else address
         return False
 
     def _syscall(self) -> None:
@@ -316,6 +343,9 @@ class Machine:
     # ---- reports ------------------------------------------------------------------------
 
     def _fault_from(self, err: UcError) -> Fault:
+        if err.errno == unicorn.UC_ERR_INSN_INVALID:
+            verdict = self.fault_rules.invalid_instruction(self._pc(), self.in_thumb(), self.memory.read)
+            return Fault(verdict.signal_name, verdict.reason, verdict.pc)
         signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
         address = self._last_access if "address" in reason else None
         if address is not None and "unmapped" in reason and self.memory.find(address):

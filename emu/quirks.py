@@ -27,6 +27,7 @@ MSR_LE = 1 << 0  # little-endian fetch, loads and stores
 MSR_FP = 1 << 13  # floating point available (else every FP insn traps, intno 7)
 MSR_VEC = 1 << 25  # Altivec/VMX available
 MSR_VSX = 1 << 23  # VSX available (Go's ppc64 runtime uses it)
+ARM_USER_MODE = 0x10  # CPSR.M for User mode; I, F, A clear
 
 
 def _context_bytes(context: UcContext) -> bytes:
@@ -75,19 +76,23 @@ def ppc64_msr(uc: Uc, arch: Arch) -> None:
         )
 
 
-def arm_vfp(uc: Uc, arch: Arch) -> None:
-    """Switch the VFP/NEON unit on, as Linux does for every ARMv7 process.
+def arm_user(uc: Uc, arch: Arch) -> None:
+    """Switch the VFP/NEON unit on and drop to User mode, as Linux runs every ARMv7 process.
 
-    Unicorn resets with coprocessors 10/11 disabled, so the first `vmov.f32`
-    (Go's runtime.check does one) would be an undefined instruction.
+    Unicorn resets in Supervisor mode with coprocessors 10/11 disabled: the first
+    `vmov.f32` (Go's runtime.check does one) would be an undefined instruction,
+    while privileged cp15 writes, `mrs spsr` or `srs` would run. In User mode
+    qemu's own access checks answer them as Linux does (SIGILL), `cps` is a no-op
+    and `mrs cpsr` reads mode 0x10.
     """
-    from unicorn.arm_const import UC_ARM_REG_C1_C0_2, UC_ARM_REG_FPEXC
+    from unicorn.arm_const import UC_ARM_REG_C1_C0_2, UC_ARM_REG_CPSR, UC_ARM_REG_FPEXC
 
     uc.reg_write(UC_ARM_REG_C1_C0_2, uc.reg_read(UC_ARM_REG_C1_C0_2) | (0xF << 20))  # CPACR: cp10, cp11
     uc.reg_write(UC_ARM_REG_FPEXC, 0x40000000)  # FPEXC.EN
+    uc.reg_write(UC_ARM_REG_CPSR, ARM_USER_MODE)
 
 
-QUIRKS: dict[str, Callable[[Uc, Arch], None]] = {"ppc64_msr": ppc64_msr, "arm_vfp": arm_vfp}
+QUIRKS: dict[str, Callable[[Uc, Arch], None]] = {"ppc64_msr": ppc64_msr, "arm_user": arm_user}
 
 
 def apply(uc: Uc, arch: Arch) -> None:

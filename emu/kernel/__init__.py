@@ -101,7 +101,7 @@ class Kernel:
         self.clock.advance(SYSCALL_NS)
         self._in_dispatch = True
         try:
-            result = handler(self, thread, *args) if handler else self._unimplemented(number, name)
+            result = handler(self, thread, *args) if handler else self.unimplemented(number, name)
         except (ProcessExit, ThreadExit) as end:
             self._trace(thread, name, args, None, end)
             self._flush_deferred()
@@ -198,7 +198,8 @@ class Kernel:
         else:
             regs[abi.result] = result & self.arch.word_mask
 
-    def _unimplemented(self, number: int, name: str) -> int:
+    def unimplemented(self, number: int, name: str) -> int:
+        """-ENOSYS, with a warning the first time each number is asked for."""
         if number not in self.warned and len(self.warned) < MAX_WARNED:  # random numbers: bounded
             self.warned.add(number)
             print(f"emu: unimplemented syscall {name} ({number}) returns -ENOSYS", file=sys.stderr)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import unicorn
 
 from emu.kernel import Kernel, signed, syscall
+from emu.kernel.sigframe import SigInfo
 from emu.sched import Wait
 
 if TYPE_CHECKING:
@@ -85,7 +86,10 @@ class HostStream(OpenFile):
         stream = {1: sys.stdout, 2: sys.stderr}.get(self.fd)
         if stream is None:
             return -errno.EBADF
-        stream.flush()  # emu's own lines (--strace on stderr) stay in order with the guest's
+        try:
+            stream.flush()  # emu's own lines (--strace on stderr) stay in order with the guest's
+        except BrokenPipeError:
+            return self._reader_gone(kernel)
         written = 0
         while written < len(data):
             if not self._wait_ready(kernel, writing=True):
@@ -94,10 +98,18 @@ class HostStream(OpenFile):
             try:
                 written += os.write(self.fd, data[written : written + chunk])
             except BrokenPipeError:
-                raise  # the reader went away: the CLI ends the run as SIGPIPE would
+                return self._reader_gone(kernel)
             except OSError as err:
                 return written or -(err.errno or errno.EIO)
         return written if written or not data else -errno.EINTR
+
+    def _reader_gone(self, kernel: Kernel) -> int:
+        """A write to a pipe whose reader went away (`emu run | head`): SIGPIPE to the writing
+        thread and -EPIPE, as on Linux (exit 141 by default; ignored, only the error)."""
+        from emu.kernel import signals
+
+        signals.send(kernel, kernel.machine.current, SigInfo(signals.SIGPIPE, signals.SI_USER))
+        return -errno.EPIPE
 
     def _wait_ready(self, kernel: Kernel, writing: bool) -> bool:
         """Wait until the fd is ready, or False once --timeout has passed (no timeout: True)."""
@@ -114,6 +126,14 @@ class HostStream(OpenFile):
             else select.select(watched, [], [], remaining)[0]
         )
         return bool(ready)
+
+
+def discard_unwritten(stream: object) -> None:
+    """Point a host stream whose reader is gone at /dev/null: its buffered bytes can never be
+    delivered, and flushing them again (at exit) must not raise."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
 class FdTable:

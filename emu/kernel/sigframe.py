@@ -197,8 +197,13 @@ def restore(kernel: Kernel, thread, uc: int) -> int | None:
             _drop_frames(kernel, thread, lambda other: other <= uc)
             break
     skip = set(data.get("restore_skip", []))
+    forced = data.get("restore_forced", {})  # bits user memory may not set (ARM: back to User mode)
     for slot, name in enumerate(data["registers"]):
         if name and name not in skip:
             offset = data["uc_registers"] + slot * word
-            machine.regs[name] = arch.unpack(image[offset : offset + word])
+            value = arch.unpack(image[offset : offset + word])
+            if name in forced:
+                mask, bits = forced[name]
+                value = value & ~mask | bits
+            machine.regs[name] = value
     return arch.unpack(image[data["uc_sigmask"] : data["uc_sigmask"] + 8])

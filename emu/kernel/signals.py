@@ -23,7 +23,7 @@ from emu.kernel import KEEP_REGISTERS, Kernel, sigframe, syscall
 from emu.kernel.process import RLIMIT_SIGPENDING, soft_limit
 from emu.kernel.sigframe import SigInfo
 
-SIGKILL, SIGSTOP, SIGRTMIN, NSIG = 9, 19, 32, 64
+SIGKILL, SIGPIPE, SIGSTOP, SIGRTMIN, NSIG = 9, 13, 19, 32, 64
 SIGSET_SIZE = 8
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))
@@ -33,6 +33,8 @@ SA_NODEFER, SA_RESETHAND = 0x40000000, 0x80000000
 SI_USER, SI_TKILL = 0, -6
 SEGV_MAPERR, SEGV_ACCERR, FAULT_CODE = 1, 2, 1  # FAULT_CODE: ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT
 DEFAULT_IGNORED = {17, 18, 23, 28}  # SIGCHLD, SIGCONT, SIGURG, SIGWINCH
+DEFAULT_STOPS = {19, 20, 21, 22}  # SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
+# Every other signal 1..64, real-time ones included, terminates (or dumps core: emu writes none).
 SYNCHRONOUS = {"SIGSEGV": 11, "SIGILL": 4, "SIGBUS": 7, "SIGTRAP": 5, "SIGFPE": 8}
 
 
@@ -192,8 +194,23 @@ def _enter(kernel: Kernel, thread, info: SigInfo) -> bool:
     return True
 
 
+def signal_name(signo: int) -> str:
+    """`SIGSEGV` for a standard signal; `signal 40` for a real-time one (no host name to borrow)."""
+    if signo < SIGRTMIN:
+        try:
+            return host_signal.Signals(signo).name
+        except ValueError:
+            pass
+    return f"signal {signo}"
+
+
 def _death(signo: int, what: str) -> GuestError:
-    name = host_signal.Signals(signo).name if signo in host_signal.valid_signals() else f"signal {signo}"
+    """The default action of a fatal signal: the process ends as a shell reports it (128 + N).
+
+    A stop signal ends the run too: no other process exists that could send SIGCONT."""
+    name = signal_name(signo)
+    if signo in DEFAULT_STOPS:
+        return GuestError(f"emu: stopped by {name} ({what}; nothing can continue it)", 128 + signo)
     return GuestError(f"emu: killed by {name} ({what})", 128 + signo)
 
 
@@ -207,7 +224,8 @@ def deliver_pending(kernel: Kernel, thread) -> None:
         if _ignored(kernel, info.signo):
             continue
         if handler == SIG_DFL:
-            raise _death(info.signo, f"sent by the guest to thread {thread.tid}")
+            sender = "the guest" if info.pid else "the kernel"  # SIGPIPE has no sending process
+            raise _death(info.signo, f"sent by {sender} to thread {thread.tid}")
         if not _enter(kernel, thread, info):
             raise _death(11, "its signal frame could not be written")
 

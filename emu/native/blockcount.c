@@ -251,3 +251,30 @@ void bc_mem_hook(void *uc, int type, uint64_t addr, int size, int64_t value, voi
     for (uint64_t line = first; line <= last; line++) penalty += bc_access_line(c, line << shift);
     if (c->cur >= 0) c->slots[c->cur].penalty += penalty;
 }
+
+/* UC_HOOK_TLB_FILL (unicorn's virtual TLB mode) for an arch whose user addresses end below
+ * what the engine accepts: unicorn would alias x86-64 non-canonical addresses to low memory.
+ * Identity below `limit`; beyond it the physical page at `limit`, which nothing maps, so the
+ * access faults as unmapped, and the page the guest asked for is kept for the report. Only
+ * TLB misses reach this hook: C, because a Python one made page-striding copies ~7x slower. */
+typedef struct {
+    uint64_t paddr;
+    int32_t perms;
+} bc_tlb_entry;
+
+typedef struct {
+    uint64_t limit, refused;
+} bc_user_space;
+
+_Bool bc_tlb_fill(void *uc, uint64_t addr, int type, bc_tlb_entry *entry, void *user) {
+    bc_user_space *space = user;
+    (void)uc;
+    (void)type;
+    if (addr >= space->limit) {
+        space->refused = addr;
+        addr = space->limit;
+    }
+    entry->paddr = addr;
+    entry->perms = 7; /* UC_PROT_ALL: the mapping's own protection is still checked */
+    return 1;
+}

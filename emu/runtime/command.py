@@ -47,7 +47,9 @@ def load(args: argparse.Namespace):
 
 def attach(machine, args: argparse.Namespace) -> None:
     """Give a runtime program's machine the runtime, with the trace options."""
-    if "rt0_go" not in machine.image.symbols and "mstart" not in machine.image.symbols:
+    from emu.runtime.hypercalls import is_runtime_program
+
+    if not is_runtime_program(machine.image):
         return
     from emu.runtime.runtime import RuntimeOptions
     from emu.runtime.runtime import attach as attach_runtime

@@ -16,6 +16,8 @@ from emu.kernel import signed, syscall
 from emu.runtime import abi
 
 if TYPE_CHECKING:
+    from emu.image import Image
+    from emu.kernel import Kernel
     from emu.runtime.runtime import Runtime
     from emu.sched import Thread
 
@@ -111,8 +113,17 @@ def hc_exit(rt: Runtime, thread: Thread, code: int, *_: int) -> int:
     return code
 
 
-def _recorder(name: str) -> Callable[..., int]:
-    def record(kernel, thread, *args: int) -> int:
+def is_runtime_program(image: Image) -> bool:
+    """Whether an image was linked with the toy runtime (rt0.s): only those may make hypercalls."""
+    return "rt0_go" in image.symbols or "mstart" in image.symbols
+
+
+def _recorder(name: str, number: int) -> Callable[..., int]:
+    def record(kernel: Kernel, thread: Thread, *args: int) -> int:
+        """A hypercall of a runtime program; from any other program, the unknown syscall it is
+        (the same whether or not emu.runtime was imported: CLI and Python API agree)."""
+        if getattr(kernel.machine, "runtime", None) is None and not is_runtime_program(kernel.machine.image):
+            return kernel.unimplemented(number, f"syscall_{number}")
         from emu.runtime.runtime import runtime_of
 
         runtime_of(kernel.machine).request(thread, name, list(args))
@@ -122,4 +133,4 @@ def _recorder(name: str) -> Callable[..., int]:
 
 
 for _index, _name in enumerate(abi.HYPERCALLS):
-    syscall(f"syscall_{abi.HC_BASE + _index}")(_recorder(_name))
+    syscall(f"syscall_{abi.HC_BASE + _index}")(_recorder(_name, abi.HC_BASE + _index))
