@@ -43,8 +43,8 @@ class Image:
         """`name+0x10` for the nearest symbol at or below `address`, else hex."""
         pairs = self._sorted_symbols()
         index = bisect.bisect_right(pairs, (address, "\uffff")) - 1
-        if index < 0:
-            return f"{address:#x}"
+        if index < 0 or not any(seg.address <= address < seg.end for seg in self.segments):
+            return f"{address:#x}"  # outside the program: no symbol+offset could be meant
         base, name = pairs[index]
         offset = address - base
         return name if offset == 0 else f"{name}+{offset:#x}"

@@ -354,7 +354,8 @@ class Machine:
 
     def describe_pc(self, pc: int) -> str:
         """`0x400010 <_start+0x10> (hello.s:12) mov qword ptr [rax], 1`."""
-        text = f"{pc:#x} <{self.image.symbolize(pc)}>"
+        symbol = self.image.symbolize(pc)
+        text = f"{pc:#x}" if symbol.startswith("0x") else f"{pc:#x} <{symbol}>"
         where = self.image.where(pc)
         if where:
             text += f" ({where})"
