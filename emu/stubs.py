@@ -13,9 +13,12 @@ hundreds of thousands of calls and cannot afford an engine per call.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import functools
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from unicorn import UcError
 from emu import arch as arches
 from emu.arch import Arch
 from emu.asm import assemble_text
-from emu.errors import EmuError
+from emu.errors import AsmError, EmuError, UsageError
 from emu.image import Image
 from emu.machine import UC_FAULTS, Machine, StopReason
 from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE
@@ -81,15 +84,54 @@ class StubAbi:
     extra_args: tuple[str, ...]
     g: str
     ctxt: str
+    int32: tuple[str, ...]  # forms a 32-bit argument takes in a wider register
 
 
 @functools.cache
 def stub_abi(arch_name: str) -> StubAbi:
     data = tomllib.loads((data_dir("runtime_asm") / "abi.toml").read_text())[arch_name]
-    return StubAbi(data["dir"], tuple(data["extra_args"]), data["g"], data["ctxt"])
+    return StubAbi(data["dir"], tuple(data["extra_args"]), data["g"], data["ctxt"], tuple(data["int32"]))
 
 
-# ---- sources: the real stubs, optionally with some functions replaced -------------------
+INT32_FORMS = ("sign-extended", "zero-extended")
+
+
+def int32_arguments(arch: Arch, value: int) -> list[tuple[str, int]]:
+    """A 32-bit argument as each caller of the port leaves it in a register: [(form, register value)].
+
+    Go's check() passes cas's 0xffffffff as the int32 -1; in a 64-bit register
+    that is 0xffffffffffffffff, and a stub that compares all 64 bits then fails.
+    One entry (form "") where registers are 32 bits wide.
+    """
+    value &= 0xFFFFFFFF
+    forms = stub_abi(arch.name).int32
+    unknown = set(forms) - set(INT32_FORMS)
+    if unknown:
+        raise EmuError(
+            f"runtime_asm/abi.toml [{arch.name}] int32: unknown form(s) {', '.join(sorted(unknown))}"
+        )
+    if not forms:
+        return [("", value)]
+    upper = arch.word_mask ^ 0xFFFFFFFF
+    negative = bool(value & 0x80000000)
+    return [(form, value | upper if form == "sign-extended" and negative else value) for form in forms]
+
+
+def int32_pairs(arch: Arch, first: int, second: int) -> list[tuple[str, int, int]]:
+    """Two 32-bit arguments (cas's old and new) in each distinct register form: [(form, a, b)].
+
+    The form is "" when every caller puts the same bits in the registers (small
+    values, 32-bit arches), so a report names it only where it matters.
+    """
+    pairs = {}
+    for (form, a), (_, b) in zip(int32_arguments(arch, first), int32_arguments(arch, second), strict=True):
+        pairs.setdefault((a, b), form)
+    if len(pairs) == 1:
+        return [("", a, b) for a, b in pairs]
+    return [(form, a, b) for (a, b), form in pairs.items()]
+
+
+# ---- sources: the real stubs, optionally with some functions replaced by the user's -------
 
 
 def _code_part(line: str, comment: str) -> str:
@@ -135,26 +177,30 @@ def split_functions(text: str, comment: str) -> tuple[str, list[tuple[set[str], 
     return "".join(prologue), merged
 
 
-def compose_source(base: str, override: str, comment: str) -> str:
-    """The base stubs with every function the override defines replaced by the override's.
+def compose_source(base: str, defined: set[str], include: Path, comment: str) -> str:
+    """The base stubs without the functions in `defined`, then `.include` of the user's file.
 
-    Used for mutants: a file holding only the broken function. If the replaced
-    function had aliases (casp = cas64), the override must define them all, or
-    callers of the alias would fall through into unrelated code.
+    The removed functions become blank lines, so every kept line keeps its line
+    number, and the user's file is read by `.include` under its own path: an
+    error in it is reported at the user's file:line, and a relative `.include`
+    in it is resolved from the user's directory. If a replaced function had
+    aliases (casp = cas64), the user must define them all, or callers of the
+    alias would fall through into unrelated code.
     """
-    _, replacements = split_functions(override, comment)
-    defined = set().union(*(names for names, _ in replacements)) if replacements else set()
     prologue, functions = split_functions(base, comment)
     kept = []
     for names, body in functions:
         if not names & defined:
             kept.append(body)
-        elif not names <= defined:
+            continue
+        if not names <= defined:
             missing = ", ".join(sorted(names - defined))
-            raise EmuError(
-                f"override replaces {', '.join(sorted(names & defined))} but not its alias {missing}"
+            raise UsageError(
+                f"{include}: replaces {', '.join(sorted(names & defined))} but not its alias {missing} "
+                "(define both labels on the same code)"
             )
-    return prologue + "".join(kept) + "\n" + override
+        kept.append("\n" * body.count("\n"))
+    return prologue + "".join(kept) + f'\n.include "{include.resolve()}"\n'
 
 
 def global_names(text: str, comment: str) -> list[str]:
@@ -167,37 +213,201 @@ def global_names(text: str, comment: str) -> list[str]:
     return names
 
 
-def stub_source(arch: Arch, override_dir: Path | None = None) -> tuple[str, str]:
-    """(text, filename) of the stubs for `arch`.
+GO_SPELLING = re.compile(r"^runtime(?:\u00b7|\.)([A-Za-z_]\w*)$")  # runtime·cas, runtime.cas
 
-    `override_dir` may hold `<dir>/runtime.s` (a whole replacement) or `<dir>.s`
-    (only the functions to replace), with <dir> from runtime_asm/abi.toml.
+
+def plain_name(name: str) -> str:
+    """`cas` for Go's spellings `runtime·cas` and `runtime.cas`; any other name unchanged."""
+    match = GO_SPELLING.match(name)
+    return match.group(1) if match else name
+
+
+@dataclass(frozen=True)
+class UserStubs:
+    """`--stubs PATH`: the user's own stubs, one file or a directory of per-arch files.
+
+    A directory holds `<arch>.s`, `<dir>.s` or `<dir>/runtime.s`, with <dir> the
+    runtime_asm directory of the arch (amd64, arm, ppc64x; runtime_asm/abi.toml),
+    as the mutants in tests/fixtures/mutants do. A file is for every arch,
+    unless it is named like one of those (`ppc64x.s` is ppc64 and ppc64le code).
+    The functions a file defines replace the shipped ones; `<dir>/runtime.s`
+    replaces the whole file.
+    """
+
+    path: Path
+
+    @classmethod
+    def from_option(cls, value: str | Path | None, option: str = "--stubs") -> UserStubs | None:
+        if value is None or value == "":
+            return None
+        path = Path(value)
+        if not path.exists():
+            raise UsageError(f"{option} {path}: no such file or directory")
+        return cls(path)
+
+    def _candidates(self, arch_name: str) -> list[Path]:
+        sub = stub_abi(arch_name).dir
+        if self.path.is_file():
+            named_for = {
+                stem for stem in (self.path.stem,) if stem in _stub_dirs() or stem in arches.all_arches()
+            }
+            if named_for and not ({arch_name, sub} & named_for):
+                return []
+            return [self.path]
+        names = dict.fromkeys((f"{arch_name}.s", f"{sub}.s", f"{sub}/runtime.s"))
+        return [self.path / name for name in names]
+
+    def file_for(self, arch_name: str) -> Path | None:
+        """The user's file for this arch, or None when PATH has none for it."""
+        return next((path for path in self._candidates(arch_name) if path.is_file()), None)
+
+    def arches(self) -> list[str]:
+        """The arches PATH has a file for, in `emu arches` order."""
+        return [name for name in arches.all_arches() if self.file_for(name)]
+
+    def require(self, arch_name: str) -> Path:
+        """The user's file for this arch, or a UsageError saying what was looked for."""
+        found = self.file_for(arch_name)
+        if found is not None:
+            return found
+        if self.path.is_file():
+            raise UsageError(
+                f"--stubs {self.path}: the file is named for {', '.join(self.arches())} code, not {arch_name}"
+            )
+        looked = ", ".join(str(path.relative_to(self.path)) for path in self._candidates(arch_name))
+        raise UsageError(f"--stubs {self.path}: no stubs for {arch_name} there (looked for {looked})")
+
+    def select(self, wanted: list[str] | None) -> list[str]:
+        """The arches to run: `wanted` (each must have a file), or all that have one.
+
+        A verdict about none of the user's code is no verdict, so finding no file is an error.
+        """
+        if wanted is not None:
+            for name in wanted:
+                self.require(name)
+            return wanted
+        found = self.arches()
+        if not found:
+            expected = ", ".join(f"{sub}.s" for sub in sorted(_stub_dirs()))
+            raise UsageError(
+                f"--stubs {self.path}: holds no stubs for any arch (expected {expected}, "
+                "an <arch>.s, or <dir>/runtime.s): nothing of yours to run"
+            )
+        return found
+
+
+STUBS_HELP = (
+    "your stubs: a file, or a directory of per-arch files (amd64.s, arm.s, ppc64x.s, an <arch>.s, "
+    "or <dir>/runtime.s for a whole file), as in tests/fixtures/mutants/*/; the functions they define "
+    "(runtime·cas and runtime.cas are cas) replace the shipped ones"
+)
+
+
+def add_stubs_argument(parser: argparse.ArgumentParser, *old_names: str) -> None:
+    """`--stubs PATH`, the one option for the user's stubs (`old_names`: earlier names kept as aliases)."""
+    aliases = f" ({', '.join(old_names)}: older names of this option)" if old_names else ""
+    parser.add_argument("--stubs", *old_names, dest="stubs", metavar="PATH", help=STUBS_HELP + aliases)
+
+
+@functools.cache
+def _stub_dirs() -> frozenset[str]:
+    return frozenset(stub_abi(name).dir for name in arches.all_arches())
+
+
+def user_names(path: Path, arch: Arch) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(functions, Go-spelled labels) of the user's file, includes followed.
+
+    The functions are its `.globl` names with Go's spellings made plain
+    (`runtime·cas` defines `cas`); the Go-spelled labels get a plain alias.
+    """
+    from emu.asm.source import parse
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"{path}: cannot read: {getattr(err, 'strerror', None) or err}") from None
+    statements = parse(text, str(path), arch.comment, arch.separator)
+    functions, go_labels = [], []
+    for st in statements:
+        if st.op.lower() in (".globl", ".global"):
+            functions += [plain_name(name.strip()) for name in st.args.split(",") if name.strip()]
+        if st.label and plain_name(st.label) != st.label:
+            go_labels.append(st.label)
+    return tuple(dict.fromkeys(functions)), tuple(go_labels)
+
+
+@dataclass(frozen=True)
+class StubSource:
+    """What to assemble for one arch's stubs, and which functions in it are the user's."""
+
+    text: str
+    filename: str  # the text is parsed as this file (relative .include, error locations)
+    user_file: Path | None = None
+    user_functions: tuple[str, ...] = ()
+
+    @property
+    def origin(self) -> str:
+        return str(self.user_file) if self.user_file else "shipped runtime_asm"
+
+
+def stub_source(arch: Arch, user: UserStubs | None = None) -> StubSource:
+    """The stubs for `arch`: the shipped ones, with the user's functions in place of theirs.
+
+    A user's file that does not assemble is an error at its own file:line; it is
+    never replaced by the shipped code.
     """
     sub = stub_abi(arch.name).dir
     base_path = data_dir("runtime_asm") / sub / "runtime.s"
-    if override_dir is not None:
-        whole, partial = Path(override_dir) / sub / "runtime.s", Path(override_dir) / f"{sub}.s"
-        if whole.exists():
-            return whole.read_text(), str(whole)
-        if partial.exists():
-            text = compose_source(base_path.read_text(), partial.read_text(), arch.comment)
-            return text, str(partial)
-    return base_path.read_text(), str(base_path)
+    base = base_path.read_text()
+    if user is None:
+        return StubSource(base, str(base_path))
+    path = user.require(arch.name)
+    defined, go_labels = user_names(path, arch)
+    if not defined:
+        raise UsageError(f"{path}: defines no function (no `.globl NAME`): nothing of yours to run")
+    aliases = "".join(f"\n.globl {plain_name(go)}\n.set {plain_name(go)}, {go}\n" for go in go_labels)
+    if path.name == "runtime.s" and path.parent.name == sub:  # a whole replacement
+        text = f'.include "{path.resolve()}"\n'
+    else:
+        text = compose_source(base, set(defined), path, arch.comment)
+    return StubSource(text + aliases, str(base_path), path, defined)
 
 
 @functools.cache
 def stub_image(
-    arch_name: str, override_dir: Path | None = None, extra: Path | None = None
-) -> tuple[Image, tuple[str, ...]]:
-    """The assembled stubs and their global names, once per (arch, override, extra source).
+    arch_name: str, user: UserStubs | None = None, extra: Path | None = None
+) -> tuple[Image, StubSource]:
+    """The assembled stubs and where they came from, once per (arch, user stubs, extra source).
 
     `extra` is appended: guest code that calls the stubs by name (the contended cases' driver).
     """
     arch = arches.get(arch_name)
-    text, filename = stub_source(arch, override_dir)
+    source = stub_source(arch, user)
+    text = source.text
     if extra is not None:
         text += "\n" + extra.read_text()
-    return assemble_text(text, arch, filename), tuple(global_names(text, arch.comment))
+    with user_code_errors(arch, source):
+        image = assemble_text(text, arch, source.filename)
+    add_plain_names(image)
+    return image, source
+
+
+@contextlib.contextmanager
+def user_code_errors(arch: Arch, source: StubSource) -> Iterator[None]:
+    """An assembler error while the user's stubs are in: say which arch they were assembled for."""
+    try:
+        yield
+    except AsmError as err:
+        if source.user_file is None:
+            raise
+        note = f" (assembling your stubs {source.user_file} for {arch.name})"
+        raise AsmError(err.filename, err.line, err.message + note, err.source) from None
+
+
+def add_plain_names(image: Image) -> None:
+    """`cas` for a function the user spelled `runtime·cas` (keystone keeps `.set` names out of the table)."""
+    for name, address in list(image.symbols.items()):
+        image.symbols.setdefault(plain_name(name), address)
 
 
 def signature(name: str) -> tuple[tuple[str, ...], str | None]:
@@ -220,14 +430,14 @@ class StubMachine:
     def __init__(
         self,
         arch: Arch | str,
-        override_dir: Path | None = None,
+        user: UserStubs | None = None,
         options: RunOptions | None = None,
         extra: Path | None = None,
     ):
         self.arch = arches.get(arch) if isinstance(arch, str) else arch
         self.abi = stub_abi(self.arch.name)
-        self.override_dir = Path(override_dir) if override_dir else None
-        self.image, self.stubs = stub_image(self.arch.name, self.override_dir, extra)
+        self.user = user
+        self.image, self.source = stub_image(self.arch.name, user, extra)
         self.machine = Machine(self.arch, self.image, options or RunOptions())
         self.thread = self.machine.load()
         self.machine.current = self.thread

@@ -18,7 +18,7 @@ from emu.runtime import abi
 from emu.runtime.link import link, rt0_path
 from emu.runtime.mem import MAP_FIXED, OSMemory
 from emu.runtime.runtime import RuntimeOptions, attach
-from emu.stubs import StubMachine
+from emu.stubs import StubMachine, UserStubs
 
 EXAMPLES = ROOT / "examples" / "runtime"
 BROKEN_OR8 = ROOT / "emu" / "data" / "mutants" / "or8_ignores_byte_order"
@@ -35,7 +35,7 @@ def run_program(
     """Run a runtime program in-process: (exit status, guest stdout, guest stderr + traces)."""
     arch = arches.get(arch_name)
     traces = io.StringIO()
-    machine = Machine(arch, link(path, arch, override_dir=stubs), RunOptions(timeout=60))
+    machine = Machine(arch, link(path, arch, user=UserStubs(stubs) if stubs else None), RunOptions(timeout=60))
     attach(machine, RuntimeOptions(trace_stream=traces, **options))
     try:
         status = machine.run()
@@ -63,7 +63,7 @@ def test_gc_example_collects_several_times(arch_name: str, capfd) -> None:
     assert "1 GC program unrolls (0 with the flag byte unset" in err  # the flag byte was set and seen
 
 
-@pytest.mark.parametrize("arch_name", ARCHES)
+@pytest.mark.parametrize("arch_name", ["ppc64", "ppc64le"])  # the arches BROKEN_OR8 has a file for
 def test_broken_atomicor8_misses_the_gc_program_flag_byte_only_on_ppc64(arch_name: str, capfd) -> None:
     """The unrolled flag is the FIRST BYTE in memory of the mask buffer: the BE-broken
     atomicor8 sets the word's low-order byte, the last one in memory on ppc64, so every
@@ -77,7 +77,7 @@ def test_broken_atomicor8_misses_the_gc_program_flag_byte_only_on_ppc64(arch_nam
         assert (unrolls, misses) == (1, 0), err
 
 
-@pytest.mark.parametrize("arch_name", ARCHES)
+@pytest.mark.parametrize("arch_name", ["ppc64", "ppc64le"])  # the arches BROKEN_OR8 has a file for
 def test_broken_atomicor8_fails_the_gc_example_only_on_ppc64(arch_name: str, capfd) -> None:
     """The word-sized LL/SC atomicor8 with the little-endian shift marks the wrong bitmap
     byte on big-endian: the collector's checkmark catches the lost mark (exit 2); without it
@@ -110,7 +110,8 @@ def test_emu_check_all_lists_every_item() -> None:
     result = run_emu("check", "--arch", "all")
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ARCHES:
-        assert f"{name}: 15/15 ok" in result.stdout
+        assert re.search(rf"^{name}: all \d+ items ok$", result.stdout, re.M), result.stdout
+    assert result.stdout.count("[sign-extended: old=0xffffffffffffffff new=0xfffffffffffffffe]") == 3
     assert "atomicor8(&m[1], 0xf0)" in result.stdout and "FAIL" not in result.stdout
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import errno
+from pathlib import Path
 
 import pytest
 
 from emu.kernel import signed
-from emu.stubs import StubError, StubMachine, compose_source, global_names, split_functions
+from emu.stubs import StubError, StubMachine, UserStubs, compose_source, global_names, split_functions
 from tests.conftest import ARCHES
 
 
@@ -44,7 +45,7 @@ def test_unknown_stub_is_a_clear_error(sm: StubMachine) -> None:
 
 def test_runaway_stub_fails_by_name_within_its_budget(tmp_path) -> None:
     (tmp_path / "amd64.s").write_text(".globl procyield\nprocyield:\n    jmp procyield\n")
-    sm = StubMachine("amd64", tmp_path)
+    sm = StubMachine("amd64", UserStubs(tmp_path))
     with pytest.raises(StubError, match=r"procyield: did not return within 1000 instructions"):
         sm.call("procyield", 1, budget=1000)
 
@@ -76,11 +77,16 @@ def test_split_functions_keeps_aliases_together() -> None:
     assert global_names(BASE, "#") == ["casp", "cas64", "xadd"]
 
 
-def test_override_replaces_only_its_functions() -> None:
-    text = compose_source(BASE, ".globl xadd\nxadd:\n    int3\n", "#")
-    assert "int3" in text and text.count("xadd:") == 1 and "cas64:" in text
+def test_override_blanks_only_its_functions_and_keeps_line_numbers(tmp_path) -> None:
+    user = tmp_path / "mine.s"
+    lines = compose_source(BASE, {"xadd"}, user, "#").splitlines()
+    base = BASE.splitlines()
+    xadd = base.index(".globl xadd")
+    assert lines[:xadd] == base[:xadd]  # every kept line at its own line number
+    assert lines[xadd : len(base)] == [""] * (len(base) - xadd)  # the replaced function: blank lines
+    assert lines[len(base) :] == ["", f'.include "{user.resolve()}"']
 
 
 def test_override_must_define_every_alias() -> None:
     with pytest.raises(Exception, match="alias casp"):
-        compose_source(BASE, ".globl cas64\ncas64:\n    ret\n", "#")
+        compose_source(BASE, {"cas64"}, Path("mine.s"), "#")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from emu.conformance import models
 from emu.conformance.core import Context, case
-from emu.stubs import StubError
+from emu.stubs import StubError, int32_pairs
 
 GUARD64 = 0xDEDDEADBEEFBEEF
 GUARD32 = 0xDEDBEEF
@@ -63,9 +63,10 @@ def cas_step(ctx: Context, size: int, stub: str, initial: int, old: int, new: in
 
 @case("cas", "check(): 1->2, 4 vs 5, 0xffffffff")
 def cas_check(ctx: Context) -> None:
-    cas_step(ctx, 4, "cas", 1, 1, 2)
-    cas_step(ctx, 4, "cas", 4, 5, 6)
-    cas_step(ctx, 4, "cas", 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFE)
+    """old and new in every register form the port's callers use (runtime_asm/abi.toml int32)."""
+    for initial, old, new in ((1, 1, 2), (4, 5, 6), (0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFE)):
+        for _, old_reg, new_reg in int32_pairs(ctx.arch, old, new):
+            cas_step(ctx, 4, "cas", initial, old_reg, new_reg)
 
 
 @case("casp", "check(): nil/nil, k -> k+1")

@@ -237,7 +237,7 @@ def futex(ctx: Context) -> None:
 @case("sys_exit_group", "ends the guest with the status")
 def exit_group(ctx: Context) -> None:
     """On a machine of its own: the process is over afterwards."""
-    sm = StubMachine(ctx.arch, ctx.sm.override_dir)
+    sm = StubMachine(ctx.arch, ctx.sm.user)
     try:
         sm.call("sys_exit_group", 3)
     except StubError as err:

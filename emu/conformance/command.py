@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from emu.errors import UsageError
+from emu.stubs import UserStubs, add_stubs_argument, plain_name
 
 
 def add_test_command(commands: argparse._SubParsersAction) -> None:
@@ -14,20 +14,20 @@ def add_test_command(commands: argparse._SubParsersAction) -> None:
         help="run the runtime stubs' conformance suite (stub x arch table)",
         description="Run every runtime stub (runtime_asm/) on the emulated CPUs and compare its effect on "
         "guest memory with a Python reference model, byte by byte, with guard bytes around every target. "
-        "Exits 1 if any case fails.",
+        "Exits 1 if any case fails, and non-zero when nothing (of your --stubs) was checked.",
     )
-    test.add_argument("--arch", "-a", default="all", help="all (default) or a comma-separated list of arches")
+    test.add_argument(
+        "--arch",
+        "-a",
+        default="all",
+        help="all (default; with --stubs or --mutant: the arches they have files for) or a comma-separated list",
+    )
     test.add_argument("--stub", metavar="NAME", help="only the cases for this stub")
     test.add_argument("--junit", metavar="FILE", help="also write JUnit XML for a CI server")
     test.add_argument("--seed", type=int, default=0, help="seed for random inputs and preemption (default 0)")
     test.add_argument("--full", action="store_true", help="the full sweeps (every offset pair; slower)")
     source = test.add_mutually_exclusive_group()
-    source.add_argument(
-        "--stub-dir",
-        metavar="DIR",
-        type=Path,
-        help="replacement stubs: DIR/<dir>/runtime.s (whole) or DIR/<dir>.s (some functions)",
-    )
+    add_stubs_argument(source, "--stub-dir")
     source.add_argument(
         "--mutant",
         metavar="NAME",
@@ -44,14 +44,13 @@ def _arches(text: str) -> list[str]:
     return [arches.resolve_name(name) for name in text.split(",") if name.strip()]
 
 
-def _override(args: argparse.Namespace) -> Path | None:
+def _user_stubs(args: argparse.Namespace) -> UserStubs | None:
+    """The stubs under test: --stubs PATH, or a mutant's directory."""
     from emu.conformance import mutants
 
     if args.mutant:
-        return mutants.get(args.mutant).path
-    if args.stub_dir and not args.stub_dir.is_dir():
-        raise UsageError(f"--stub-dir {args.stub_dir}: not a directory")
-    return args.stub_dir
+        return UserStubs(mutants.get(args.mutant).path)
+    return UserStubs.from_option(args.stubs)
 
 
 def _list_mutants() -> int:
@@ -70,9 +69,14 @@ def command_test(args: argparse.Namespace) -> int:
 
     if args.mutant == "list":
         return _list_mutants()
+    args.stub = plain_name(args.stub) if args.stub else None
     if args.stub and args.stub not in known_stubs():
         raise UsageError(f"no cases for stub '{args.stub}' (known: {', '.join(sorted(known_stubs()))})")
-    options = SuiteOptions(_arches(args.arch), args.stub, args.seed, args.full, _override(args))
+    user = _user_stubs(args)
+    wanted = _arches(args.arch)
+    if user is not None:
+        wanted = user.select(None if args.arch.strip().lower() == "all" else wanted)
+    options = SuiteOptions(wanted, args.stub, args.seed, args.full, user)
     report = run_suite(options)
     print_report(report)
     if args.junit:

@@ -45,7 +45,7 @@ def run_threads(ctx: Context, seed: int, jobs: list[Job], target: bytes) -> tupl
     quantum = QUANTA[seed % len(QUANTA)]
     options = RunOptions(seed=seed, quantum=quantum, max_insns=MAX_INSNS)
     driver = GUEST_DIR / f"{stub_abi(arch.name).dir}.s"
-    sm = StubMachine(arch, ctx.sm.override_dir, options, extra=driver)
+    sm = StubMachine(arch, ctx.sm.user, options, extra=driver)
     base = sm.data
     sm.write(base + TARGET, target)
     sm.write(base + TABLE, _table(sm, jobs))

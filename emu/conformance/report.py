@@ -58,12 +58,14 @@ def _cell(results: list[CaseResult]) -> str:
     checks = sum(r.checks for r in results)
     failed = sum(r.failed for r in results)
     skipped = [r for r in results if r.skipped]
+    if not results:
+        return "-"
     if failed:
-        return f"[red]FAIL {failed}/{checks}[/red]"
+        return f"[red]{failed} of {checks} failed[/red]"
     if skipped and len(skipped) == len(results):
         return "[yellow]pending[/yellow]"
     note = f" [yellow]+{len(skipped)} pending[/yellow]" if skipped else ""
-    return f"[green]ok[/green] {checks}{note}"
+    return f"[green]{checks} passed[/green]{note}"
 
 
 def table(report: Report) -> Table:
@@ -71,7 +73,7 @@ def table(report: Report) -> Table:
     for result in report.results:
         grid[result.stub][result.arch].append(result)
     arches = report.options.arches
-    view = Table(title="emu test: runtime stub conformance (checks passed per stub and arch)")
+    view = Table(title="emu test: runtime stub conformance (checks per stub and arch)")
     view.add_column("stub", style="bold")
     view.add_column("cases", justify="right")
     for name in arches:
@@ -97,7 +99,7 @@ def print_report(report: Report, console: Console | None = None) -> None:
     for result in report.failures():
         console.print(
             f"failed: {result.arch} {result.stub}, caught by case [{result.case}]: "
-            f"{result.failed} of {result.checks} checks",
+            f"{result.failed} of {result.checks} checks failed",
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -110,11 +112,30 @@ def print_report(report: Report, console: Console | None = None) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
-    verdict = "[green]PASS[/green]" if report.ok else f"[red]FAIL[/red] ({len(report.failures())} case(s))"
-    checks = sum(r.checks for r in report.results)
-    console.print(
-        f"{verdict}: {checks} checks, {len(report.results)} case runs in {report.seconds:.1f} s "
-        f"(seed {report.options.seed}{', full sweep' if report.options.full else ''})"
+    for arch, (path, names) in report.user_functions.items():
+        console.print(
+            f"yours on {arch}: {', '.join(names)} (from {path})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(verdict_line(report), highlight=False)
+
+
+def verdict_line(report: Report) -> str:
+    """PASS / FAIL with unambiguous counts, or NO VERDICT when nothing was checked."""
+    runs = f"{len(report.results)} case runs in {report.seconds:.1f} s"
+    seed = f"seed {report.options.seed}{', full sweep' if report.options.full else ''}"
+    why = report.nothing_checked
+    if why is not None:
+        whose = "of your stubs " if report.options.user else ""
+        return f"[red]NO VERDICT[/red]: nothing {whose}was checked ({why}; {runs}, {seed})"
+    failed = sum(r.failed for r in report.results)
+    if report.ok:
+        return f"[green]PASS[/green]: all {report.checks} checks passed, {runs} ({seed})"
+    return (
+        f"[red]FAIL[/red]: {failed} of {report.checks} checks failed, in {len(report.failures())} of "
+        f"{len(report.results)} case runs ({report.seconds:.1f} s, {seed})"
     )
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from emu import arch as arches
 from emu.conformance import cases_atomic, cases_memory, cases_runtime  # noqa: F401 - they register cases
 from emu.conformance.core import CASES, Case, CaseAborted, CaseResult, Context, Pending
-from emu.errors import EmuError
-from emu.stubs import StubMachine
+from emu.errors import EmuError, UsageError
+from emu.stubs import StubMachine, UserStubs
 
 
 @dataclass
@@ -24,7 +24,7 @@ class SuiteOptions:
     stub: str | None = None
     seed: int = 0
     full: bool = False
-    override_dir: Path | None = None  # replacement stubs (a mutant)
+    user: UserStubs | None = None  # the user's stubs (--stubs, --mutant): only cases calling them run
     contended: bool = True
 
 
@@ -33,10 +33,27 @@ class Report:
     options: SuiteOptions
     results: list[CaseResult] = field(default_factory=list)
     seconds: float = 0.0
+    user_functions: dict[str, tuple[Path, tuple[str, ...]]] = field(
+        default_factory=dict
+    )  # arch -> (file, names)
+
+    @property
+    def checks(self) -> int:
+        return sum(result.checks for result in self.results)
+
+    @property
+    def nothing_checked(self) -> str | None:
+        """Why this run is no verdict at all (no check ran), or None."""
+        if self.checks:
+            return None
+        ran = [r for r in self.results if not r.skipped]
+        if not self.results:
+            return "no case ran"
+        return "every case was pending" if not ran else "the cases ran but compared nothing"
 
     @property
     def ok(self) -> bool:
-        return all(result.ok for result in self.results)
+        return self.nothing_checked is None and all(result.ok for result in self.results)
 
     def failures(self) -> list[CaseResult]:
         return [result for result in self.results if not result.ok]
@@ -74,12 +91,32 @@ def run_case(sm: StubMachine, case: Case, options: SuiteOptions) -> CaseResult:
     return result
 
 
+def cases_for(sm: StubMachine, cases: list[Case], options: SuiteOptions) -> list[Case]:
+    """The cases to run on this machine: with the user's stubs, those that call one of them.
+
+    A stub asked for with --stub that the user's file does not define is an error:
+    its cases would only test the shipped code.
+    """
+    applicable = [case for case in cases if case.applies_to(sm.arch)]
+    if options.user is None:
+        return applicable
+    mine = set(sm.source.user_functions)
+    if options.stub and options.stub not in mine:
+        raise UsageError(
+            f"{sm.source.user_file} does not define {options.stub} (it defines {', '.join(sorted(mine))}): "
+            f"nothing of yours to test for --stub {options.stub} on {sm.arch.name}"
+        )
+    return [case for case in applicable if {case.stub, *case.covers} & mine]
+
+
 def run_suite(options: SuiteOptions) -> Report:
     report = Report(options)
     started = time.perf_counter()
     cases = selected_cases(options)
     for name in options.arches:
-        sm = StubMachine(arches.get(name), options.override_dir)
-        report.results += [run_case(sm, case, options) for case in cases if case.applies_to(sm.arch)]
+        sm = StubMachine(arches.get(name), options.user)
+        if sm.source.user_file is not None:
+            report.user_functions[name] = (sm.source.user_file, sm.source.user_functions)
+        report.results += [run_case(sm, case, options) for case in cases_for(sm, cases, options)]
     report.seconds = time.perf_counter() - started
     return report

@@ -6,30 +6,34 @@ Go runtime's start-up check for the stub, e.g. atomicor8(&m[1], 0xf0) on
 m = {1,1,1,1}) on each arch and prints, per arch: the bytes before and after,
 the word as that arch reads it, the shifts the stub computed (from a trace of
 its register writes), what it stored, and whether the result matches a
-byte-level reference model of the stub. `--stub-file` explains a user's own
-variant: it replaces the functions it defines on every arch it assembles for.
+byte-level reference model of the stub. `--stubs PATH` explains a user's own
+variant (a file, or a directory of per-arch files, see emu.stubs.UserStubs) on
+the arches it is for; a file that does not assemble there is an error at its
+own file:line, never a silent fall back to the shipped stub.
+
+Integer arguments are given in the register's width: `-1` is the int32 -1 as
+Go's compilers pass it, sign-extended on 64-bit arches (the default for `cas`,
+Go's check() case that caught the cmpd bug); the `registers` row shows them.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from emu import arch as arches
 from emu.arch import Arch
 from emu.debug.trace import Tracer, TraceRecord
 from emu.errors import EmuError, UsageError
-from emu.stubs import SIGNATURES, signature
+from emu.stubs import KIND_BYTES, SIGNATURES, UserStubs, add_stubs_argument, plain_name, signature
 
 # The default call per stub: initial memory ("hex bytes" or "u32:V"/"u64:V" in the
 # arch's byte order) and arguments (`m` is the array's address).
 EXAMPLES: dict[str, tuple[str, list[str]]] = {
     "atomicor8": ("01010101", ["m+1", "0xf0"]),
     "atomicand8": ("ffffffff", ["m+1", "0x0f"]),
-    "cas": ("ffffffff", ["m", "0xffffffff", "0xfffffffe"]),
+    "cas": ("ffffffff", ["m", "-1", "-2"]),  # check()'s cas(&z, 0xffffffff, 0xfffffffe), int32 -1 and -2
     "cas64": ("u64:42", ["m", "42", "1"]),
     "casp": ("u64:42", ["m", "42", "1"]),
     "xadd": ("u32:1", ["m", "5"]),
@@ -70,6 +74,7 @@ class Column:
     before: bytes = b""
     after: bytes = b""
     expected: bytes = b""
+    registers: list[int] = field(default_factory=list)
     result: int | None = None
     expected_result: int | None = None
     shifts: list[str] = field(default_factory=list)
@@ -110,34 +115,23 @@ def _int(term: str) -> int:
 # ---- running one arch ---------------------------------------------------------------------------
 
 
-def _override_dir(arch: Arch, stub_file: Path | None, workdir: Path) -> tuple[Path | None, str]:
-    """A directory holding the stub file as `<dir>.s` for stubs.py, if it assembles for `arch`."""
-    from emu.stubs import stub_abi, stub_image
-
-    if stub_file is None:
-        return None, "shipped runtime_asm"
-    directory = workdir / arch.name
-    directory.mkdir(exist_ok=True)
-    (directory / f"{stub_abi(arch.name).dir}.s").write_text(stub_file.read_text())
-    try:
-        stub_image(arch.name, directory)
-    except Exception as err:  # noqa: BLE001 - any assembler complaint means "not this arch's code"
-        first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
-        return None, f"shipped (not {arch.name} code: {first_line.rsplit(': ', 1)[-1][:30]})"
-    return directory, stub_file.name
-
-
-def run_one(
-    arch: Arch, stub: str, mem_text: str, arg_texts: list[str], override: Path | None, source: str
-) -> Column:
+def run_one(arch: Arch, stub: str, mem_text: str, arg_texts: list[str], user: UserStubs | None) -> Column:
     from emu.stubs import StubError, StubMachine
 
-    column = Column(arch, source)
-    machine = StubMachine(arch, override)
+    machine = StubMachine(arch, user)
+    column = Column(arch, machine.source.origin)
+    if user is not None and stub not in machine.source.user_functions:
+        raise UsageError(
+            f"{machine.source.user_file} does not define {stub} (it defines "
+            f"{', '.join(machine.source.user_functions)}): nothing of yours to explain on {arch.name}"
+        )
     m = machine.data + ARRAY_OFFSET
     column.before = initial_memory(mem_text, arch)
     machine.write(m, column.before)
     args = [argument(text, m) for text in arg_texts]
+    column.registers = [
+        _in_register(arch, kind, value) for kind, value in zip(signature(stub)[0], args, strict=False)
+    ]
     records: list[TraceRecord] = []
     tracer = Tracer(machine.machine, None).install()
     tracer.listeners.append(records.append)
@@ -150,6 +144,12 @@ def run_one(
     _describe(column, records, m)
     _reference(column, stub, args, m)
     return column
+
+
+def _in_register(arch: Arch, kind: str, value: int) -> int:
+    """The argument as the register (pair) holds it: a negative int32 on a 64-bit arch is sign-extended."""
+    bits = 8 * max(KIND_BYTES.get(kind, arch.word_size), arch.word_size)
+    return value & ((1 << bits) - 1)
 
 
 def _describe(column: Column, records: list[TraceRecord], m: int) -> None:
@@ -215,6 +215,7 @@ def rows(columns: list[Column]) -> list[tuple[str, list[list[str]]]]:
         ("byte order", each(lambda c: c.arch.endian)),
         ("bytes before", each(lambda c: c.before.hex(" "))),
         ("word before", each(lambda c: _word(c.arch, c.before))),
+        ("registers", each(lambda c: [f"{value:#x}" for value in c.registers] or ["none"])),
         ("shifts", each(lambda c: c.shifts or ["none"])),
         ("stores to m", each(lambda c: c.stores or ["none"])),
         ("bytes after", each(lambda c: c.after.hex(" "))),
@@ -254,22 +255,26 @@ def add_command(commands) -> None:
         "matches the reference semantics (docs/debugging.md).",
     )
     explain.add_argument("stub", help="stub name, e.g. atomicor8, cas")
-    explain.add_argument("--arch", "-a", default="all", help="`all` (default) or a comma-separated list")
+    explain.add_argument(
+        "--arch",
+        "-a",
+        default="all",
+        help="`all` (default; with --stubs: the arches you have stubs for) or a list",
+    )
     explain.add_argument("--args", nargs="+", metavar="ARG", help="arguments; `m` is the array (default: "
                          "the Go runtime's start-up check, e.g. m+1 0xf0 for atomicor8)")  # fmt: skip
     explain.add_argument(
         "--mem", metavar="BYTES", help="initial array: hex bytes (01010101) or u32:V / u64:V"
     )
-    explain.add_argument("--stub-file", metavar="FILE.s", help="your own variant of the stub(s) to explain")
+    add_stubs_argument(explain, "--stub-file")
     explain.set_defaults(handler=command_explain)
 
 
 def command_explain(args: argparse.Namespace) -> int:
-    names = (
-        list(arches.all_arches())
-        if args.arch == "all"
-        else [arches.resolve_name(a) for a in args.arch.split(",")]
-    )
+    user = UserStubs.from_option(args.stubs)
+    wanted = None if args.arch == "all" else [arches.resolve_name(a) for a in args.arch.split(",")]
+    names = user.select(wanted) if user else wanted or list(arches.all_arches())
+    args.stub = plain_name(args.stub)
     try:
         signature(args.stub)
     except EmuError:
@@ -277,15 +282,7 @@ def command_explain(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown stub '{args.stub}' (known: {known}, and sys_* wrappers)") from None
     default_mem, default_args = EXAMPLES.get(args.stub, ("00000000", ["m"]))
     arg_texts, mem_text = args.args or default_args, args.mem or default_mem
-    stub_file = Path(args.stub_file) if args.stub_file else None
-    if stub_file is not None and not stub_file.is_file():
-        raise UsageError(f"{stub_file}: no such file")
-    columns = []
-    with tempfile.TemporaryDirectory(prefix="emu-explain-") as workdir:
-        for name in names:
-            arch = arches.get(name)
-            override, source = _override_dir(arch, stub_file, Path(workdir))
-            columns.append(run_one(arch, args.stub, mem_text, arg_texts, override, source))
+    columns = [run_one(arches.get(name), args.stub, mem_text, arg_texts, user) for name in names]
     title = f"emu explain {args.stub}({', '.join(arg_texts)}), m = {columns[0].before.hex(' ')}"
     print(render(title, columns), end="")
     return 0 if all(_verdict(c) in ("ok", "(no reference model)") for c in columns) else 1

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from emu.stubs import StubError, StubMachine
+from emu.errors import UsageError
+from emu.stubs import StubError, StubMachine, UserStubs, int32_pairs
 
 
 @dataclass
@@ -23,22 +24,29 @@ class Item:
 
 
 def _cas32(sm: StubMachine) -> list[Item]:
+    """check()'s three cas calls, with old and new in every form the port's callers pass an int32.
+
+    0xffffffff is the int32 -1: sign-extended in a 64-bit register it catches a
+    stub that compares all 64 bits (cmpd) with a zero-extending load.
+    """
     items = []
     for start, old, new, want_ok, want_z in (
         (1, 1, 2, 1, 2),
         (4, 5, 6, 0, 4),
         (0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFE, 1, 0xFFFFFFFE),
     ):
-        sm.write_int(sm.data, start, 4)
-        ok = sm.call("cas", sm.data, old, new)
-        z = sm.read_int(sm.data, 4)
-        items.append(
-            Item(
-                f"cas(&z={start:#x}, {old:#x}, {new:#x})",
-                ok == want_ok and z == want_z,
-                f"returned {bool(ok)}, z = {z:#x} (want {bool(want_ok)}, {want_z:#x})",
+        for form, old_reg, new_reg in int32_pairs(sm.arch, old, new):
+            sm.write_int(sm.data, start, 4)
+            ok = sm.call("cas", sm.data, old_reg, new_reg)
+            z = sm.read_int(sm.data, 4)
+            how = f" [{form}: old={old_reg:#x} new={new_reg:#x}]" if form else ""
+            items.append(
+                Item(
+                    f"cas(&z={start:#x}, {old:#x}, {new:#x}){how}",
+                    ok == want_ok and z == want_z,
+                    f"returned {bool(ok)}, z = {z:#x} (want {bool(want_ok)}, {want_z:#x})",
+                )
             )
-        )
     return items
 
 
@@ -106,28 +114,68 @@ def _go_code(sm: StubMachine) -> list[Item]:
     ]
 
 
-CHECKS: tuple[Callable[[StubMachine], list[Item]], ...] = (_cas32, _casp, _atomicor8, _atomic64, _go_code)
+# Each part of check() and the stubs it calls (to tell whether a user's stub took part).
+CHECKS: tuple[tuple[Callable[[StubMachine], list[Item]], tuple[str, ...]], ...] = (
+    (_cas32, ("cas",)),
+    (_casp, ("casp",)),
+    (_atomicor8, ("atomicor8",)),
+    (_atomic64, ("cas64", "atomicload64", "atomicstore64", "xadd64", "xchg64")),
+    (_go_code, ()),
+)
 
 
-def run_check(arch_name: str, override_dir: Path | None = None) -> list[Item]:
-    sm = StubMachine(arch_name, override_dir)
-    items: list[Item] = []
-    for check in CHECKS:
+def user_stubs_called(sm: StubMachine) -> list[str]:
+    """The user's functions that check() calls; an error if there are none (a verdict about nothing)."""
+    if sm.user is None:
+        return []
+    called = [stub for _, stubs in CHECKS for stub in stubs if stub in sm.source.user_functions]
+    if not called:
+        every = ", ".join(stub for _, stubs in CHECKS for stub in stubs)
+        raise UsageError(
+            f"{sm.source.user_file} defines {', '.join(sm.source.user_functions)}, none of which check() "
+            f"calls ({every}): nothing of yours to check on {sm.arch.name}"
+        )
+    return called
+
+
+@dataclass
+class CheckRun:
+    """check() on one arch: its items, and which of the stubs it called were the user's."""
+
+    arch: str
+    items: list[Item]
+    user_file: Path | None = None
+    user_called: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(not item.ok for item in self.items)
+
+
+def run_check(arch_name: str, user: UserStubs | None = None) -> CheckRun:
+    sm = StubMachine(arch_name, user)
+    run = CheckRun(arch_name, [], sm.source.user_file, user_stubs_called(sm))
+    for check, _ in CHECKS:
         try:
-            items += check(sm)
+            run.items += check(sm)
         except StubError as err:
-            items.append(Item(check.__name__.strip("_"), False, str(err)))
-            sm = StubMachine(arch_name, override_dir)
-    return items
+            run.items.append(Item(check.__name__.strip("_"), False, str(err)))
+            sm = StubMachine(arch_name, user)
+    return run
 
 
-def report(arch_name: str, items: list[Item]) -> str:
-    lines = [f"{arch_name}: check()"]
-    for item in items:
+def report(run: CheckRun) -> str:
+    mine = f" with {', '.join(run.user_called)} from {run.user_file}" if run.user_called else ""
+    lines = [f"{run.arch}: check(){mine}"]
+    for item in run.items:
         lines.append(
             f"  {'ok  ' if item.ok else 'FAIL'} {item.name}"
             + (f": {item.detail}" if item.detail and not item.ok else "")
         )
-    passed = sum(item.ok for item in items)
-    lines.append(f"{arch_name}: {passed}/{len(items)} ok")
+    total = len(run.items)
+    lines.append(
+        f"{run.arch}: {run.failed} of {total} items failed"
+        if run.failed
+        else f"{run.arch}: all {total} items ok"
+    )
     return "\n".join(lines)

@@ -6,7 +6,9 @@ Kept here so emu/cli.py only wires them in; heavy imports happen when used.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from emu.errors import UsageError
+from emu.stubs import UserStubs, add_stubs_argument
 
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
@@ -25,24 +27,25 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         metavar="NS",
         help="a SCHED line every NS virtual ns (default 1000000) and at exit: Ps, Ms, run queues, Gs",
     )
-    group.add_argument(
-        "--runtime-stubs",
-        metavar="DIR",
-        help="link the runtime with replacement stubs from DIR (<dir>.s or <dir>/runtime.s, e.g. a mutant)",
-    )
+    add_stubs_argument(group, "--runtime-stubs")
 
 
 def load(args: argparse.Namespace):
     """(image, arch) for a runtime program, or None for any other program."""
     from emu.runtime import link
 
+    user = UserStubs.from_option(args.stubs)
     if not link.uses_runtime(args.program) or not args.arch:
+        if user is not None:
+            raise UsageError(
+                f"--stubs: {args.program} does not use the runtime (no `# emu:runtime` line"
+                f"{'' if args.arch else ', or no --arch'}), so no stub of yours would run"
+            )
         return None
     from emu import arch as arches
 
     arch = arches.get(args.arch)
-    stubs = Path(args.runtime_stubs) if args.runtime_stubs else None
-    return link.link(args.program, arch, args.assembler, stubs), arch
+    return link.link(args.program, arch, args.assembler, user), arch
 
 
 def attach(machine, args: argparse.Namespace) -> None:
@@ -64,10 +67,13 @@ def add_check_command(commands) -> None:
         description="Run the items of Go's runtime1.go check() (cas, casp, atomicor8, 64-bit atomics, "
         "timediv, NaN) through the per-arch stubs on the emulated CPU and report each one.",
     )
-    check.add_argument("--arch", "-a", default="all", help="an arch, or `all` (default)")
     check.add_argument(
-        "--stubs", metavar="DIR", help="replacement stubs (<dir>.s or <dir>/runtime.s), e.g. a mutant"
+        "--arch",
+        "-a",
+        default="all",
+        help="`all` (default; with --stubs: the arches you have stubs for) or a comma-separated list",
     )
+    add_stubs_argument(check)
     check.set_defaults(handler=command_check)
 
 
@@ -75,10 +81,12 @@ def command_check(args: argparse.Namespace) -> int:
     from emu import arch as arches
     from emu.runtime.check import report, run_check
 
-    names = list(arches.all_arches()) if args.arch == "all" else [arches.get(args.arch).name]
+    user = UserStubs.from_option(args.stubs)
+    wanted = None if args.arch == "all" else [arches.resolve_name(name) for name in args.arch.split(",")]
+    names = user.select(wanted) if user else wanted or list(arches.all_arches())
     failed = 0
     for name in names:
-        items = run_check(name, Path(args.stubs) if args.stubs else None)
-        print(report(name, items))
-        failed += sum(not item.ok for item in items)
+        run = run_check(name, user)
+        print(report(run))
+        failed += run.failed
     return 1 if failed else 0

@@ -1,8 +1,8 @@
 """Assembling a runtime program: the program, then runtime_asm/<dir>/runtime.s and rt0.s.
 
 A program asks for the runtime with a comment line `# emu:runtime` (`@` on arm)
-and defines `main`; rt0.s brings `_start`. The stubs may be replaced (mutants)
-the way StubMachine does it: `override_dir` holds `<dir>/runtime.s` or `<dir>.s`.
+and defines `main`; rt0.s brings `_start`. The user's stubs (`--stubs`, e.g. a
+mutant) replace shipped ones the way StubMachine does it (emu.stubs.stub_source).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from emu.asm import assemble_text
 from emu.errors import UsageError
 from emu.image import Image
 from emu.resources import data_dir
-from emu.stubs import stub_abi, stub_source
+from emu.stubs import UserStubs, add_plain_names, stub_abi, stub_source, user_code_errors
 
 PRAGMA = re.compile(r"^\s*[#@]\s*emu:runtime\b", re.MULTILINE)
 
@@ -34,21 +34,29 @@ def rt0_path(arch: Arch) -> Path:
 
 
 def link(
-    path: str | Path, arch: Arch | str, assembler: str = "keystone", override_dir: Path | None = None
+    path: str | Path, arch: Arch | str, assembler: str = "keystone", user: UserStubs | None = None
 ) -> Image:
-    """The program with the stubs and rt0.s appended (by `.include`, so lines stay exact)."""
+    """The program with the stubs and rt0.s appended (by `.include`, so lines stay exact).
+
+    With the user's stubs, the composed stub source (shipped lines kept in place,
+    the user's file included under its own path) goes through a temporary file,
+    because only a file can be included; every error in the user's code still
+    names the user's file and line.
+    """
     arch = arches.get(arch) if isinstance(arch, str) else arch
     path = Path(path)
     if not path.exists():
         raise UsageError(f"{path}: no such file")
-    stubs_text, stubs_file = stub_source(arch, Path(override_dir) if override_dir else None)
+    source = stub_source(arch, user)
     with tempfile.TemporaryDirectory(prefix="emu-link-") as tmp:
-        stubs = Path(stubs_file)
-        if stubs.name != "runtime.s":  # a partial override: the composed source needs a file
+        stubs = Path(source.filename)
+        if source.user_file is not None:
             stubs = Path(tmp) / "runtime.s"
-            stubs.write_text(stubs_text)
+            stubs.write_text(source.text)
         text = path.read_text(encoding="utf-8")
         text += f'\n.text\n.include "{stubs.resolve()}"\n.include "{rt0_path(arch)}"\n'
-        image = assemble_text(text, arch, str(path), assembler)
+        with user_code_errors(arch, source):
+            image = assemble_text(text, arch, str(path), assembler)
+    add_plain_names(image)
     image.path = str(path)
     return image
