@@ -35,7 +35,9 @@ def run_program(
     """Run a runtime program in-process: (exit status, guest stdout, guest stderr + traces)."""
     arch = arches.get(arch_name)
     traces = io.StringIO()
-    machine = Machine(arch, link(path, arch, user=UserStubs(stubs) if stubs else None), RunOptions(timeout=60))
+    machine = Machine(
+        arch, link(path, arch, user=UserStubs(stubs) if stubs else None), RunOptions(timeout=60)
+    )
     attach(machine, RuntimeOptions(trace_stream=traces, **options))
     try:
         status = machine.run()

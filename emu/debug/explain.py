@@ -74,7 +74,7 @@ class Column:
     before: bytes = b""
     after: bytes = b""
     expected: bytes = b""
-    registers: list[int] = field(default_factory=list)
+    registers: list[str] = field(default_factory=list)  # the arguments as the registers hold them
     result: int | None = None
     expected_result: int | None = None
     shifts: list[str] = field(default_factory=list)
@@ -129,8 +129,10 @@ def run_one(arch: Arch, stub: str, mem_text: str, arg_texts: list[str], user: Us
     column.before = initial_memory(mem_text, arch)
     machine.write(m, column.before)
     args = [argument(text, m) for text in arg_texts]
+    kinds = signature(stub)[0]
     column.registers = [
-        _in_register(arch, kind, value) for kind, value in zip(signature(stub)[0], args, strict=False)
+        _in_array(_in_register(arch, kind, value), m, len(column.before))
+        for kind, value in zip(kinds, args, strict=False)
     ]
     records: list[TraceRecord] = []
     tracer = Tracer(machine.machine, None).install()
@@ -152,13 +154,17 @@ def _in_register(arch: Arch, kind: str, value: int) -> int:
     return value & ((1 << bits) - 1)
 
 
+def _in_array(value: int, m: int, size: int) -> str:
+    """`m+N` for an address inside the array, hex otherwise."""
+    return f"m+{value - m}" if m <= value < m + size else f"{value:#x}"
+
+
 def _describe(column: Column, records: list[TraceRecord], m: int) -> None:
     """The shifts the stub computed and the stores it made into the array."""
     for record in records:
         if SHIFTS.match(record.insn.mnemonic) and record.regs:
             name, _, new = record.regs[0]
-            value = f"m+{new - m}" if m <= new < m + len(column.before) else f"{new:#x}"
-            column.shifts.append(f"{record.insn.mnemonic}: {name}={value}")
+            column.shifts.append(f"{record.insn.mnemonic}: {name}={_in_array(new, m, len(column.before))}")
         for address, data in record.writes:
             if m <= address < m + len(column.before):
                 column.stores.append(f"{record.insn.mnemonic} m+{address - m}/{len(data)}: {data.hex(' ')}")
@@ -215,7 +221,7 @@ def rows(columns: list[Column]) -> list[tuple[str, list[list[str]]]]:
         ("byte order", each(lambda c: c.arch.endian)),
         ("bytes before", each(lambda c: c.before.hex(" "))),
         ("word before", each(lambda c: _word(c.arch, c.before))),
-        ("registers", each(lambda c: [f"{value:#x}" for value in c.registers] or ["none"])),
+        ("registers", each(lambda c: c.registers or ["none"])),
         ("shifts", each(lambda c: c.shifts or ["none"])),
         ("stores to m", each(lambda c: c.stores or ["none"])),
         ("bytes after", each(lambda c: c.after.hex(" "))),
