@@ -14,7 +14,7 @@ from emu.conformance.cases_atomic import byte_op_check
 from emu.conformance.core import CaseResult, Context
 from emu.conformance.report import hexdump_diff, junit_xml
 from emu.conformance.runner import SuiteOptions, run_suite
-from emu.stubs import StubMachine, UserStubs
+from emu.stubs import StubMachine
 from tests.conftest import ARCHES, run_emu
 
 MACHINES = {name: StubMachine(name) for name in ARCHES}
@@ -46,7 +46,7 @@ def test_byte_ops_every_lane_hypothesis(arch: str, stub: str, index: int, initia
 @pytest.mark.parametrize("name", sorted(mutants.all_mutants()))
 def test_each_mutant_is_caught_by_name_where_it_is_a_bug(name: str) -> None:
     mutant = mutants.get(name)
-    report = run_suite(SuiteOptions(mutant.arches(), stub=mutant.stub, user=UserStubs(mutant.path)))
+    report = run_suite(SuiteOptions(mutant.arches(), stub=mutant.stub, user=mutant.stubs))
     for arch in mutant.arches():
         failed = [r for r in report.failures() if r.arch == arch]
         if arch in mutant.bug_on:
@@ -68,7 +68,7 @@ def test_hexdump_marks_the_differing_bytes() -> None:
 
 def test_junit_is_valid_and_names_the_failing_case() -> None:
     mutant = mutants.get("cas_sign_extended_cmpd")
-    report = run_suite(SuiteOptions(["ppc64"], stub="cas", user=UserStubs(mutant.path), contended=False))
+    report = run_suite(SuiteOptions(["ppc64"], stub="cas", user=mutant.stubs, contended=False))
     root = ET.fromstring(ET.tostring(junit_xml(report).getroot()))
     failures = root.findall(".//testcase[failure]")
     assert {f.get("name") for f in failures} >= {"check(): 1->2, 4 vs 5, 0xffffffff"}

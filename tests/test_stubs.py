@@ -6,9 +6,21 @@ import errno
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from emu import arch as arches
 from emu.kernel import signed
-from emu.stubs import StubError, StubMachine, UserStubs, compose_source, global_names, split_functions
+from emu.stubs import (
+    StubError,
+    StubMachine,
+    UserStubs,
+    compose_source,
+    global_names,
+    int32_arguments,
+    plain_name,
+    split_functions,
+)
 from tests.conftest import ARCHES
 
 
@@ -90,3 +102,39 @@ def test_override_blanks_only_its_functions_and_keeps_line_numbers(tmp_path) -> 
 def test_override_must_define_every_alias() -> None:
     with pytest.raises(Exception, match="alias casp"):
         compose_source(BASE, {"cas64"}, Path("mine.s"), "#")
+
+
+@settings(max_examples=50, deadline=None)
+@given(replaced=st.sets(st.sampled_from(["casp", "cas64", "xadd"])))
+def test_composition_keeps_every_shipped_line_at_its_number(replaced: set[str]) -> None:
+    """Whatever is replaced, a kept line is at its own line number and a replaced one is blank."""
+    if {"casp", "cas64"} & replaced and not {"casp", "cas64"} <= replaced:
+        replaced |= {"casp", "cas64"}  # aliases go together (the other case is an error, tested above)
+    lines = compose_source(BASE, replaced, Path("mine.s"), "#").splitlines()
+    for number, line in enumerate(BASE.splitlines()):
+        assert lines[number] in (line, "")
+        owner = next((name for name in replaced if name in line), None)
+        if owner and line.strip().startswith((".globl", f"{owner}:")):
+            assert lines[number] == ""
+
+
+@pytest.mark.parametrize("arch_name", ARCHES)
+@given(value=st.integers(0, 0xFFFFFFFF))
+def test_int32_forms_keep_the_low_word_and_extend_as_named(arch_name: str, value: int) -> None:
+    arch = arches.get(arch_name)
+    for form, register in int32_arguments(arch, value):
+        assert register & 0xFFFFFFFF == value and register <= arch.word_mask
+        if form == "sign-extended":
+            assert register == (value - (1 << 32) if value >> 31 else value) & arch.word_mask
+        else:
+            assert register == value
+
+
+def test_go_spellings_are_plain_names() -> None:
+    assert [plain_name(n) for n in ("runtime\u00b7cas", "runtime.cas", "cas", "runtime", "my.cas")] == [
+        "cas",
+        "cas",
+        "cas",
+        "runtime",
+        "my.cas",
+    ]

@@ -229,3 +229,15 @@ def test_failure_counts_say_failed() -> None:
     assert (
         "checks passed per stub" not in result.stdout and "FAIL " + cell.group(1) + "/" not in result.stdout
     )
+
+
+def test_a_whole_runtime_file_replaces_everything(tmp_path: Path) -> None:
+    shipped = ROOT / "runtime_asm" / "ppc64x" / "runtime.s"
+    write(tmp_path / "ppc64x" / "runtime.s", shipped.read_text())
+    result = run_emu("check", "--arch", "ppc64le", "--stubs", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    mine = tmp_path / "ppc64x" / "runtime.s"
+    assert (
+        f"ppc64le: check() with cas, casp, atomicor8, cas64, atomicload64, atomicstore64, xadd64, xchg64 from {mine}"
+        in result.stdout
+    )

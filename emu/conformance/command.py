@@ -49,7 +49,7 @@ def _user_stubs(args: argparse.Namespace) -> UserStubs | None:
     from emu.conformance import mutants
 
     if args.mutant:
-        return UserStubs(mutants.get(args.mutant).path)
+        return mutants.get(args.mutant).stubs
     return UserStubs.from_option(args.stubs)
 
 

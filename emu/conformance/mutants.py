@@ -2,7 +2,7 @@
 
 Each mutant directory holds `mutant.toml` (which stub it breaks, on which arches
 that is a bug, which cases should catch it) and `<dir>.s` files that replace only
-the broken function in the real stubs (see emu.stubs.compose_source).
+the broken function in the real stubs (see emu.stubs.UserStubs).
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from emu import arch as arches
 from emu.errors import UsageError
 from emu.resources import data_dir
-from emu.stubs import stub_abi
+from emu.stubs import UserStubs
 
 
 @dataclass(frozen=True)
@@ -26,12 +25,14 @@ class Mutant:
     bug_on: tuple[str, ...]  # arches where the suite must fail
     caught_by: tuple[str, ...]  # case names expected to report it
 
-    def applies_to(self, arch_name: str) -> bool:
-        """Whether the mutant replaces anything for this arch (it has a file for its stub dir)."""
-        return (self.path / f"{stub_abi(arch_name).dir}.s").exists()
+    @property
+    def stubs(self) -> UserStubs:
+        """The mutant as user stubs (what `emu test --mutant NAME` runs)."""
+        return UserStubs(self.path)
 
     def arches(self) -> list[str]:
-        return [name for name in arches.all_arches() if self.applies_to(name)]
+        """The arches the mutant has a file for."""
+        return self.stubs.arches()
 
 
 def _load(path: Path) -> Mutant:
