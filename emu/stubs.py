@@ -228,7 +228,7 @@ class UserStubs:
 
     A directory holds `<arch>.s`, `<dir>.s` or `<dir>/runtime.s`, with <dir> the
     runtime_asm directory of the arch (amd64, arm, ppc64x; runtime_asm/abi.toml),
-    as the mutants in tests/fixtures/mutants do. A file is for every arch,
+    as the mutants in emu/data/mutants do. A file is for every arch,
     unless it is named like one of those (`ppc64x.s` is ppc64 and ppc64le code).
     The functions a file defines replace the shipped ones; `<dir>/runtime.s`
     replaces the whole file.
@@ -298,7 +298,7 @@ class UserStubs:
 
 STUBS_HELP = (
     "your stubs: a file, or a directory of per-arch files (amd64.s, arm.s, ppc64x.s, an <arch>.s, "
-    "or <dir>/runtime.s for a whole file), as in tests/fixtures/mutants/*/; the functions they define "
+    "or <dir>/runtime.s for a whole file), as in emu/data/mutants/*/; the functions they define "
     "(runtime·cas and runtime.cas are cas) replace the shipped ones"
 )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_emu
 
-MUTANTS = ROOT / "tests" / "fixtures" / "mutants"
+MUTANTS = ROOT / "emu" / "data" / "mutants"
 BROKEN_OR8 = (MUTANTS / "or8_ignores_byte_order" / "ppc64x.s").read_text()
 CMPD_CAS = MUTANTS / "cas_cmpd_sign_extended_old"
 GOOD_OR8 = """# atomicor8 with byte reservations (as shipped)
@@ -232,7 +232,7 @@ def test_failure_counts_say_failed() -> None:
 
 
 def test_a_whole_runtime_file_replaces_everything(tmp_path: Path) -> None:
-    shipped = ROOT / "runtime_asm" / "ppc64x" / "runtime.s"
+    shipped = ROOT / "emu" / "data" / "runtime_asm" / "ppc64x" / "runtime.s"
     write(tmp_path / "ppc64x" / "runtime.s", shipped.read_text())
     result = run_emu("check", "--arch", "ppc64le", "--stubs", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
