@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_emu
+from conftest import ROOT, require_tool, run_emu
 
 MUTANTS = ROOT / "emu" / "data" / "mutants"
 BROKEN_OR8 = (MUTANTS / "or8_ignores_byte_order" / "ppc64x.s").read_text()
@@ -70,6 +70,14 @@ def test_run_with_a_misspelt_stub_names_the_users_line(tmp_path: Path, option: s
     typo = write(tmp_path / "ppc64x.s", GOOD_OR8.replace("lbarx", "lbarxx"))
     result = run_emu("run", "-a", "ppc64", "examples/runtime/gcloop_ppc64x.s", option, tmp_path)
     assert one_line_error(result).startswith(f"emu: {typo}:5: error: "), result.stderr
+
+
+def test_gnu_assembler_errors_name_the_users_line_too(tmp_path: Path) -> None:
+    require_tool("powerpc64-linux-gnu-as", "powerpc64-linux-gnu-ld")
+    typo = write(tmp_path / "ppc64x.s", GOOD_OR8.replace("lbarx", "lbarxx"))
+    program = "examples/runtime/gcloop_ppc64x.s"
+    result = run_emu("run", "-a", "ppc64", "--assembler", "gnu", program, "--stubs", tmp_path)
+    assert one_line_error(result).startswith(f"emu: {typo}:5: error: unrecognized opcode"), result.stderr
 
 
 def test_relative_include_is_read_from_the_users_directory_with_real_lines(tmp_path: Path) -> None:
