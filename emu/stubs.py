@@ -261,6 +261,14 @@ class UserStubs:
         """The user's file for this arch, or None when PATH has none for it."""
         return next((path for path in self._candidates(arch_name) if path.is_file()), None)
 
+    def version(self, arch_name: str) -> tuple[int, int] | None:
+        """(mtime, size) of the file for this arch: what makes a cached assembly stale."""
+        found = self.file_for(arch_name)
+        if found is None:
+            return None
+        stat = found.stat()
+        return stat.st_mtime_ns, stat.st_size
+
     def arches(self) -> list[str]:
         """The arches PATH has a file for, in `emu arches` order."""
         return [name for name in arches.all_arches() if self.file_for(name)]
@@ -373,14 +381,21 @@ def stub_source(arch: Arch, user: UserStubs | None = None) -> StubSource:
     return StubSource(text + aliases, str(base_path), path, defined)
 
 
-@functools.cache
 def stub_image(
     arch_name: str, user: UserStubs | None = None, extra: Path | None = None
 ) -> tuple[Image, StubSource]:
-    """The assembled stubs and where they came from, once per (arch, user stubs, extra source).
+    """The assembled stubs and where they came from, once per (arch, user stubs as they are now, extra).
 
     `extra` is appended: guest code that calls the stubs by name (the contended cases' driver).
+    A user's file that changed since (another mtime or size) is assembled again.
     """
+    return _stub_image(arch_name, user, extra, user.version(arch_name) if user else None)
+
+
+@functools.cache
+def _stub_image(
+    arch_name: str, user: UserStubs | None, extra: Path | None, version: tuple[int, int] | None
+) -> tuple[Image, StubSource]:
     arch = arches.get(arch_name)
     source = stub_source(arch, user)
     text = source.text

@@ -249,3 +249,12 @@ def test_a_whole_runtime_file_replaces_everything(tmp_path: Path) -> None:
         f"ppc64le: check() with cas, casp, atomicor8, cas64, atomicload64, atomicstore64, xadd64, xchg64 from {mine}"
         in result.stdout
     )
+
+
+def test_a_runaway_stub_in_explain_is_an_error_row_soon(tmp_path: Path) -> None:
+    """Found by tests/fuzz/test_user_stubs.py: a looping stub was traced for 1M instructions, then exit 70."""
+    write(tmp_path / "ppc64x.s", ".globl cas\ncas:\n1:  b 1b\n")
+    result = run_emu("explain", "cas", "--arch", "ppc64", "--stubs", tmp_path, timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "ERROR cas: did not return within 20000 instructions" in result.stdout
+    assert f"({tmp_path / 'ppc64x.s'}:3)" in result.stdout  # the pc is shown at the user's line

@@ -63,6 +63,9 @@ REFERENCE = {
 SHIFTS = re.compile(r"^(slw|sld|srw|srd|sraw|srad|rlwinm|rlwnm|rldic[lr]?|rldcl|clrrdi|clrldi|slwi|srwi|sldi|"
                     r"srdi|rotlwi|lsl|lsr|asr|ror|shl|shr|sal|sar|rol)s?\.?$")  # fmt: skip
 ARRAY_OFFSET = 0x100  # guard bytes before the array in the scratch area
+# Instructions one explained call may run: every stub on a hand-written array needs far fewer,
+# and each one is traced in Python, so a runaway stub must be stopped early (about a second).
+EXPLAIN_BUDGET = 20_000
 
 
 @dataclass
@@ -138,7 +141,7 @@ def run_one(arch: Arch, stub: str, mem_text: str, arg_texts: list[str], user: Us
     tracer = Tracer(machine.machine, None).install()
     tracer.listeners.append(records.append)
     try:
-        column.result = machine.call(stub, *args)
+        column.result = machine.call(stub, *args, budget=EXPLAIN_BUDGET)
     except (StubError, EmuError) as err:
         column.error = str(err)
     tracer.after_slice(machine.thread)
@@ -227,7 +230,10 @@ def rows(columns: list[Column]) -> list[tuple[str, list[list[str]]]]:
         ("bytes after", each(lambda c: c.after.hex(" "))),
         ("changed", each(_changed)),
         ("word after", each(lambda c: _word(c.arch, c.after))),
-        ("result", each(lambda c: "-" if c.expected_result is None else f"{c.result:#x}")),
+        (
+            "result",
+            each(lambda c: "-" if c.expected_result is None or c.result is None else f"{c.result:#x}"),
+        ),
         ("reference", each(lambda c: c.expected.hex(" ") if c.expected else "-")),
         ("verdict", each(_verdict)),
     ]
