@@ -246,14 +246,15 @@ class UserStubs:
         return cls(path)
 
     def _candidates(self, arch_name: str) -> list[Path]:
+        """Where the user's file for this arch may be (a file named for other arches is not for it)."""
         sub = stub_abi(arch_name).dir
         if self.path.is_file():
-            named_for = {
-                stem for stem in (self.path.stem,) if stem in _stub_dirs() or stem in arches.all_arches()
-            }
-            if named_for and not ({arch_name, sub} & named_for):
-                return []
-            return [self.path]
+            stem = self.path.stem
+            named_for_others = (stem in _stub_dirs() or stem in arches.all_arches()) and stem not in (
+                arch_name,
+                sub,
+            )
+            return [] if named_for_others else [self.path]
         names = dict.fromkeys((f"{arch_name}.s", f"{sub}.s", f"{sub}/runtime.s"))
         return [self.path / name for name in names]
 

@@ -258,3 +258,12 @@ def test_a_runaway_stub_in_explain_is_an_error_row_soon(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "ERROR cas: did not return within 20000 instructions" in result.stdout
     assert f"({tmp_path / 'ppc64x.s'}:3)" in result.stdout  # the pc is shown at the user's line
+
+
+def test_every_arch_must_check_something_of_yours(tmp_path: Path) -> None:
+    write(tmp_path / "ppc64x.s", GOOD_OR8)
+    write(tmp_path / "amd64.s", ".globl my_helper\nmy_helper:\n    ret\n")
+    result = run_emu("test", "--stubs", tmp_path, "--seed", "1")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "NO VERDICT: nothing of your stubs was checked (no case ran on amd64;" in result.stdout
+    assert "yours on ppc64: atomicor8" in result.stdout and "yours on amd64: my_helper" in result.stdout

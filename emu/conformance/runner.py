@@ -43,13 +43,21 @@ class Report:
 
     @property
     def nothing_checked(self) -> str | None:
-        """Why this run is no verdict at all (no check ran), or None."""
-        if self.checks:
+        """Why this run is no verdict (no check ran; with the user's stubs: on some arch), or None."""
+        arches = self.options.arches if self.options.user else [None]
+        reasons = [why for arch in arches if (why := self._nothing_checked_on(arch))]
+        return "; ".join(reasons) or None
+
+    def _nothing_checked_on(self, arch: str | None) -> str | None:
+        results = [r for r in self.results if arch is None or r.arch == arch]
+        if sum(r.checks for r in results):
             return None
-        ran = [r for r in self.results if not r.skipped]
-        if not self.results:
-            return "no case ran"
-        return "every case was pending" if not ran else "the cases ran but compared nothing"
+        where = f" on {arch}" if arch else ""
+        if not results:
+            return f"no case ran{where}"
+        if all(r.skipped for r in results):
+            return f"every case was pending{where}"
+        return f"the cases ran but compared nothing{where}"
 
     @property
     def ok(self) -> bool:
