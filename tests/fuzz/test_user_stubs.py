@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emu import arch as arches
@@ -21,7 +21,6 @@ from emu.cli import main
 from emu.resources import data_dir
 from emu.stubs import split_functions, stub_abi
 from tests.conftest import ARCHES
-from tests.fuzz.conftest import record
 
 STUBS = ("cas", "atomicor8", "xadd", "cas64")
 JUNK = [
@@ -69,8 +68,9 @@ def mangled(draw: st.DrawFn, lines: list[str]) -> str:
 
 
 @pytest.mark.fuzz
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_mangled_user_stub_is_a_verdict_or_an_error_at_its_file(data: st.DataObject) -> None:
+def test_mangled_user_stub_is_a_verdict_or_an_error_at_its_file(data: st.DataObject, fuzz_ledger) -> None:
     arch_name = data.draw(st.sampled_from(ARCHES))
     stub = data.draw(st.sampled_from(STUBS))
     text = data.draw(mangled(shipped_function(arch_name, stub)))
@@ -87,4 +87,4 @@ def test_mangled_user_stub_is_a_verdict_or_an_error_at_its_file(data: st.DataObj
     assert "internal error" not in message and "Traceback" not in message, (message, text)
     if status == 2:
         assert message.startswith("emu: ") and message.strip(), text
-    record("user-stubs", arch_name, "error" if status == 2 else "ok")
+    fuzz_ledger("user stubs (--stubs)", arch_name, "error" if status == 2 else "ok")
