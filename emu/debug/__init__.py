@@ -52,6 +52,11 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         "0 picks a free port and prints it",
     )
     group.add_argument(
+        "--gdb-symbols",
+        metavar="FILE",
+        help="with --gdb: write the symbol ELF for gdb's `file` here (kept) instead of a temp dir",
+    )
+    group.add_argument(
         "--postmortem",
         type=int,
         nargs="?",
@@ -126,7 +131,7 @@ def _attach_gdb(machine: Machine, args: argparse.Namespace, stack: ExitStack):
         return None
     from emu.debug.gdbstub import GdbStub
 
-    stub = GdbStub(machine, args.gdb).install()
+    stub = GdbStub(machine, args.gdb, symbols_path=args.gdb_symbols).install()
     stack.callback(stub.close)  # the symbol file goes, however the run ends
     stub.wait_for_gdb()
     return stub

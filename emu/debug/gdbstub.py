@@ -240,8 +240,11 @@ class GdbStub:
     """Attach with `GdbStub(machine, port).install()`, then `wait_for_gdb()` before running;
     `close()` at the end removes the symbol file (run_machine does both)."""
 
-    def __init__(self, machine: Machine, port: int, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, machine: Machine, port: int, host: str = "127.0.0.1", symbols_path: str | None = None
+    ) -> None:
         self.machine, self.port, self.host = machine, port, host
+        self.symbols_path = symbols_path  # --gdb-symbols: where to keep the symbol file
         self.arch = machine.arch
         self.address_limit = 1 << machine.arch.bits
         self.layout = [reg for _, regs in registers(self.arch) for reg in regs]
@@ -268,10 +271,15 @@ class GdbStub:
         """Listen, write the symbol file, accept gdb, and serve it until it resumes the guest."""
         server = self._listen()
         try:
-            self.directory = tempfile.TemporaryDirectory(prefix="emu-gdb-")
-            self.symbols = symfile.write(
-                self.machine.image, self.arch, Path(self.directory.name) / "symbols.elf"
-            )
+            if self.symbols_path:
+                target = Path(self.symbols_path)
+            else:
+                self.directory = tempfile.TemporaryDirectory(prefix="emu-gdb-")
+                target = Path(self.directory.name) / "symbols.elf"
+            try:
+                self.symbols = symfile.write(self.machine.image, self.arch, target)
+            except OSError as err:
+                raise EmuError(f"emu: gdb: cannot write the symbol file {target}: {err.strerror}") from None
             port = server.getsockname()[1]
             print(f"emu: gdb: waiting on {self.host}:{port} (in gdb-multiarch: file {self.symbols}; "
                   f"target remote :{port})", file=sys.stderr, flush=True)  # fmt: skip
