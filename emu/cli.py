@@ -6,8 +6,9 @@ import argparse
 import os
 import signal
 import sys
+from typing import NoReturn
 
-from emu import __version__, debug
+from emu import __version__, argtypes, debug
 from emu import arch as arches
 from emu.bench import add_bench_command
 from emu.errors import EmuError, UsageError
@@ -18,22 +19,11 @@ from emu.sched import SCHEDULES
 from emu.timing import cli as timing_cli
 
 
-def _size(text: str) -> int:
-    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
-    text = text.strip().lower().removesuffix("b").removesuffix("i")
-    try:
-        if text and text[-1] in units:
-            return int(float(text[:-1]) * units[text[-1]])
-        return int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 256M, 1G)") from None
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (the full usage is a screenful for `emu run`)."""
 
-
-def _positive(text: str) -> int:
-    value = int(text, 0)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
 
 
 def _define(text: str) -> str:
@@ -46,7 +36,7 @@ def _define(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="emu",
         description="Cycle-approximate multi-arch emulator for a toy Go-like runtime "
         "(amd64, arm, ppc64, ppc64le).",
@@ -62,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         "by a signal makes emu exit 128+signal, as a shell reports it.",
     )
     run.add_argument("program", help="assembly source (.s/.S) or static ELF executable")
-    run.add_argument("args", nargs="*", help="arguments passed to the guest (after --)")
+    run.add_argument(
+        "args", nargs="*", default=[], help="arguments passed to the guest (everything after --)"
+    )
     run.add_argument(
         "--arch",
         "-a",
@@ -85,20 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="define a macro for the C preprocessor, which a .S source goes through (repeatable)",
     )
     run.add_argument(
-        "--max-insns", type=_positive, metavar="N", help="stop after N guest instructions (exit 124)"
+        "--max-insns", type=argtypes.count, metavar="N", help="stop after N guest instructions (exit 124)"
     )
     run.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="stop after this much wall time (exit 124)"
+        "--timeout",
+        type=argtypes.seconds,
+        metavar="SECONDS",
+        help="stop after this much wall time (exit 124)",
     )
     run.add_argument(
         "--quantum",
-        type=_positive,
+        type=argtypes.count,
         default=100_000,
         metavar="N",
         help="instructions per thread time slice (default 100000)",
     )
     run.add_argument(
-        "--seed", type=int, default=0, help="seed for AT_RANDOM, getrandom and preemption points"
+        "--seed", type=argtypes.seed, default=0, help="seed for AT_RANDOM, getrandom and preemption points"
     )
     run.add_argument(
         "--schedule",
@@ -107,10 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="how the next thread is chosen: random (seeded) or pct (seeded random priorities "
         "with change points, Burckhardt et al. 2010)",
     )
-    run.add_argument("--ncpu", type=_positive, default=4, help="CPUs the guest sees (default 4)")
+    run.add_argument("--ncpu", type=argtypes.cpus, default=4, help="CPUs the guest sees (default 4)")
     run.add_argument(
         "--mem-limit",
-        type=_size,
+        type=argtypes.size,
         default=DEFAULT_MEM_LIMIT,
         metavar="SIZE",
         help="cap on guest memory; mmap beyond it returns -ENOMEM (default 1G)",
@@ -118,11 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--strace", action="store_true", help="print each syscall (QEMU -strace style) to stderr"
     )
-    run.add_argument("--strace-file", metavar="FILE", help="write --strace output to FILE instead")
+    run.add_argument(
+        "--strace-file",
+        type=argtypes.output_file,
+        metavar="FILE",
+        help="write --strace output to FILE instead",
+    )
     run.add_argument(
         "--env",
         "-E",
         action="append",
+        type=argtypes.env_pair,
         default=[],
         metavar="NAME=VALUE",
         help="set a variable in the guest's environment (repeatable); the guest sees no other",
@@ -159,13 +160,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _environment(pairs: list[str]) -> list[str]:
-    for pair in pairs:
-        if "=" not in pair:
-            raise UsageError(f"--env needs NAME=VALUE, got '{pair}'")
-    return list(pairs)
-
-
 def _open_strace(path: str):
     """The --strace-file stream, opened before the run so a bad path is a one-line error.
     Lines are ASCII (strace.escape), backslashreplace is only a guarantee against encode errors."""
@@ -194,7 +188,7 @@ def command_run(args: argparse.Namespace) -> int:
         ncpu=args.ncpu,
         mem_limit=args.mem_limit,
         argv=[args.program, *args.args],
-        env=_environment(args.env),
+        env=list(args.env),
         strace_stream=strace,
     )
     try:
@@ -215,9 +209,33 @@ def command_arches(args: argparse.Namespace) -> int:
     return 0
 
 
+def split_guest_arguments(argv: list[str]) -> tuple[list[str], list[str]]:
+    """emu's own arguments, and the guest's: everything after the first `--`, verbatim.
+
+    Splitting before argparse lets options come anywhere before `--`
+    (`emu run FILE --arch A -- args`): argparse alone fills the optional
+    positional `args` with nothing at FILE and then rejects the rest.
+    """
+    if "--" not in argv:
+        return argv, []
+    split = argv.index("--")
+    return argv[:split], argv[split + 1 :]
+
+
+def parse_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The parsed command line, guest arguments after `--` appended to `emu run`'s."""
+    own, guest = split_guest_arguments(sys.argv[1:] if argv is None else list(argv))
+    args = parser.parse_args(own)
+    if guest and args.command != "run":
+        parser.error(f"unrecognized arguments: -- {' '.join(guest)} (only `emu run` passes arguments on)")
+    if guest:
+        args.args = [*args.args, *guest]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(parser, argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -36,4 +36,4 @@ def test_garbage_elf_is_a_clear_error(tmp_path) -> None:
     bad = tmp_path / "bad"
     bad.write_bytes(b"\x7fELF" + b"\0" * 8)
     result = run_emu("run", bad)
-    assert result.returncode == 2 and "not a valid ELF" in result.stderr, result.stderr
+    assert result.returncode == 2 and ": bad ELF: " in result.stderr, result.stderr

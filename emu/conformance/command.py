@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from emu import argtypes
 from emu.errors import UsageError
 from emu.stubs import UserStubs, add_stubs_argument, plain_name
 
@@ -23,8 +24,12 @@ def add_test_command(commands: argparse._SubParsersAction) -> None:
         help="all (default; with --stubs or --mutant: the arches they have files for) or a comma-separated list",
     )
     test.add_argument("--stub", metavar="NAME", help="only the cases for this stub")
-    test.add_argument("--junit", metavar="FILE", help="also write JUnit XML for a CI server")
-    test.add_argument("--seed", type=int, default=0, help="seed for random inputs and preemption (default 0)")
+    test.add_argument(
+        "--junit", type=argtypes.output_file, metavar="FILE", help="also write JUnit XML for a CI server"
+    )
+    test.add_argument(
+        "--seed", type=argtypes.seed, default=0, help="seed for random inputs and preemption (default 0)"
+    )
     test.add_argument("--full", action="store_true", help="the full sweeps (every offset pair; slower)")
     source = test.add_mutually_exclusive_group()
     add_stubs_argument(source, "--stub-dir")

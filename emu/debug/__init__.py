@@ -17,6 +17,7 @@ import sys
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
+from emu import argtypes
 from emu.errors import GuestError
 
 if TYPE_CHECKING:
@@ -36,8 +37,15 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         metavar="SYM|ADDR-ADDR",
         help="trace only instructions in this symbol or address range (repeatable)",
     )
-    group.add_argument("--trace-thread", type=int, metavar="TID", help="trace only this guest thread")
-    group.add_argument("--trace-file", metavar="FILE", help="write the trace to FILE instead of stderr")
+    group.add_argument(
+        "--trace-thread", type=argtypes.thread_id, metavar="TID", help="trace only this guest thread"
+    )
+    group.add_argument(
+        "--trace-file",
+        type=argtypes.output_file,
+        metavar="FILE",
+        help="write the trace to FILE instead of stderr",
+    )
     group.add_argument(
         "--watch",
         action="append",
@@ -46,7 +54,7 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--gdb",
-        type=tcp_port,
+        type=argtypes.port,
         metavar="PORT",
         help="wait for gdb (`target remote :PORT`, loopback only) before the first instruction; "
         "0 picks a free port and prints it",
@@ -58,23 +66,12 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--postmortem",
-        type=int,
+        type=argtypes.count,
         nargs="?",
         const=16,
         metavar="N",
         help="on a fault or deadlock print registers, the last N instructions (default 16) and a backtrace",
     )
-
-
-def tcp_port(text: str) -> int:
-    """A port number 0-65535 (checked when the command line is parsed, not when binding)."""
-    try:
-        port = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: '{text}'") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} is not in 0-65535")
-    return port
 
 
 def add_explain_command(commands) -> None:

@@ -10,6 +10,8 @@ import argparse
 from emu.errors import UsageError
 from emu.stubs import UserStubs, add_stubs_argument
 
+from emu import argtypes
+
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
     group = run.add_argument_group("toy Go runtime (programs marked `# emu:runtime`, see docs/runtime.md)")
@@ -20,7 +22,7 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--schedtrace",
-        type=int,
+        type=argtypes.count,
         nargs="?",
         const=1_000_000,
         default=0,

@@ -8,21 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from emu import argtypes
+
 if TYPE_CHECKING:
     from emu.machine import Machine
 
 
 TOP_DEFAULT = 20
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
 
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
@@ -41,15 +33,21 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--cycles-top",
-        type=_positive_int,
+        type=argtypes.count,
         default=TOP_DEFAULT,
         metavar="N",
         help=f"rows per table in the --cycles report (default {TOP_DEFAULT})",
     )
     group.add_argument("--cycles-all", action="store_true", help="every row in the --cycles report")
-    group.add_argument("--cycles-json", metavar="FILE", help="write the cycle report as JSON to FILE")
+    group.add_argument(
+        "--cycles-json",
+        type=argtypes.output_file,
+        metavar="FILE",
+        help="write the cycle report as JSON to FILE",
+    )
     group.add_argument(
         "--cycles-profile",
+        type=argtypes.output_file,
         metavar="FILE",
         help="write cycles per function and source line as a pprof profile (go tool pprof, speedscope)",
     )

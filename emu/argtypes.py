@@ -1,0 +1,105 @@
+"""Value types for command-line options: each checks its value at parse time.
+
+A bad value is argparse's one-line usage error (exit 2) before anything runs,
+never a traceback or a failure after a long run (an output file that cannot be
+written is found here, not when the report is due).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+SIZE_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+MAX_MEM_LIMIT = 1 << 47  # no arch's user address space is larger
+MAX_COUNT = (1 << 63) - 1  # instruction budgets and the like reach unicorn as signed 64-bit counts
+MAX_SECONDS = 366 * 24 * 3600  # a year: larger deadlines overflow the host's timers
+MAX_SEED = (1 << 64) - 1
+MAX_ENV_STRING = 128 * 1024  # Linux's MAX_ARG_STRLEN (32 pages of 4 KiB); the loader checks the total
+
+
+def _integer(text: str) -> int:
+    """A decimal, 0x/0o/0b or `_`-grouped integer."""
+    try:
+        return int(text.strip(), 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+
+
+def size(text: str) -> int:
+    """A byte count like 512M, 1G, 64k or 0x1000 (1 .. 128 TiB); a fraction of a unit is rounded down."""
+    cleaned = text.strip().lower().removesuffix("b").removesuffix("i")
+    unit = SIZE_UNITS.get(cleaned[-1:], 1)
+    number = cleaned[:-1] if unit > 1 else cleaned
+    try:
+        value = int(float(number) * unit) if unit > 1 else int(number, 0)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 256M, 1G)") from None
+    if not 0 < value <= MAX_MEM_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be between 1 byte and {MAX_MEM_LIMIT >> 40}T")
+    return value
+
+
+def integer_between(low: int, high: int) -> Callable[[str], int]:
+    """An integer type accepting low..high inclusive."""
+
+    def parse(text: str) -> int:
+        value = _integer(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: must be between {low} and {high}")
+        return value
+
+    parse.__name__ = f"integer {low}..{high}"
+    return parse
+
+
+count = integer_between(1, MAX_COUNT)  # instructions, quanta: at least one
+seed = integer_between(0, MAX_SEED)
+port = integer_between(0, 65535)  # 0: the system picks a free port (emu prints it)
+thread_id = integer_between(1, (1 << 31) - 1)
+cpus = integer_between(1, 8192)  # Linux's largest NR_CPUS
+
+
+def seconds(text: str) -> float:
+    """A positive, finite duration in seconds (at most a year)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: must be a positive number of seconds up to {MAX_SECONDS}"
+        )
+    return value
+
+
+def output_file(text: str) -> str:
+    """A file emu will write: its directory must exist and be writable, and it must not be a directory."""
+    path = Path(text)
+    if not text or path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: not a file name")
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            raise argparse.ArgumentTypeError(f"{text}: not writable")
+        return text
+    parent = path.parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: no such directory: {parent}")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{text}: directory {parent} is not writable")
+    return text
+
+
+def env_pair(text: str) -> str:
+    """NAME=VALUE for the guest's environment, each no longer than Linux takes (MAX_ARG_STRLEN)."""
+    name, equals, _ = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"needs NAME=VALUE, got {text[:40]!r}")
+    if len(text.encode("utf-8", "surrogateescape")) >= MAX_ENV_STRING:
+        raise argparse.ArgumentTypeError(
+            f"{name[:40]}=...: {len(text)} characters, more than Linux takes in one string (E2BIG)"
+        )
+    return text
