@@ -21,6 +21,11 @@ MAX_SEED = (1 << 64) - 1
 MAX_ENV_STRING = 128 * 1024  # Linux's MAX_ARG_STRLEN (32 pages of 4 KiB); the loader checks the total
 
 
+def printable(text: str) -> str:
+    """`text` for a one-line message: control characters (a newline, a terminal escape) shown escaped."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def _integer(text: str) -> int:
     """A decimal, 0x/0o/0b or `_`-grouped integer."""
     try:
@@ -61,6 +66,30 @@ seed = integer_between(0, MAX_SEED)
 port = integer_between(0, 65535)  # 0: the system picks a free port (emu prints it)
 thread_id = integer_between(1, (1 << 31) - 1)
 cpus = integer_between(1, 8192)  # Linux's largest NR_CPUS
+
+
+def arch_name(text: str) -> str:
+    """One arch name or alias (`emu arches`), checked now; the text is kept as typed."""
+    from emu import arch as arches
+    from emu.errors import UsageError
+
+    try:
+        arches.resolve_name(text)
+    except UsageError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
+def arch_selection(text: str) -> str:
+    """`all` or a comma-separated list of arch names: never an empty selection that checks nothing."""
+    if text.strip().lower() == "all":
+        return text
+    names = text.split(",")
+    if not all(name.strip() for name in names):
+        raise argparse.ArgumentTypeError(f"{text!r}: an empty arch name (write `all` or e.g. amd64,arm)")
+    for name in names:
+        arch_name(name)
+    return text
 
 
 def seconds(text: str) -> float:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emu import cpu, loader
+from emu.errors import UsageError
 from emu.memory import AddressSpace
 from emu.options import RunOptions
 from emu.resources import data_dir
@@ -226,6 +227,8 @@ def command_bench(args: argparse.Namespace) -> int:
     ]
     if args.only:
         cases = [case for case in cases if args.only in case[0]]
+        if not cases:  # an empty table exiting 0 would look like a measurement
+            raise UsageError(f"--only {args.only!r}: no benchmark program's name contains it")
     results = [measure(*case) for case in cases]
     print(f"machine: {machine_note()}\n")
     print(table(results))

@@ -23,7 +23,10 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse with its usage errors on one line (the full usage is a screenful for `emu run`)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
+        """Exit 2 with one line; control characters from the command line are shown escaped."""
+        self.exit(
+            2, f"{self.prog}: error: {argtypes.printable(message)} (`{self.prog} --help` lists the options)\n"
+        )
 
 
 def _define(text: str) -> str:
@@ -58,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--arch",
         "-a",
+        type=argtypes.arch_name,
         help="target: amd64, arm, ppc64, ppc64le (or an alias, see `emu arches`); "
         "required for assembly, checked against the header for ELF",
     )
@@ -245,7 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         return status
     except EmuError as err:
         sys.stdout.flush()
-        print(err if str(err).startswith("emu:") else f"emu: {err}", file=sys.stderr)
+        text = (
+            argtypes.printable(str(err)) if isinstance(err, UsageError) else str(err)
+        )  # one line, by nature
+        print(text if text.startswith("emu:") else f"emu: {text}", file=sys.stderr)
         return err.exit_status
     except KeyboardInterrupt:
         print("emu: interrupted", file=sys.stderr)

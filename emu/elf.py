@@ -44,7 +44,7 @@ def is_elf(path: str | Path) -> bool:
         return False
 
 
-def detect_arch(elf: ELFFile) -> str:
+def detect_arch(elf: ELFFile, path: str) -> str:
     """The canonical arch name of an ELF file, from e_machine, class and byte order."""
     machine = elf["e_machine"]
     for candidate in arches.all_arches().values():
@@ -53,7 +53,7 @@ def detect_arch(elf: ELFFile) -> str:
         if (candidate.endian == "little") == elf.little_endian:
             return candidate.name
     order = "little" if elf.little_endian else "big"
-    raise UsageError(f"unsupported ELF: {machine}, {elf.elfclass}-bit, {order}-endian")
+    raise UsageError(f"{path}: unsupported ELF: {machine}, {elf.elfclass}-bit, {order}-endian")
 
 
 def load_elf(path: str | Path, wanted_arch: str | None = None) -> Image:
@@ -61,7 +61,7 @@ def load_elf(path: str | Path, wanted_arch: str | None = None) -> Image:
     try:
         with open(path, "rb") as handle:
             elf = ELFFile(handle)
-            name = detect_arch(elf)
+            name = detect_arch(elf, str(path))
             if wanted_arch and arches.resolve_name(wanted_arch) != name:
                 raise UsageError(f"{path}: this ELF is for {name}, not {arches.resolve_name(wanted_arch)}")
             if elf["e_type"] != "ET_EXEC":

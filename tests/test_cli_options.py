@@ -63,8 +63,17 @@ def test_bad_option_value_is_a_one_line_usage_error(base: list[str], option: str
 
 @pytest.mark.parametrize(
     "option,value,parsed",
-    [("--mem-limit", "256M", 256 << 20), ("--mem-limit", "1GiB", 1 << 30), ("--mem-limit", "0x10000", 0x10000)]
-    + [("--mem-limit", "1.5k", 1536), ("--timeout", "0.5", 0.5), ("--seed", "0x10", 16), ("--gdb", "65535", 65535)],
+    [
+        ("--mem-limit", "256M", 256 << 20),
+        ("--mem-limit", "1GiB", 1 << 30),
+        ("--mem-limit", "0x10000", 0x10000),
+    ]
+    + [
+        ("--mem-limit", "1.5k", 1536),
+        ("--timeout", "0.5", 0.5),
+        ("--seed", "0x10", 16),
+        ("--gdb", "65535", 65535),
+    ],
 )
 def test_good_option_values_parse(option: str, value: str, parsed) -> None:
     from emu.cli import build_parser
@@ -90,7 +99,9 @@ def test_options_after_the_program_and_guest_arguments_after_double_dash(tmp_pat
     """The documented `emu run FILE --arch A -- args`; after `--` even `--arch` belongs to the guest."""
     source = tmp_path / "argc.s"
     source.write_text(EXIT_WITH_ARGC)
-    outcome = run_cli(["run", str(source), "--arch", "amd64", "--max-insns", "1000", "--", "--arch", "x", "--"])
+    outcome = run_cli(
+        ["run", str(source), "--arch", "amd64", "--max-insns", "1000", "--", "--arch", "x", "--"]
+    )
     assert outcome.status == 4, outcome.stderr  # argv: program, --arch, x, --
 
 

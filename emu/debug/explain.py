@@ -288,12 +288,14 @@ def command_explain(args: argparse.Namespace) -> int:
     names = user.select(wanted) if user else wanted or list(arches.all_arches())
     args.stub = plain_name(args.stub)
     try:
-        signature(args.stub)
+        parameters, _ = signature(args.stub)
     except EmuError:
         known = ", ".join(sorted(SIGNATURES))
-        raise UsageError(f"unknown stub '{args.stub}' (known: {known}, and sys_* wrappers)") from None
+        raise UsageError(f"unknown stub {args.stub!r} (known: {known}, and sys_* wrappers)") from None
     default_mem, default_args = EXAMPLES.get(args.stub, ("00000000", ["m"]))
     arg_texts, mem_text = args.args or default_args, args.mem or default_mem
+    if args.args and len(arg_texts) != len(parameters):
+        raise UsageError(f"--args: {args.stub} takes {len(parameters)} arguments, got {len(arg_texts)}")
     columns = [run_one(arches.get(name), args.stub, mem_text, arg_texts, user) for name in names]
     title = f"emu explain {args.stub}({', '.join(arg_texts)}), m = {columns[0].before.hex(' ')}"
     print(render(title, columns), end="")

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import argparse
 
+from emu import argtypes
 from emu.errors import UsageError
 from emu.stubs import UserStubs, add_stubs_argument
-
-from emu import argtypes
 
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
