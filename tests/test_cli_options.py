@@ -115,3 +115,10 @@ def test_unwritable_output_is_found_before_the_run(tmp_path) -> None:
     target = tmp_path / "missing" / "cycles.json"
     outcome = run_cli([*RUN, "--cycles", "--cycles-json", str(target)])
     assert outcome.status == 2 and outcome.stdout == "" and not target.exists(), outcome.stderr
+
+
+@pytest.mark.parametrize("spec", ["L1=0/0/0", "L1=32K/0/64", "L1=-32K/8/64", "L1=99999M/8/64"])
+def test_impossible_cache_geometry_is_a_usage_error(spec: str) -> None:
+    """`L1=0/0/0` was an internal error (ZeroDivisionError), found by tests/fuzz/test_cli.py."""
+    outcome = run_cli([*RUN, "--cache", spec])
+    assert outcome.status == 2 and "is not a valid geometry" in outcome.stderr, outcome.stderr

@@ -7,6 +7,7 @@ from emu.native.counter import CacheLevel
 from emu.timing.model import CpuModel
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20}
+MAX_CACHE_SIZE = 256 << 20  # the simulated tags cost host memory; no real cache level is larger
 
 
 def _bytes(text: str) -> int:
@@ -31,7 +32,7 @@ def parse_cache(spec: str, model: CpuModel) -> list[CacheLevel]:
         below = geometry[index + 1][0] if index + 1 < len(geometry) else "memory"
         if name not in latency or below not in latency:
             raise UsageError(f"--cache: {model.name} has latencies for {', '.join(latency)}, not {name}")
-        if line & (line - 1) or size % (ways * line):
+        if min(size, ways, line) <= 0 or size > MAX_CACHE_SIZE or line & (line - 1) or size % (ways * line):
             raise UsageError(f"--cache: {part_text(name, size, ways, line)} is not a valid geometry")
         levels.append(CacheLevel(name, size, ways, line, latency[below] - latency[name]))
     return levels
