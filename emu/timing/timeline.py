@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from emu import arch as arches
-from emu import cpu
+from emu import argtypes, cpu
 from emu.errors import UsageError
 from emu.image import Image
 from emu.timing.classify import Decoded, classifier_for
@@ -136,10 +136,14 @@ def add_timeline_command(commands: argparse._SubParsersAction) -> None:
     )
     timeline.add_argument("program", help="assembly source or static ELF")
     timeline.add_argument("block", help="symbol (or address) where the block starts")
-    timeline.add_argument("--arch", "-a", help="target arch (required for assembly)")
+    timeline.add_argument("--arch", "-a", type=argtypes.arch_name, help="target arch (required for assembly)")
     timeline.add_argument("--cpu", metavar="MODEL", help="CPU timing model (default per arch)")
     timeline.add_argument(
-        "--iterations", type=int, default=3, metavar="N", help="back-to-back executions (default 3)"
+        "--iterations",
+        type=argtypes.integer_between(1, 100),
+        default=3,
+        metavar="N",
+        help="back-to-back executions (default 3)",
     )
     timeline.set_defaults(handler=command_timeline)
 
@@ -147,8 +151,6 @@ def add_timeline_command(commands: argparse._SubParsersAction) -> None:
 def command_timeline(args: argparse.Namespace) -> int:
     from emu.program import load_program
 
-    if not 1 <= args.iterations <= 100:
-        raise UsageError("--iterations must be between 1 and 100")
     image, arch = load_program(args.program, args.arch)
     block = find_block(image, arch.name, args.block)
     print(render(block, model_for(arch.name, args.cpu), args.iterations))

@@ -60,6 +60,15 @@ def _contents(stream: io.TextIOWrapper) -> str:
     return stream.buffer.getvalue().decode("utf-8", "replace")
 
 
+def ledger_word(outcome: Outcome) -> str:
+    """The fuzz ledger's word for a documented outcome (tests/fuzz/conftest.py)."""
+    if outcome.status == 2:
+        return "error"
+    if outcome.status == 124:
+        return "limit"
+    return "signal" if outcome.status > 128 else "ok"
+
+
 def assert_documented_outcome(outcome: Outcome, argv: list[str]) -> None:
     """A normal exit, a usage error (2), a budget (124) or death by a signal — never an internal error."""
     assert outcome.status != INTERNAL_ERROR, (argv, outcome.stderr)

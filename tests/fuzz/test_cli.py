@@ -21,7 +21,8 @@ from conftest import ROOT
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from fuzz.inprocess import assert_documented_outcome, run_cli
+from fuzz.conftest import record
+from fuzz.inprocess import assert_documented_outcome, ledger_word, run_cli
 
 HELLO = str(ROOT / "examples" / "hello_amd64.s")
 BUDGET = ["--max-insns", "20000", "--timeout", "10"]
@@ -83,6 +84,10 @@ def options(work: Path) -> dict[str, list[tuple[str, st.SearchStrategy[str]]]]:
         ],
         "check": [("--arch", plausible("amd64", "arm", "all,")), ("--stubs", path)],
         "bench": [("--only", TEXT.map(lambda text: "~" + text))],  # `~`: no program name has it
+        "timeline": [
+            ("--arch", plausible("amd64", "arm")), ("--cpu", plausible("skylake", "zen2", "power9")),
+            ("--iterations", NUMBERS),
+        ],
     }  # fmt: skip
 
 
@@ -92,6 +97,7 @@ BASE = {
     "explain": ["explain", "atomicor8", "--arch", "amd64"],
     "check": ["check", "--arch", "amd64"],
     "bench": ["bench"],
+    "timeline": ["timeline", HELLO, "_start", "--arch", "amd64"],
 }
 
 
@@ -128,5 +134,9 @@ def test_random_option_values_never_crash(work: Path, data) -> None:
     assert_documented_outcome(outcome, argv)
     if outcome.status == 2:  # one line; an assembly error adds the offending source line, indented
         first, *detail = outcome.stderr.rstrip("\n").splitlines()
-        assert first.startswith("emu") and all(line.startswith(" ") for line in detail), (argv, outcome.stderr)
+        assert first.startswith("emu") and all(line.startswith(" ") for line in detail), (
+            argv,
+            outcome.stderr,
+        )
+    record(f"cli {argv[0]}", "-", ledger_word(outcome))
     event(f"{argv[0]}: exit {outcome.status}")

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from emu import arch as arches
 from emu.asm import gnu_backend
-from fuzz.inprocess import assert_documented_outcome, run_cli
+from fuzz.conftest import record
+from fuzz.inprocess import assert_documented_outcome, ledger_word, run_cli
 
 RUN_BUDGET = ["--max-insns", "5000", "--timeout", "10"]
 
@@ -79,10 +80,11 @@ def mutate(seed: bytes, mutations: list[tuple]) -> bytes:
     return bytes(data)
 
 
-def run_elf(path: Path) -> None:
+def run_elf(path: Path, arch: str) -> None:
     argv = ["run", str(path), *RUN_BUDGET]
     outcome = run_cli(argv)
     assert_documented_outcome(outcome, argv)
+    record("elf", arch, ledger_word(outcome))
     event(f"exit {outcome.status}" + (" (bad ELF)" if ": bad ELF: " in outcome.stderr else ""))
     if outcome.status == 2:
         assert ": bad ELF: " in outcome.stderr or "emu: " in outcome.stderr, outcome.stderr
@@ -100,7 +102,7 @@ def test_synthesised_seed_runs_to_exit_0(tmp_path, arch: str) -> None:
 @pytest.mark.fuzz
 @given(choice=st.integers(0, 1 << 16), mutations=st.lists(MUTATION, min_size=1, max_size=4))
 def test_mutated_elf_is_run_fault_or_bad_elf(seed_files, tmp_path_factory, choice: int, mutations) -> None:
-    _, seed = seed_files[choice % len(seed_files)]
+    arch, seed = seed_files[choice % len(seed_files)]
     path = tmp_path_factory.mktemp("mutant") / "a.out"
     path.write_bytes(mutate(seed, mutations))
-    run_elf(path)
+    run_elf(path, arch)
