@@ -103,7 +103,7 @@ BASE = {
 
 def _not_a_port(text: str) -> bool:
     try:
-        return not 1 <= int(text, 0) <= 65535
+        return not 0 <= int(text, 0) <= 65535
     except ValueError:
         return True
 
