@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from emu import arch as arches
+from emu import argtypes
 from emu.campaign import add_campaign_arguments
 from emu.errors import UsageError
 from emu.litmus.parse import LitmusTest, parse
@@ -84,29 +85,24 @@ def add_litmus_command(commands: argparse._SubParsersAction) -> None:
         description=__doc__.split("\n\n")[1],
     )
     litmus.add_argument("tests", nargs="+", help="litmus test files (PPC, ARM or X86)")
-    litmus.add_argument("--arch", "-a", help="one arch of the tests' family (default: all of them)")
+    litmus.add_argument(
+        "--arch", "-a", type=argtypes.arch_name, help="one arch of the tests' family (default: all of them)"
+    )
     litmus.add_argument(
         "--memory-model", choices=MODELS, help="sc, tso, power or arm (default: the arch's own)"
     )
     litmus.add_argument(
-        "--runs", type=_runs, default=1000, help="seeded runs per test and arch (default 1000)"
+        "--runs",
+        type=argtypes.integer_between(1, 10_000_000),
+        default=1000,
+        help="seeded runs per test and arch (default 1000)",
     )
-    litmus.add_argument("--seed", type=int, default=0, help="the first run's seed (default 0)")
+    litmus.add_argument("--seed", type=argtypes.seed, default=0, help="the first run's seed (default 0)")
     litmus.add_argument(
-        "--replay", type=int, metavar="SEED", help="run only this seed and show its final state"
+        "--replay", type=argtypes.seed, metavar="SEED", help="run only this seed and show its final state"
     )
     add_campaign_arguments(litmus)
     litmus.set_defaults(handler=command_litmus)
-
-
-def _runs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= 10_000_000:
-        raise argparse.ArgumentTypeError("must be between 1 and 10000000")
-    return value
 
 
 def command_litmus(args: argparse.Namespace) -> int:
