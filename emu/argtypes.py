@@ -63,7 +63,6 @@ def integer_between(low: int, high: int) -> Callable[[str], int]:
 
 count = integer_between(1, MAX_COUNT)  # instructions, quanta: at least one
 seed = integer_between(0, MAX_SEED)
-port = integer_between(0, 65535)  # 0: the system picks a free port (emu prints it)
 thread_id = integer_between(1, (1 << 31) - 1)
 cpus = integer_between(1, 8192)  # Linux's largest NR_CPUS
 
@@ -90,6 +89,14 @@ def arch_selection(text: str) -> str:
     for name in names:
         arch_name(name)
     return text
+
+
+def port(text: str) -> int:
+    """A TCP port, 0-65535; 0 lets the system pick a free one (emu prints it)."""
+    value = _integer(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {value} is not in 0-65535")
+    return value
 
 
 def seconds(text: str) -> float:
