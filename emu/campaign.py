@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from rich.progress import Progress
 
+from emu import argtypes
 from emu.errors import UsageError
 
 T = TypeVar("T")
@@ -28,23 +29,17 @@ CHUNK = 100  # seeds per task: amortises a worker's set-up (assembling, engine) 
 def add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
     """--jobs and --cluster, the same on every command that runs a campaign."""
     parser.add_argument(
-        "--jobs", "-j", type=_jobs, metavar="N", help="local worker processes (default: one per CPU)"
+        "--jobs",
+        "-j",
+        type=argtypes.integer_between(1, 1024),
+        metavar="N",
+        help="local worker processes (default: one per CPU)",
     )
     parser.add_argument(
         "--cluster",
         metavar="ADDRESS",
         help="run on a Dask cluster, e.g. tcp://host:8786 (results identical to a local run)",
     )
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= 1024:
-        raise argparse.ArgumentTypeError("must be between 1 and 1024")
-    return value
 
 
 def chunks(first: int, count: int, size: int = CHUNK) -> list[range]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
+from emu import argtypes
 from emu.campaign import add_campaign_arguments, chunks, run_chunks
 from emu.errors import UsageError
 from emu.sched import SCHEDULES
@@ -73,33 +74,27 @@ def add_explore_command(commands: argparse._SubParsersAction) -> None:
     explore.add_argument("args", nargs="*", help="guest arguments (after --)")
     explore.add_argument("--arch", "-a", help="target arch (required for assembly)")
     explore.add_argument(
-        "--seeds", type=_count, default=100, metavar="N", help="schedules to try (default 100)"
+        "--seeds", type=argtypes.count, default=100, metavar="N", help="schedules to try (default 100)"
     )
-    explore.add_argument("--first-seed", type=int, default=0, metavar="S", help="seeds S..S+N-1 (default 0)")
-    explore.add_argument("--max-insns", type=_count, metavar="N", help="per run, as for emu run")
     explore.add_argument(
-        "--timeout", type=float, default=60.0, metavar="SECONDS", help="per run (default 60)"
+        "--first-seed", type=argtypes.seed, default=0, metavar="S", help="seeds S..S+N-1 (default 0)"
     )
-    explore.add_argument("--quantum", type=_count, metavar="N", help="as for emu run")
+    explore.add_argument("--max-insns", type=argtypes.count, metavar="N", help="per run, as for emu run")
+    explore.add_argument(
+        "--timeout", type=argtypes.seconds, default=60.0, metavar="SECONDS", help="per run (default 60)"
+    )
+    explore.add_argument("--quantum", type=argtypes.count, metavar="N", help="as for emu run")
     explore.add_argument(
         "--schedule",
         choices=SCHEDULES,
         default="random",
         help="random (seeded draws) or pct (seeded priorities with change points, ASPLOS 2010)",
     )
-    explore.add_argument("--replay", type=int, metavar="SEED", help="run the program once with this seed")
+    explore.add_argument(
+        "--replay", type=argtypes.seed, metavar="SEED", help="run the program once with this seed"
+    )
     add_campaign_arguments(explore)
     explore.set_defaults(handler=command_explore)
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
 
 
 def command_explore(args: argparse.Namespace) -> int:
