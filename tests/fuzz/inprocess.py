@@ -8,9 +8,13 @@ only show as exit 70.
 from __future__ import annotations
 
 import contextlib
-import io
+import os
 import signal
+import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from emu.cli import main
 
@@ -29,9 +33,26 @@ class Outcome:
     stderr: str
 
 
-def _text_stream() -> io.TextIOWrapper:
-    """A text stream with a .buffer, as the guest's stdout/stderr writes go to sys.stdout.buffer."""
-    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="replace", write_through=True)
+@contextlib.contextmanager
+def _captured_fds() -> Iterator[tuple[IO[bytes], IO[bytes]]]:
+    """fds 1 and 2 (the guest writes to them with os.write) and sys.stdout/err, into two temp files."""
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed by _contents
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    streams = [open(fd, "w", encoding="utf-8", errors="replace", closefd=False) for fd in (1, 2)]  # noqa: SIM115
+    try:
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        with contextlib.redirect_stdout(streams[0]), contextlib.redirect_stderr(streams[1]):
+            yield out, err
+    finally:
+        for stream in streams:
+            stream.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
 
 
 def _on_alarm(_signum, _frame) -> None:
@@ -40,24 +61,28 @@ def _on_alarm(_signum, _frame) -> None:
 
 def run_cli(argv: list[str], watchdog: float = 60.0) -> Outcome:
     """`emu ARGV` in this process: exit status (argparse's SystemExit included) and its output."""
-    out, err = _text_stream(), _text_stream()
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, watchdog)
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with _captured_fds() as (out, err):
             try:
                 status = main(argv)
             except SystemExit as stop:
                 status = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     return Outcome(status, _contents(out), _contents(err))
 
 
-def _contents(stream: io.TextIOWrapper) -> str:
-    stream.flush()
-    return stream.buffer.getvalue().decode("utf-8", "replace")
+def _contents(stream: IO[bytes]) -> str:
+    stream.seek(0)
+    text = stream.read().decode("utf-8", "replace")
+    stream.close()
+    return text
 
 
 def ledger_word(outcome: Outcome) -> str:
