@@ -266,7 +266,7 @@ def _check_entry(entry: int, arch: Arch, path: str) -> None:
         raise BadElf(path, f"entry point {entry:#x} is not a canonical {arch.name} address")
     if entry >= arch.linux["task_size"]:
         raise GuestError(
-            f"emu: SIGSEGV (segmentation fault) at exec: {path}: entry point {entry:#x} is above "
+            f"emu: SIGSEGV (segmentation fault) at exec, pc {entry:#x}: {path}: the entry point is above "
             f"the {arch.name} user address space ({arch.linux['task_size']:#x}), so Linux kills the process",
             SIGSEGV_STATUS,
         )

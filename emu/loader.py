@@ -12,7 +12,7 @@ import random
 from emu.arch import Arch
 from emu.errors import UsageError
 from emu.image import Image
-from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE, AddressSpace, OutOfMemory
+from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE, AddressSpace
 
 AT_NULL, AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY = 0, 3, 4, 5, 6, 9
 AT_UID, AT_EUID, AT_GID, AT_EGID, AT_HWCAP, AT_CLKTCK, AT_SECURE, AT_RANDOM = 11, 12, 13, 14, 16, 17, 23, 25
@@ -31,14 +31,14 @@ def map_image(memory: AddressSpace, image: Image) -> None:
         prot |= PROT_EXEC if segment.executable else 0
         start = memory.round_down(segment.address)
         end = memory.round_up(segment.address + segment.size)
-        _map_pages(memory, start, end, prot, segment.name, image.path)
+        _map_pages(memory, start, end, prot, segment.name)
         if prot:
             memory.write(segment.address, segment.data)
     brk = max((s.end for s in image.segments), default=0)
     image.brk = memory.round_up(brk)
 
 
-def _map_pages(memory: AddressSpace, start: int, end: int, prot: int, name: str, path: str) -> None:
+def _map_pages(memory: AddressSpace, start: int, end: int, prot: int, name: str) -> None:
     """Map [start, end); pages another segment already mapped (segments may share a page) keep
     their bytes and get the union of both protections."""
     cursor = start
@@ -49,7 +49,7 @@ def _map_pages(memory: AddressSpace, start: int, end: int, prot: int, name: str,
             memory.protect(cursor, stop - cursor, existing.prot | prot)
         else:
             stop = min([m.start for m in memory.mappings if m.start > cursor] + [end])
-            _map(memory, cursor, stop - cursor, prot, name, path)
+            memory.map(cursor, stop - cursor, prot, name)
         cursor = stop
 
 
@@ -60,7 +60,7 @@ def build_stack(
     encoded = [text.encode("utf-8", "surrogateescape") + b"\0" for text in [*argv, *env]]
     _check_arguments_fit(arch, encoded)
     top = arch.stack_top
-    _map(memory, top - arch.stack_size, arch.stack_size, PROT_READ | PROT_WRITE, "[stack]", image.path)
+    memory.map(top - arch.stack_size, arch.stack_size, PROT_READ | PROT_WRITE, "[stack]")
     cursor = top
     strings = []
     for data in encoded:
@@ -95,17 +95,6 @@ def build_stack(
     cursor = (cursor - len(block)) & ~0xF
     memory.write(cursor, block)
     return cursor
-
-
-def _map(memory: AddressSpace, start: int, size: int, prot: int, name: str, path: str) -> None:
-    """memory.map, with --mem-limit reached at load time a usage error (nothing runs yet)."""
-    try:
-        memory.map(start, size, prot, name)
-    except OutOfMemory:
-        raise UsageError(
-            f"{path or 'the program'}: loading {name} ({size:#x} bytes at {start:#x}) needs more than "
-            f"--mem-limit {memory.limit} bytes"
-        ) from None
 
 
 def _check_arguments_fit(arch: Arch, strings: list[bytes]) -> None:

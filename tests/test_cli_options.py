@@ -92,7 +92,7 @@ def test_environment_larger_than_linux_takes_is_e2big() -> None:
 
 def test_mem_limit_below_the_program_is_a_load_error() -> None:
     outcome = run_cli([*RUN, "--mem-limit", "4k"])
-    assert outcome.status == 2 and "needs more than --mem-limit 4096" in outcome.stderr, outcome.stderr
+    assert outcome.status == 2 and "does not fit in memory" in outcome.stderr, outcome.stderr
 
 
 def test_options_after_the_program_and_guest_arguments_after_double_dash(tmp_path) -> None:
