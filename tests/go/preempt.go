@@ -21,6 +21,11 @@ func spin() {
 func main() {
 	runtime.GOMAXPROCS(1)
 	go spin()
-	time.Sleep(time.Millisecond)
+	// Sleep until spin has run. With one P, spin never yields, so main runs again only
+	// after spin is preempted: the line below prints true or the program never ends. (Checking
+	// the counter once after one sleep made qemu-user's answer depend on the host's load.)
+	for atomic.LoadUint64(&counter) == 0 {
+		time.Sleep(time.Millisecond)
+	}
 	fmt.Println("main ran again after the spinning goroutine was preempted:", atomic.LoadUint64(&counter) > 0)
 }
