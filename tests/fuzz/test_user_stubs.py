@@ -67,8 +67,12 @@ def mangled(draw: st.DrawFn, lines: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Each case runs a whole `emu check` or `emu explain`: the long campaign keeps to 200 of them.
 @pytest.mark.fuzz
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    max_examples=min(settings.default.max_examples, 200),
+)
 @given(data=st.data())
 def test_mangled_user_stub_is_a_verdict_or_an_error_at_its_file(data: st.DataObject, fuzz_ledger) -> None:
     arch_name = data.draw(st.sampled_from(ARCHES))
