@@ -153,8 +153,11 @@ class Kernel:
 
     def block(self, thread: Thread, wait: Wait) -> None:
         """Put the calling thread to sleep; raises Blocked to leave the handler."""
+        from emu.kernel.signals import interrupt_wait
+
         wait.pc = self.machine.trap_pc()
         self.machine.scheduler.block(thread, wait)
+        interrupt_wait(self, thread)
         raise Blocked()
 
     def complete(self, thread: Thread, result: int) -> None:

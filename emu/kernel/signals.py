@@ -84,7 +84,7 @@ def sys_rt_sigprocmask(kernel: Kernel, thread, how, new_set, old_set, setsize, *
         thread.sigmask = mask & ~UNBLOCKABLE
     if old_set:
         kernel.store(old_set, previous, SIGSET_SIZE)
-    if any(not thread.sigmask & _bit(info.signo) for info in thread.signals):
+    if deliverable(thread):
         kernel.machine.preempt()  # a pending signal was unblocked: deliver it before going on
     return 0
 
@@ -248,16 +248,35 @@ def deliver_fault(kernel: Kernel, thread, fault) -> bool:
     return _enter(kernel, thread, SigInfo(signo, code, address=address))
 
 
+def deliverable(thread) -> bool:
+    """True if a pending signal of the thread is not blocked by its mask."""
+    return any(not thread.sigmask & _bit(info.signo) for info in thread.signals)
+
+
 def on_resume(kernel: Kernel, thread) -> None:
-    """Machine hook: finish a pending rt_sigreturn, then deliver what is pending."""
+    """Machine hook: finish a pending rt_sigreturn, then deliver what is pending.
+
+    A thread that has just returned from a handler runs one slice of its own before the next
+    signal is delivered to it: otherwise a sender that keeps signalling it (Go's GC sending SIGURG
+    to a thread it waits on) could have every resume spent in a new handler, a livelock in which the
+    thread never makes progress. Linux gives the same guarantee through the time the sender spends
+    off-CPU; a signal still pending when the thread blocks ends that wait at once (`interrupt_wait`)."""
     if thread.sigreturn is not None:
         uc, thread.sigreturn = thread.sigreturn, None
         mask = sigframe.restore(kernel, thread, uc)
         if mask is None:
             raise _death(11, "rt_sigreturn found no readable signal frame")
         thread.sigmask = mask & ~UNBLOCKABLE
+        return
     if thread.signals:
         deliver_pending(kernel, thread)
+
+
+def interrupt_wait(kernel: Kernel, thread) -> None:
+    """The thread just went to sleep: with a deliverable signal pending, it wakes with -EINTR
+    (as Linux's signal_pending check before sleeping), so the signal is delivered on resume."""
+    if deliverable(thread):
+        kernel.machine.scheduler.interrupt(thread, -errno.EINTR)
 
 
 @syscall("rt_sigreturn")
