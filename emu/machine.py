@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import unicorn
 from unicorn import UcError
 
-from emu import cpu, loader
+from emu import cpu, loader, tsc
 from emu.arch import Arch
 from emu.errors import EmuError, EngineError, GuestError
 from emu.faults import FaultRules, UserSpaceLimit, Verdict
@@ -139,6 +139,7 @@ class Machine:
                     unicorn.x86_const.UC_X86_INS_SYSCALL,
                 )
             )
+        tsc.install(self)  # rdtsc reads the virtual clock
         self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_INTR, self._on_interrupt))
         self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, self._on_bad_access))
         if self.fault_rules.checks_blocks:

@@ -56,3 +56,10 @@ def test_sleeping_with_a_deliverable_signal_pending_ends_with_eintr() -> None:
     with pytest.raises(Blocked):
         call(machine, "futex", address, 0, 0, 0, 0, 0)  # FUTEX_WAIT on a word that holds 0
     assert thread.wait is None and thread.pending_result == -errno.EINTR
+
+
+def test_rdtsc_and_rdtscp_read_the_virtual_clock() -> None:
+    """Go mixes cputicks() (rdtsc on amd64) into each M's random seed: with the host's TSC the
+    same --seed gave different runs."""
+    result = run_emu("run", "tests/programs/amd64/tsc.s", "--arch", "amd64", timeout=60)
+    assert result.returncode == 0, result.stderr
