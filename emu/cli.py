@@ -132,6 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="set a variable in the guest's environment (repeatable); the guest sees no other",
     )
+    run.add_argument(
+        "--mount",
+        action="append",
+        default=[],
+        metavar="HOST_DIR:GUEST_DIR",
+        help="serve HOST_DIR's files read-only at GUEST_DIR (repeatable); without it the guest "
+        "sees no host file",
+    )
+    run.add_argument(
+        "--cwd", default="/", metavar="GUEST_DIR", help="the guest's working directory (default /)"
+    )
     debug.add_run_arguments(run)
     timing_cli.add_run_arguments(run)
     runtime_cli.add_run_arguments(run)
@@ -173,10 +184,30 @@ def _open_strace(path: str):
         raise UsageError(f"cannot write --strace-file {path}: {err.strerror}") from None
 
 
+def _mounts(pairs: list[str]) -> list[tuple[str, str]]:
+    """--mount HOST_DIR:GUEST_DIR values, checked: an existing host directory, an absolute guest path."""
+    mounts = []
+    for pair in pairs:
+        host, separator, guest = pair.rpartition(":")
+        if not separator or not host or not guest.startswith("/"):
+            raise UsageError(f"--mount needs HOST_DIR:/GUEST_DIR, got '{pair}'")
+        if not os.path.isdir(host):
+            raise UsageError(f"--mount: '{host}' is not a directory")
+        mounts.append((host, guest))
+    return mounts
+
+
+def _guest_directory(path: str) -> str:
+    if not path.startswith("/"):
+        raise UsageError(f"--cwd needs an absolute guest path, got '{path}'")
+    return path
+
+
 def command_run(args: argparse.Namespace) -> int:
     from emu.machine import Machine
     from emu.program import load_program
 
+    mounts, cwd = _mounts(args.mount), _guest_directory(args.cwd)
     strace = _open_strace(args.strace_file) if args.strace_file else None
     if strace is None and args.strace:
         strace = sys.stderr
@@ -194,6 +225,8 @@ def command_run(args: argparse.Namespace) -> int:
         argv=[args.program, *args.args],
         env=list(args.env),
         strace_stream=strace,
+        mounts=mounts,
+        cwd=cwd,
     )
     try:
         machine = Machine(arch, image, options)

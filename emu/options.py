@@ -20,3 +20,5 @@ class RunOptions:
     argv: list[str] = field(default_factory=list)
     env: list[str] = field(default_factory=list)
     strace_stream: TextIO | None = None
+    mounts: list[tuple[str, str]] = field(default_factory=list)  # (host dir, guest dir), read-only
+    cwd: str = "/"  # the guest's working directory

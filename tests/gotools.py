@@ -24,9 +24,10 @@ def programs() -> list[str]:
     return sorted(path.stem for path in GO_DIR.glob("*.go"))
 
 
-def build(name: str, arch: str) -> Path:
-    """A static binary of tests/go/NAME.go for ARCH (rebuilt when the source is newer)."""
-    source = GO_DIR / f"{name}.go"
+def build(name: str, arch: str, directory: Path = GO_DIR) -> Path:
+    """A static binary of DIRECTORY/NAME.go (default tests/go/) for ARCH (rebuilt when the source
+    is newer)."""
+    source = directory / f"{name}.go"
     out = BUILD_DIR / arch / name
     if out.exists() and out.stat().st_mtime >= source.stat().st_mtime:
         return out

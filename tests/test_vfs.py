@@ -34,7 +34,7 @@ def test_hpage_pmd_size_is_emu_data(arch_name: str) -> None:
     assert call(machine, "close", fd) == -errno.EBADF
 
 
-@pytest.mark.parametrize("path", ["/etc/passwd", "/proc/self/maps", "/", "etc/hostname"])
+@pytest.mark.parametrize("path", ["/etc/passwd", "/proc/self/maps", "/etc", "etc/hostname"])
 def test_host_files_are_never_visible(path: str) -> None:
     machine = machine_for("amd64")
     assert call(machine, "open", put_path(machine, path), 0, 0) == -errno.ENOENT

@@ -86,8 +86,10 @@ class Kernel:
         self._deferred: list[tuple[Thread, str, list[int], int]] = []
         self.rlimits: dict[int, tuple[int, int]] = {}
         from emu.kernel.files import FdTable
+        from emu.kernel.vfs import FileSystem
 
         self.files = FdTable(self)
+        self.vfs = FileSystem(self.arch, machine.options.mounts, machine.options.cwd)
 
     @property
     def clock(self):
@@ -227,4 +229,4 @@ class Kernel:
 
 
 # Handler modules register themselves on import.
-from emu.kernel import clock, epoll, files, futex, mm, process, signals, threads, vfs  # noqa: E402,F401
+from emu.kernel import clock, epoll, files, futex, mm, process, signals, stat, threads, vfs  # noqa: E402,F401
