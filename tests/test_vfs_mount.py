@@ -194,3 +194,12 @@ def test_go_reads_its_testdata_through_a_mount(arch: str) -> None:
         "host file: true",
         "write refused: true",
     ]
+
+
+@pytest.mark.parametrize("arch_name", ARCHES)
+def test_uname_is_fixed_except_the_machine(arch_name: str) -> None:
+    machine = machine_for(arch_name)
+    buffer = scratch(machine)
+    assert call(machine, "uname", buffer) == 0
+    fields = [machine.memory.read(buffer + 65 * i, 65).split(b"\0")[0].decode() for i in range(6)]
+    assert fields[:2] == ["Linux", "emu"] and fields[4] == machine.arch.linux["uname_machine"]

@@ -229,4 +229,4 @@ class Kernel:
 
 
 # Handler modules register themselves on import.
-from emu.kernel import clock, epoll, files, futex, mm, process, signals, stat, threads, vfs  # noqa: E402,F401
+from emu.kernel import clock, epoll, files, futex, mm, process, signals, stat, threads, uname, vfs  # noqa: E402,F401
