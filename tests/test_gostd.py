@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 
 import pytest
-from conftest import run_emu
+from conftest import ROOT, run_emu
 from test_kernel_units import call, machine_for, scratch
 from test_signals import install
 
@@ -63,3 +63,40 @@ def test_rdtsc_and_rdtscp_read_the_virtual_clock() -> None:
     same --seed gave different runs."""
     result = run_emu("run", "tests/programs/amd64/tsc.s", "--arch", "amd64", timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def _harness():
+    """tools/gotest.py as a module (it is a script, not part of the emu package)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("gotest", ROOT / "tools" / "gotest.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_harness_mounts_goroot_src_at_its_own_path_and_the_packages_extra_dirs(tmp_path) -> None:
+    gotest = _harness()
+    (tmp_path / "real_src").mkdir()
+    (tmp_path / "goroot").mkdir()
+    (tmp_path / "goroot" / "src").symlink_to(tmp_path / "real_src")
+    package = gotest.Package("time", {}, mounts=(str(tmp_path / "real_src"),))
+    options = gotest.mounts(package, tmp_path / "goroot")
+    assert options == [
+        f"--mount={tmp_path / 'real_src'}:{tmp_path / 'goroot' / 'src'}",
+        f"--mount={tmp_path / 'real_src'}:{tmp_path / 'real_src'}",
+    ]
+
+
+def test_harness_run_regex_leaves_out_by_name_and_keeps_only() -> None:
+    gotest = _harness()
+    package = gotest.Package("runtime", {"TestB": "why"}, only="^Test[AB]")
+    assert gotest.run_regex(package, ["TestA", "TestB", "TestC", "ExampleA"]) == "^(TestA)$"
+
+
+def test_harness_ci_subset_is_known_packages() -> None:
+    gotest = _harness()
+    known = {package.path for package in gotest.PACKAGES}
+    assert gotest.CI_PACKAGES and set(gotest.CI_PACKAGES) <= known

@@ -174,10 +174,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.ci and args.packages:
         parser.error("--ci picks its own packages; leave out --packages")
-    wanted = set(CI_PACKAGES) if args.ci else set(args.packages.split(",")) if args.packages else None
-    packages = [p for p in PACKAGES if wanted is None or p.path in wanted]
-    if not packages:
-        parser.error(f"no known package in {args.packages!r}")
+    by_path = {package.path: package for package in PACKAGES}
+    wanted = CI_PACKAGES if args.ci else args.packages.split(",") if args.packages else list(by_path)
+    unknown = [path for path in wanted if path not in by_path]
+    if unknown:
+        parser.error(f"unknown package(s): {', '.join(unknown)}")
+    packages = [by_path[path] for path in wanted]  # in the order asked
     table = Table(title=f"Go std tests, -test.short, GOMAXPROCS={args.gomaxprocs or 'default'}")
     for column in ("package", "arch", "qemu-user", "emu", "qemu s", "emu s", "emu/qemu"):
         table.add_column(column)
