@@ -216,6 +216,8 @@ def main() -> int:
             console.print(f"{package.path} on {arch}...", end="")
             qemu, emu = compare(package, arch, args.gomaxprocs, args.timeout)
             console.print(f" qemu {qemu.verdict} {qemu.seconds:.1f} s, emu {emu.verdict} {emu.seconds:.1f} s")
+            if emu.verdict != "PASS":
+                console.print(f"  emu: {emu.tail}", markup=False)
             ratio = emu.seconds / qemu.seconds if qemu.verdict == "PASS" and emu.verdict == "PASS" else None
             if ratio:
                 ratios.append(ratio)
@@ -232,6 +234,8 @@ def main() -> int:
             cells.append(f"{ratio:.1f}x" if ratio else "-")
             table.add_row(*cells)
             markdown.append("| " + " | ".join(cells) + " |")
+            if args.markdown:  # after every pair: a long run that is stopped keeps what it measured
+                args.markdown.write_text("\n".join(markdown) + "\n")
     Console().print(table)
     summary = f"median emu/qemu {statistics.median(ratios):.1f}x, max {max(ratios):.1f}x" if ratios else ""
     print(summary)
