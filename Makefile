@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 QILING := .venv-qiling/bin/qltool
 ARCH ?= ppc64le
 
-.PHONY: run test test-slow fuzz lint format bench tools go gotest clean
+.PHONY: run test test-slow fuzz lint format bench tools go gotest gotest-ci clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -58,6 +58,10 @@ go: $(STAMP) tools
 ## gotest: Go's standard-library test binaries under qemu-user and emu, the table of issue 13
 gotest: $(STAMP) tools
 	$(PY) tools/gotest.py $(GOTEST_ARGS)
+
+## gotest-ci: the harness's CI subset (three small packages on all four arches, a few minutes)
+gotest-ci: $(STAMP) tools
+	$(PY) tools/gotest.py --ci
 
 ## bench: guest instructions/s of emu (cycles off/on) vs bare unicorn and qemu-user (docs/performance.md)
 bench: $(STAMP) $(QILING)
