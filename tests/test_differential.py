@@ -26,6 +26,8 @@ NOT_COMPARABLE = {
     "deadlock.s": "deadlocks on purpose: a real kernel waits forever, emu reports it (exit 2)",
     "race.s": "prints its thread interleaving, which differs run to run on a real kernel",
     "linux.s": "checks Linux answers qemu 7.2 gets wrong (unaligned mincore, 64 KiB-page mprotect)",
+    "tsc.s": "checks that rdtsc reads emu's virtual clock (1 s after boot, a tick per instruction); "
+    "a real CPU's TSC is the host's",
 }
 
 
