@@ -66,3 +66,17 @@ def require_tool(*names: str) -> None:
 @pytest.fixture(params=ARCHES)
 def arch_name(request: pytest.FixtureRequest) -> str:
     return request.param
+
+
+def spawn_limited(
+    argv: list[str], address_space: int, cpu_seconds: int = 600, **popen: object
+) -> subprocess.Popen:
+    """Start ARGV under an address-space and a CPU-time limit, for a peak-RSS measurement.
+
+    The limits are set by a shell (`ulimit -v/-t; exec ...`), never by `preexec_fn`: that forces
+    a fork of this (possibly large) test process, and the child's peak RSS from wait4 would then
+    count the parent's pages it shared until exec — a pytest process grown by a long fuzz
+    campaign made a 60 MB child look like 940 MB.
+    """
+    script = f'ulimit -v {address_space // 1024}; ulimit -t {cpu_seconds}; exec "$@"'
+    return subprocess.Popen(["bash", "-c", script, "bash", *argv], **popen)

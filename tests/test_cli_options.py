@@ -122,3 +122,10 @@ def test_impossible_cache_geometry_is_a_usage_error(spec: str) -> None:
     """`L1=0/0/0` was an internal error (ZeroDivisionError), found by tests/fuzz/test_cli.py."""
     outcome = run_cli([*RUN, "--cache", spec])
     assert outcome.status == 2 and "is not a valid geometry" in outcome.stderr, outcome.stderr
+
+
+def test_a_program_that_does_not_load_gets_no_cycles_report() -> None:
+    """Found by the long CLI fuzz campaign: the empty report came before the one-line error."""
+    done = run_emu("run", "examples/hello_amd64.s", "--arch", "amd64", "--cpu", "skylake", "--mem-limit", "1")
+    assert done.returncode == 2
+    assert done.stderr.startswith("emu:") and len(done.stderr.splitlines()) == 1

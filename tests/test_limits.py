@@ -9,14 +9,13 @@ regression fails here instead of taking the host down.
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_emu
+from conftest import ROOT, run_emu, spawn_limited
 
 from emu import arch as arches
 from emu import cpu
@@ -41,16 +40,12 @@ class Limited:
 def run_limited(*args: str, address_space: int = HOST_AS_LIMIT, cpu_seconds: int = 120) -> Limited:
     """`emu ARGS` under RLIMIT_AS (and a CPU-time guard against hangs); peak RSS from wait4."""
 
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
-
     out_path, err_path = (
         Path(os.environ.get("TMPDIR", "/tmp")) / f"emu-limits-{os.getpid()}.{n}" for n in (1, 2)
     )
     with open(out_path, "w+") as out, open(err_path, "w+") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "emu", *args], stdout=out, stderr=err, cwd=ROOT, preexec_fn=limit
+        process = spawn_limited(
+            [sys.executable, "-m", "emu", *args], address_space, cpu_seconds, stdout=out, stderr=err, cwd=ROOT
         )
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)

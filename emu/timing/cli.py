@@ -12,6 +12,7 @@ from emu import argtypes
 
 if TYPE_CHECKING:
     from emu.machine import Machine
+    from emu.timing.profile import Profiler
 
 
 TOP_DEFAULT = 20
@@ -66,24 +67,35 @@ def profiling(machine: Machine, args: argparse.Namespace) -> Iterator[None]:
     if not wanted:
         yield
         return
-    from emu.timing import pprof
     from emu.timing.cache import parse_cache
     from emu.timing.model import model_for
     from emu.timing.profile import Profiler
-    from emu.timing.report import write_json, write_text
 
     model = model_for(machine.arch.name, args.cpu)
     if args.cache:
         machine.counter.enable_cache(parse_cache(args.cache, model))
     profiler = Profiler(machine.counter, machine.arch, model)
+    finished = False
     try:
         yield
+        finished = True
     finally:
-        report = profiler.report(machine.image)
-        if args.cycles or not (args.cycles_json or args.cycles_profile):
-            sys.stdout.flush()
-            write_text(report, sys.stderr, None if args.cycles_all else args.cycles_top)
-        if args.cycles_json:
-            write_json(report, args.cycles_json)
-        if args.cycles_profile:
-            pprof.write(profiler.samples(machine.image), args.cycles_profile, machine.image.path)
+        # A guest that died after running still gets its report; a program that never ran (it
+        # did not load) gets only its one-line error.
+        if finished or machine.total_instructions:
+            _report(profiler, machine, args)
+
+
+def _report(profiler: Profiler, machine: Machine, args: argparse.Namespace) -> None:
+    """Write the reports the options asked for."""
+    from emu.timing import pprof
+    from emu.timing.report import write_json, write_text
+
+    report = profiler.report(machine.image)
+    if args.cycles or not (args.cycles_json or args.cycles_profile):
+        sys.stdout.flush()
+        write_text(report, sys.stderr, None if args.cycles_all else args.cycles_top)
+    if args.cycles_json:
+        write_json(report, args.cycles_json)
+    if args.cycles_profile:
+        pprof.write(profiler.samples(machine.image), args.cycles_profile, machine.image.path)

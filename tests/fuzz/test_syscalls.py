@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import os
 import random
-import resource
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -149,12 +148,9 @@ def test_peak_rss_stays_within_the_mem_limit() -> None:
     """200 seeded cases (50 per arch) in a child under RLIMIT_AS: its peak RSS, from wait4,
     stays under MEM_LIMIT + EMU_OVERHEAD."""
 
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+    from conftest import spawn_limited  # tests/conftest.py (this file also runs as a script)
 
-    process = subprocess.Popen(
-        [sys.executable, __file__, "12", "50"], preexec_fn=limit, stdout=subprocess.DEVNULL
-    )
+    process = spawn_limited([sys.executable, __file__, "12", "50"], 6 << 30, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     assert process.returncode == 0
