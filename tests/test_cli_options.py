@@ -7,7 +7,7 @@ the run (issue 12) before the option got a checking type (emu/argtypes.py).
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_emu
 from fuzz.inprocess import run_cli
 
 HELLO = str(ROOT / "examples" / "hello_amd64.s")
