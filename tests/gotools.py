@@ -24,6 +24,21 @@ def programs() -> list[str]:
     return sorted(path.stem for path in GO_DIR.glob("*.go"))
 
 
+def go_environment(arch: str, scratch: Path, **extra: str) -> dict[str, str]:
+    """What `go build`/`go test -c` need to cross-compile a static binary for ARCH offline,
+    with its cache (and HOME) under SCRATCH."""
+    return dict(
+        os.environ,
+        CGO_ENABLED="0",
+        GOOS="linux",
+        GOARCH=GOARCH[arch],
+        GOARM="7",
+        GOCACHE=str(scratch / "cache"),
+        HOME=str(scratch),
+        **extra,
+    )
+
+
 def build(name: str, arch: str, directory: Path = GO_DIR) -> Path:
     """A static binary of DIRECTORY/NAME.go (default tests/go/) for ARCH (rebuilt when the source
     is newer)."""
@@ -32,16 +47,7 @@ def build(name: str, arch: str, directory: Path = GO_DIR) -> Path:
     if out.exists() and out.stat().st_mtime >= source.stat().st_mtime:
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(
-        os.environ,
-        CGO_ENABLED="0",
-        GOOS="linux",
-        GOARCH=GOARCH[arch],
-        GOARM="7",
-        GOCACHE=str(BUILD_DIR / "cache"),
-        GOFLAGS="-mod=mod",
-        HOME=str(BUILD_DIR),
-    )
+    env = go_environment(arch, BUILD_DIR, GOFLAGS="-mod=mod")
     subprocess.run(["go", "build", "-o", str(out), str(source)], env=env, check=True, capture_output=True)
     return out
 

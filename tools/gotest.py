@@ -20,7 +20,6 @@ Exit status 1 when a pair that passes under qemu-user does not pass under emu.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import subprocess
@@ -32,9 +31,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from gotools import GOARCH, go_environment  # noqa: E402 - the Go build settings the tests use
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "gotest"
-GOARCH = {"amd64": "amd64", "arm": "arm", "ppc64": "ppc64", "ppc64le": "ppc64le"}
 
 
 @dataclass(frozen=True)
@@ -117,15 +118,7 @@ def build(package: Package, arch: str) -> Path:
     if out.exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(
-        os.environ,
-        CGO_ENABLED="0",
-        GOOS="linux",
-        GOARCH=GOARCH[arch],
-        GOARM="7",
-        GOCACHE=str(BUILD / "cache"),
-        HOME=str(BUILD),
-    )
+    env = go_environment(arch, BUILD)
     tags = ["-tags", ",".join(package.tags)] if package.tags else []
     subprocess.run(
         ["go", "test", "-c", *tags, "-o", str(out), package.path], env=env, check=True, capture_output=True
