@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -68,15 +69,34 @@ def arch_name(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def spawn_limited(
-    argv: list[str], address_space: int, cpu_seconds: int = 600, **popen: object
-) -> subprocess.Popen:
-    """Start ARGV under an address-space and a CPU-time limit, for a peak-RSS measurement.
+# Run by `run_limited`: fork, limit, exec ARGV; report the child's status and peak RSS.
+_LAUNCHER = """
+import os, resource, sys
+address_space, cpu_seconds, report = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+pid = os.fork()
+if pid == 0:
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+    os.execvp(sys.argv[4], sys.argv[4:])
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as out:
+    out.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss * 1024}")
+"""
 
-    The limits are set by a shell (`ulimit -v/-t; exec ...`), never by `preexec_fn`: that forces
-    a fork of this (possibly large) test process, and the child's peak RSS from wait4 would then
-    count the parent's pages it shared until exec — a pytest process grown by a long fuzz
-    campaign made a 60 MB child look like 940 MB.
+
+def run_limited(
+    argv: list[str], address_space: int, cpu_seconds: int = 600, **popen: object
+) -> tuple[int, int]:
+    """Run ARGV under an address-space and a CPU-time limit: (exit status, peak RSS in bytes).
+
+    A child's peak RSS from wait4 is only its own when its process started small: Linux keeps
+    the high-water mark across exec, so a child forked (or vforked) straight from this test
+    process — 900 MB after a long fuzz campaign — inherits this process's peak. A small launcher
+    forks the measured child instead and reports what wait4 says of it.
     """
-    script = f'ulimit -v {address_space // 1024}; ulimit -t {cpu_seconds}; exec "$@"'
-    return subprocess.Popen(["bash", "-c", script, "bash", *argv], **popen)
+    with tempfile.TemporaryDirectory(prefix="emu-limited-") as scratch:
+        report = Path(scratch) / "report"
+        command = [sys.executable, "-c", _LAUNCHER, str(address_space), str(cpu_seconds), str(report), *argv]
+        subprocess.run(command, check=False, **popen)
+        status, peak = report.read_text().split()
+    return int(status), int(peak)

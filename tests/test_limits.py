@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_emu, spawn_limited
+from conftest import ROOT, run_emu
+from conftest import run_limited as run_with_limits
 
 from emu import arch as arches
 from emu import cpu
@@ -44,14 +45,12 @@ def run_limited(*args: str, address_space: int = HOST_AS_LIMIT, cpu_seconds: int
         Path(os.environ.get("TMPDIR", "/tmp")) / f"emu-limits-{os.getpid()}.{n}" for n in (1, 2)
     )
     with open(out_path, "w+") as out, open(err_path, "w+") as err:
-        process = spawn_limited(
+        status, peak = run_with_limits(
             [sys.executable, "-m", "emu", *args], address_space, cpu_seconds, stdout=out, stderr=err, cwd=ROOT
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        result = Limited(process.returncode, out.read(), err.read(), usage.ru_maxrss * 1024)
+        result = Limited(status, out.read(), err.read(), peak)
     out_path.unlink()
     err_path.unlink()
     return result

@@ -14,7 +14,6 @@ SEED CASES` runs cases outside pytest: test_peak_rss_stays_within_the_mem_limit 
 from __future__ import annotations
 
 import gc
-import os
 import random
 import subprocess
 import sys
@@ -148,13 +147,11 @@ def test_peak_rss_stays_within_the_mem_limit() -> None:
     """200 seeded cases (50 per arch) in a child under RLIMIT_AS: its peak RSS, from wait4,
     stays under MEM_LIMIT + EMU_OVERHEAD."""
 
-    from conftest import spawn_limited  # tests/conftest.py (this file also runs as a script)
+    from conftest import run_limited  # tests/conftest.py (this file also runs as a script)
 
-    process = spawn_limited([sys.executable, __file__, "12", "50"], 6 << 30, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.returncode == 0
-    assert usage.ru_maxrss * 1024 < MEM_LIMIT + EMU_OVERHEAD
+    status, peak = run_limited([sys.executable, __file__, "12", "50"], 6 << 30, stdout=subprocess.DEVNULL)
+    assert status == 0
+    assert peak < MEM_LIMIT + EMU_OVERHEAD
 
 
 def main(seed: int, cases: int) -> None:
