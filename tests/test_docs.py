@@ -140,7 +140,7 @@ def test_shown_commands_run_as_written(block: list[ShownCommand], scratch: Path)
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                 )  # fmt: skip
                 background.append((shown, process))
-                time.sleep(3)  # as a person waits for the banner
+                _wait_for_listener(shown.command)  # as a person waits for the banner
                 continue
             _check(shown, scratch)
         for shown, process in background:
@@ -152,6 +152,22 @@ def test_shown_commands_run_as_written(block: list[ShownCommand], scratch: Path)
         for _, process in background:
             if process.poll() is None:
                 process.kill()
+
+
+def _wait_for_listener(command: str, seconds: float = 60) -> None:
+    """Until the `--gdb PORT` a background command names is listening (loopback, LISTEN state)."""
+    port = re.search(r"--gdb (\d+)", command)
+    if not port:
+        time.sleep(3)
+        return
+    wanted = f":{int(port.group(1)):04X} "
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        table = Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if any(wanted in line.split(maxsplit=2)[1] + " " and line.split()[3] == "0A" for line in table):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"`{command}` did not start listening within {seconds:.0f} s")
 
 
 def _check(shown: ShownCommand, scratch: Path) -> None:
