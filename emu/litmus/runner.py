@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import unicorn
 
 from emu import arch as arches
-from emu import cpu
+from emu import cpu, loader
 from emu.arch import Arch
 from emu.asm import assemble_text
 from emu.campaign import chunks, run_chunks
@@ -27,6 +27,7 @@ from emu.image import Image
 from emu.litmus.parse import LitmusTest
 from emu.memmodel.observer import WeakMemory
 from emu.memmodel.storage import new_storage
+from emu.memory import DEFAULT_MEM_LIMIT, AddressSpace
 
 SLOT = 16  # bytes per location: every location in its own aligned slot
 MAX_STEPS = 20_000  # instructions per run before a run is called stuck (a test that loops)
@@ -144,18 +145,8 @@ class LitmusMachine:
             ) from None
 
     def _map(self) -> None:
-        page = self.arch.page_size
-        pages = sorted(
-            {
-                p
-                for s in self.image.segments
-                for p in range(s.address // page * page, s.address + max(s.size, 1), page)
-            }
-        )
-        for start in pages:
-            self.uc.mem_map(start, page)
-        for segment in self.image.segments:
-            self.uc.mem_write(segment.address, segment.data)
+        """The program's segments, with their protections, as `emu bench` maps them."""
+        loader.map_image(AddressSpace(self.uc, self.arch.page_size, DEFAULT_MEM_LIMIT), self.image)
 
     def _initial_context(self, thread: int) -> unicorn.UcContext:
         for name in self.arch.registers["general"]:
