@@ -16,6 +16,7 @@ the arch's `[memory_model]` table; nothing here names an instruction set.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import unicorn
 
@@ -25,6 +26,16 @@ from emu.memmodel.storage import Storage
 from emu.timing.classify import classifier_for
 
 LOCK_PREFIX = 0xF0
+
+
+class Seen(NamedTuple):
+    """An instruction as the observer needs it, decoded once per address."""
+
+    mnemonic: str
+    operands: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]  # including an update form's base register
+    locked: bool  # drains the store buffer (x86 lock prefix, xchg with memory)
 
 
 class WeakMemory:
@@ -44,8 +55,8 @@ class WeakMemory:
         self.taint: dict[int, dict[str, int]] = {}  # thread -> register -> time
         self.disassembler = cpu.new_disassembler(arch)
         self.classifier = classifier_for(arch.name)  # its register dataflow is ours too
-        self.decoded: dict[int, tuple[str, str, tuple[str, ...], tuple[str, ...], bool]] = {}
-        self.current: tuple[str, str, tuple[str, ...], tuple[str, ...], bool] | None = None
+        self.decoded: dict[int, Seen] = {}
+        self.current: Seen | None = None
         self.conditional: bool | None = None  # the running store-conditional's fate
         self.reserved: dict[int, bytes] = {}  # thread -> what its load-reserve read
         for start, end in data:
@@ -54,13 +65,13 @@ class WeakMemory:
         for start, end in code:
             uc.hook_add(unicorn.UC_HOOK_CODE, self._on_instruction, begin=start, end=end - 1)
 
-    def _decode(self, address: int, size: int) -> tuple[str, str, tuple[str, ...], tuple[str, ...], bool]:
+    def _decode(self, address: int, size: int) -> Seen:
         if address not in self.decoded:
             code = bytes(self.uc.mem_read(address, size))
             insn = next(self.disassembler.disasm(code, address))
             flow = self.classifier.decode(insn)
             locked = "lock" in self.facts.locked and LOCK_PREFIX in (insn.prefix or ())
-            self.decoded[address] = (
+            self.decoded[address] = Seen(
                 insn.mnemonic,
                 insn.op_str,
                 tuple(flow.reads),
@@ -87,14 +98,14 @@ class WeakMemory:
     def _on_read(self, uc: unicorn.Uc, access: int, address: int, size: int, value: int, _: object) -> None:
         insn = self.current
         taint = self.taint.setdefault(self.tid, {})
-        after = max((taint.get(r, 0) for r in insn[2]), default=0) if insn else 0
+        after = max((taint.get(r, 0) for r in insn.reads), default=0) if insn else 0
         if self.conditional is not None:
             data = self._conditional_bytes(address, size)
         else:
             data, when = self.storage.read(self.tid, address, size, after)
-            for register in insn[3] if insn else ():
+            for register in insn.writes if insn else ():
                 taint[register] = max(taint.get(register, 0), when)
-            if insn and insn[0] in self.facts.load_reserve:
+            if insn and insn.mnemonic in self.facts.load_reserve:
                 self.reserved[self.tid] = data
                 self.storage.reserve(self.tid, address, size)
         uc.mem_write(address, data)
@@ -107,5 +118,5 @@ class WeakMemory:
 
     def _on_write(self, uc: unicorn.Uc, access: int, address: int, size: int, value: int, _: object) -> None:
         data = self.arch.pack(value, size)
-        locked = bool(self.current and self.current[4])
+        locked = bool(self.current and self.current.locked)
         self.storage.write(self.tid, address, data, locked)
