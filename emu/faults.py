@@ -7,7 +7,8 @@ exception N, and some undefined instructions are Linux breakpoints. `FaultRules`
 holds those facts per arch; the machine asks it
 
 - once per newly translated block (`forbidden_in`): the first instruction the
-  block must not run, so the hot path pays nothing for blocks already seen;
+  block must not run, so the hot path pays nothing for blocks already seen (the block's
+  bytes or capstone's lite decode: never full instruction objects);
 - when the engine raises an interrupt or an invalid instruction (`interrupt`,
   `invalid_instruction`): which signal, why, and at which pc.
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from emu.arch import Arch
-    from emu.native.blocks import Block
+    from emu.native.blocks import FirstSight
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,17 @@ def _encoding_matches(rules: list[dict[str, int]], word: int) -> dict[str, Any] 
     return next((rule for rule in rules if word & rule["mask"] == rule["match"]), None)
 
 
+def _major_opcodes(rules: list[dict[str, int]]) -> frozenset[int]:
+    """The values of a word's top six bits (PowerPC's primary opcode) that some rule can match."""
+    top = 0xFC000000
+    return frozenset(
+        opcode
+        for rule in rules
+        for opcode in range(64)
+        if (opcode << 26) & rule["mask"] & top == rule["match"] & rule["mask"] & top
+    )
+
+
 class FaultRules:
     """The `[faults]` and `[interrupts]` tables of one arch, ready to query."""
 
@@ -58,6 +70,7 @@ class FaultRules:
         self._registers = frozenset(privileged.get("registers", ()))
         self._encodings = privileged.get("encodings", [])
         self._allowed = privileged.get("allowed", [])
+        self._major_opcodes = _major_opcodes(self._encodings)
         bits = data.get("address_bits")
         self.user_address_limit: int | None = 1 << bits if bits else None
         self._software = data.get("software_interrupt")
@@ -70,24 +83,41 @@ class FaultRules:
 
     # ---- new blocks ---------------------------------------------------------------------
 
-    def forbidden_in(self, block: Block) -> Verdict | None:
+    def forbidden_in(self, block: FirstSight) -> Verdict | None:
         """The first instruction in a freshly translated block that Linux would not let run."""
-        for insn in block.insns:
-            if self._is_privileged(insn):
-                return Verdict(self._privileged["signal"], self._privileged["reason"], insn.address)
+        pc = self._first_privileged(block)
+        return None if pc is None else Verdict(self._privileged["signal"], self._privileged["reason"], pc)
+
+    def _first_privileged(self, block: FirstSight) -> int | None:
+        if block.width == 4 and not (self._mnemonics or self._registers):
+            return self._first_privileged_word(block)  # fixed width: the bytes say it all
+        for address, size, mnemonic, operands in block.lite():
+            if mnemonic in self._mnemonics:
+                return address
+            if self._registers and not self._registers.isdisjoint(operands.replace(",", " ").split()):
+                return address  # a register operand, by name (cheaper than capstone's operand details)
+            if self._encodings and size == 4:
+                offset = address - block.address
+                if self._privileged_word(self.arch.unpack(block.code[offset : offset + 4])):
+                    return address
         return None
 
-    def _is_privileged(self, insn: Any) -> bool:
-        if insn.mnemonic in self._mnemonics:
-            return True
-        if self._registers and not self._registers.isdisjoint(insn.op_str.replace(",", " ").split()):
-            return True  # a register operand, by name (cheaper than capstone's operand details)
-        if self._encodings and insn.size == 4:
-            word = self.arch.unpack(bytes(insn.bytes))
-            return _encoding_matches(self._encodings, word) is not None and not _encoding_matches(
-                self._allowed, word
-            )
-        return False
+    def _first_privileged_word(self, block: FirstSight) -> int | None:
+        """Fixed 4-byte instructions, matched by encoding; words whose major opcode no rule
+        names are skipped at once (a block is mostly loads, stores and arithmetic)."""
+        if not self._encodings:
+            return None
+        code = block.code
+        for offset in range(0, len(code) - 3, 4):
+            word = self.arch.unpack(code[offset : offset + 4])
+            if word >> 26 in self._major_opcodes and self._privileged_word(word):
+                return block.address + offset
+        return None
+
+    def _privileged_word(self, word: int) -> bool:
+        return _encoding_matches(self._encodings, word) is not None and not _encoding_matches(
+            self._allowed, word
+        )
 
     # ---- engine events ------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from emu.image import Image
 from emu.kernel import Blocked, Kernel, ProcessExit, ThreadExit
 from emu.memory import AddressSpace, OutOfMemory
 from emu.native import BlockCounter
-from emu.native.blocks import Block
+from emu.native.blocks import FirstSight
 from emu.options import RunOptions
 from emu.sched import Deadlock, Scheduler, Thread
 
@@ -143,7 +143,7 @@ class Machine:
         self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_INTR, self._on_interrupt))
         self._hooks.append(self.uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, self._on_bad_access))
         if self.fault_rules.checks_blocks:
-            self.counter.table.listeners.append(self._on_new_block)
+            self.counter.table.inspectors.append(self._on_new_block)
         limit = self.fault_rules.user_address_limit
         self.user_space = UserSpaceLimit(self.uc, limit, self.arch.page_size) if limit is not None else None
 
@@ -160,7 +160,7 @@ class Machine:
         self.stop.fault = Fault(verdict.signal_name, verdict.reason, verdict.pc)
         uc.emu_stop()
 
-    def _on_new_block(self, block: Block) -> None:
+    def _on_new_block(self, block: FirstSight) -> None:
         """First sight of a block: if it holds an instruction Linux would not run (a privileged
         one), hook exactly that address and have the block translated again.
 

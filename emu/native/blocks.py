@@ -35,6 +35,41 @@ class Block:
         return max(1, len(self.insns))  # an undecodable block still runs (and faults) as one
 
 
+class FirstSight:
+    """A block on first sight, seen as cheaply as its checks allow: its bytes and capstone's
+    lite decode (address, size, mnemonic, operands) are read only when someone asks.
+
+    Every run inspects every new block (privileged instructions, see emu/faults.py); building
+    capstone instruction objects for that costs ~80 µs per instruction through the Python
+    binding, so inspectors get the raw bytes (enough for fixed-width encodings) and the lite
+    tuples on demand, and counting a fixed-width block reads nothing at all."""
+
+    def __init__(self, table: BlockTable, address: int, size: int, alt: str | None) -> None:
+        self.address, self.size, self.alt = address, size, alt
+        self.width = table.insn_width if alt is None else 0  # 0: variable width in this mode
+        self._table = table
+        self._code: bytes | None = None
+        self._lite: list[tuple[int, int, str, str]] | None = None
+
+    @property
+    def code(self) -> bytes:
+        if self._code is None:
+            self._code = bytes(self._table.uc.mem_read(self.address, self.size)) if self.size else b""
+        return self._code
+
+    def lite(self) -> list[tuple[int, int, str, str]]:
+        """(address, size, mnemonic, operands) of each instruction, decoded once."""
+        if self._lite is None:
+            self._lite = list(self._table.disassembler(self.alt).disasm_lite(self.code, self.address))
+        return self._lite
+
+    def ninsns(self) -> int:
+        """Instructions in the block (an undecodable block still runs, and faults, as one)."""
+        if self.width:
+            return max(1, self.size // self.width)
+        return max(1, len(self.lite()))
+
+
 @functools.cache
 def arch_settings(arch_name: str) -> dict[str, Any]:
     """Per-arch decoding/timing settings from arch/timing/arches.toml."""
@@ -55,9 +90,10 @@ class BlockTable:
         self.uc, self.arch = uc, arch
         self.blocks: dict[int, Block] = {}  # decoded; first sight wins, as in the C counter
         self.listeners: list[Callable[[Block], None]] = []
+        self.inspectors: list[Callable[[FirstSight], None]] = []  # every block, once, undecoded
         settings = arch_settings(arch.name)
         self._alt = settings.get("alt_mode")
-        self._width: int = settings.get("insn_width", 0)
+        self.insn_width: int = settings.get("insn_width", 0)
         self._seen: dict[int, tuple[int, int]] = {}  # address -> (instructions, bytes)
         self._disassemblers: dict[str | None, capstone.Cs] = {}
 
@@ -67,7 +103,7 @@ class BlockTable:
             return self.lookup(address, size).ninsns
         seen = self._seen.get(address)
         if seen is None:
-            seen = self._seen[address] = (self._count(address, size), size)
+            seen = self._seen[address] = (self._first_sight(address, size).ninsns(), size)
         return seen[0]
 
     def listen(self, listener: Callable[[Block], None]) -> None:
@@ -83,6 +119,7 @@ class BlockTable:
         if block is None:
             block = self._decode(address, size)
             self.blocks[address] = block
+            self._inspect(FirstSight(self, address, size, block.alt))
             for listener in self.listeners:
                 listener(block)
         return block
@@ -94,21 +131,24 @@ class BlockTable:
         value = cpu.Registers(self.uc, self.arch)[self._alt["register"]]
         return self._alt["capstone"] if value & self._alt["mask"] else None
 
-    def _disassembler(self, alt: str | None) -> capstone.Cs:
+    def disassembler(self, alt: str | None) -> capstone.Cs:
         cs = self._disassemblers.get(alt)
         if cs is None:
             cs = self._disassemblers[alt] = cpu.new_disassembler(self.arch, alt)
         return cs
 
-    def _count(self, address: int, size: int) -> int:
-        """Instructions in a block, as `Block.ninsns` would say, without decoding it in full."""
-        alt = self._mode()
-        if self._width and alt is None:
-            return max(1, size // self._width)
-        code = bytes(self.uc.mem_read(address, size)) if size else b""
-        return max(1, sum(1 for _ in self._disassembler(alt).disasm_lite(code, address)))
+    def _first_sight(self, address: int, size: int) -> FirstSight:
+        """Count a block (by size where the width is fixed) and show it to the inspectors,
+        without building capstone instruction objects."""
+        sight = FirstSight(self, address, size, self._mode())
+        self._inspect(sight)
+        return sight
+
+    def _inspect(self, sight: FirstSight) -> None:
+        for inspector in self.inspectors:
+            inspector(sight)
 
     def _decode(self, address: int, size: int) -> Block:
         alt = self._mode()
         code = bytes(self.uc.mem_read(address, size)) if size else b""
-        return Block(address, size, list(self._disassembler(alt).disasm(code, address)), alt)
+        return Block(address, size, list(self.disassembler(alt).disasm(code, address)), alt)

@@ -61,6 +61,7 @@ class _Pipe:
         # must not hold the port against the next iteration's independent load), so a single
         # "free from" time that only moves forward is not enough.
         self.port_busy: dict[str, list[tuple[float, float]]] = {}
+        self.longest: dict[str, float] = {}  # each port's longest reservation
         self.slot = 0  # dispatch slots used
         self.last_start = 0.0
         self.fence = 0.0  # nothing starts before this (a serializing instruction's end)
@@ -83,6 +84,7 @@ class _Pipe:
             start = self._in_order_slot(max(start, self.last_start))
         if cost.port != "none":
             bisect.insort(self.port_busy.setdefault(cost.port, []), (start, start + cost.rthroughput))
+            self.longest[cost.port] = max(self.longest.get(cost.port, 0.0), cost.rthroughput)
         done = start + cost.latency
         for reg in insn.writes:
             self.ready[reg] = done
@@ -98,9 +100,16 @@ class _Pipe:
         return Issued(dispatch, start, done)
 
     def _port_gap(self, port: str, earliest: float, length: float) -> float:
-        """The first time >= earliest at which `port` is free for `length` cycles."""
+        """The first time >= earliest at which `port` is free for `length` cycles.
+
+        Reservations are sorted by start; none is longer than the port's longest, so those
+        starting more than that before `earliest` are over by then and the scan skips them
+        by bisection (a linear scan from the first made pricing quadratic in block length)."""
+        busy = self.port_busy.get(port, ())
         start = earliest
-        for busy_start, busy_end in self.port_busy.get(port, ()):
+        first = bisect.bisect_left(busy, (earliest - self.longest.get(port, 0.0) - 1e-9,))
+        for index in range(first, len(busy)):
+            busy_start, busy_end = busy[index]
             if busy_end <= start + 1e-9:
                 continue
             if busy_start >= start + length - 1e-9:
