@@ -63,9 +63,11 @@ gotest: $(STAMP) tools
 gotest-ci: $(STAMP) tools
 	$(PY) tools/gotest.py --ci
 
-## bench: guest instructions/s of emu (cycles off/on) vs bare unicorn and qemu-user (docs/performance.md)
-bench: $(STAMP) $(QILING)
+## bench: guest instructions/s of emu (cycles off/on) vs bare unicorn and qemu-user, then the real
+## programs (Go std test binaries) under emu vs qemu-user, each table in one run (docs/performance.md)
+bench: $(STAMP) $(QILING) tools
 	$(VENV)/bin/emu bench
+	$(PY) tools/gotest.py --bench
 
 # Qiling (the peer emu is measured against) in its own venv: it pins its own unicorn.
 $(QILING):

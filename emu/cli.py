@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
+import time
 from typing import NoReturn
 
 from emu import __version__, argtypes, debug
@@ -143,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--cwd", default="/", metavar="GUEST_DIR", help="the guest's working directory (default /)"
     )
+    run.add_argument(
+        "--stats-json",
+        metavar="FILE",
+        help="write the run's guest instruction count, wall time and exit status as JSON to FILE",
+    )
     debug.add_run_arguments(run)
     timing_cli.add_run_arguments(run)
     runtime_cli.add_run_arguments(run)
@@ -178,10 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _open_strace(path: str):
     """The --strace-file stream, opened before the run so a bad path is a one-line error.
     Lines are ASCII (strace.escape), backslashreplace is only a guarantee against encode errors."""
-    try:
-        return open(path, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115 - closed at exit
-    except OSError as err:
-        raise UsageError(f"cannot write --strace-file {path}: {err.strerror}") from None
+    return _open_output("--strace-file", path, errors="backslashreplace")
 
 
 def _mounts(pairs: list[str]) -> list[tuple[str, str]]:
@@ -228,14 +232,37 @@ def command_run(args: argparse.Namespace) -> int:
         mounts=mounts,
         cwd=cwd,
     )
+    stats = _open_output("--stats-json", args.stats_json) if args.stats_json else None
+    machine = None
+    start = time.perf_counter()
+    status: int | None = None
     try:
         machine = Machine(arch, image, options)
         runtime_cli.attach(machine, args)
         with timing_cli.profiling(machine, args):
-            return debug.run_machine(machine, args)
+            status = debug.run_machine(machine, args)
+            return status
     finally:
         if args.strace_file and strace:
             strace.close()
+        if stats is not None:
+            _write_stats(stats, machine, time.perf_counter() - start, status)
+
+
+def _open_output(option: str, path: str, errors: str = "strict"):
+    """An output file named by an option, opened before the run so a bad path is a one-line error."""
+    try:
+        return open(path, "w", encoding="utf-8", errors=errors)  # noqa: SIM115 - closed by the caller
+    except OSError as err:
+        raise UsageError(f"cannot write {option} {path}: {err.strerror}") from None
+
+
+def _write_stats(stream, machine, seconds: float, status: int | None) -> None:
+    """--stats-json: what a benchmark needs of one run (status null: the run ended in an error)."""
+    instructions = machine.total_instructions if machine is not None else 0
+    with stream:
+        json.dump({"instructions": instructions, "seconds": round(seconds, 6), "exit_status": status}, stream)
+        stream.write("\n")
 
 
 def command_arches(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -136,3 +137,42 @@ def test_version_and_help() -> None:
 def test_examples_exist_for_every_arch() -> None:
     for arch in ARCHES:
         assert (ROOT / "examples" / f"hello_{arch}.s").exists()
+
+
+def test_stats_json_counts_the_guest_instructions(tmp_path):
+    """--stats-json (what `make bench` reads for guest instructions/s) says what ran: the count
+    agrees with --max-insns, and a run stopped by the limit records no exit status."""
+    stats = tmp_path / "stats.json"
+    done = run_emu(
+        "run", str(ROOT / "examples" / "hello_amd64.s"), "--arch", "amd64", f"--stats-json={stats}"
+    )
+    assert done.returncode == 0
+    full = json.loads(stats.read_text())
+    assert full["exit_status"] == 0 and full["instructions"] > 2 and full["seconds"] > 0
+    limit = full["instructions"] - 1
+    stopped = run_emu(
+        "run",
+        str(ROOT / "examples" / "hello_amd64.s"),
+        "--arch",
+        "amd64",
+        f"--max-insns={limit}",
+        f"--stats-json={stats}",
+    )
+    assert stopped.returncode == 124
+    assert json.loads(stats.read_text()) == {
+        **json.loads(stats.read_text()),
+        "instructions": limit,
+        "exit_status": None,
+    }
+
+
+def test_stats_json_unwritable_path_fails_before_the_run(tmp_path):
+    done = run_emu(
+        "run",
+        str(ROOT / "examples" / "hello_amd64.s"),
+        "--arch",
+        "amd64",
+        f"--stats-json={tmp_path}/no/s.json",
+    )
+    assert done.returncode == 2
+    assert done.stdout == "" and "cannot write --stats-json" in done.stderr

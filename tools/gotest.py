@@ -20,10 +20,13 @@ Exit status 1 when a pair that passes under qemu-user does not pass under emu.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +106,8 @@ PACKAGES = [
 
 
 CI_PACKAGES = ("container/list", "unicode/utf8", "hash/crc32")
+# `make bench`'s "real programs" table: CPU-bound packages of a few seconds each under emu
+BENCH_PACKAGES = ("strings", "sort", "strconv", "math/big", "sync/atomic", "encoding/binary")
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,11 @@ class Outcome:
     verdict: str  # PASS, FAIL, TIMEOUT
     seconds: float
     tail: str
+    instructions: int | None = None  # guest instructions (emu's --stats-json), None under qemu
+
+    def rate(self) -> str:
+        """Guest instructions per second, in millions ("-" when not counted)."""
+        return f"{self.instructions / self.seconds / 1e6:.1f}" if self.instructions else "-"
 
 
 def build(package: Package, arch: str) -> Path:
@@ -170,7 +180,24 @@ def compare(package: Package, arch: str, gomaxprocs: int | None, timeout: float)
     cwd = goroot / "src" / package.path
     under_qemu = timed(["env", *env, qemu, str(binary), *args], timeout, cwd)
     options = [f"--env={e}" for e in env] + [f"--cwd={cwd}"] + mounts(package, goroot)
-    under_emu = timed([sys.executable, "-m", "emu", "run", *options, str(binary), "--", *args], timeout, cwd)
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = Path(tmp) / "stats.json"
+        command = [
+            sys.executable,
+            "-m",
+            "emu",
+            "run",
+            f"--stats-json={stats}",
+            *options,
+            str(binary),
+            "--",
+            *args,
+        ]
+        under_emu = timed(command, timeout, cwd)
+        if stats.exists() and stats.stat().st_size:
+            under_emu = dataclasses.replace(
+                under_emu, instructions=json.loads(stats.read_text())["instructions"]
+            )
     return under_qemu, under_emu
 
 
@@ -190,22 +217,41 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per run")
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     parser.add_argument("--ci", action="store_true", help=f"CI's subset: {', '.join(CI_PACKAGES)}")
+    parser.add_argument(
+        "--bench", action="store_true", help=f"make bench's real-programs subset: {', '.join(BENCH_PACKAGES)}"
+    )
     args = parser.parse_args()
     if args.ci and args.packages:
         parser.error("--ci picks its own packages; leave out --packages")
     by_path = {package.path: package for package in PACKAGES}
-    wanted = CI_PACKAGES if args.ci else args.packages.split(",") if args.packages else list(by_path)
+    wanted = (
+        CI_PACKAGES
+        if args.ci
+        else BENCH_PACKAGES
+        if args.bench
+        else args.packages.split(",")
+        if args.packages
+        else list(by_path)
+    )
     unknown = [path for path in wanted if path not in by_path]
     if unknown:
         parser.error(f"unknown package(s): {', '.join(unknown)}")
     packages = [by_path[path] for path in wanted]  # in the order asked
     table = Table(title=f"Go std tests, -test.short, GOMAXPROCS={args.gomaxprocs or 'default'}")
-    for column in ("package", "arch", "qemu-user", "emu", "qemu s", "emu s", "emu/qemu"):
+    columns = (
+        "package",
+        "arch",
+        "qemu-user",
+        "emu",
+        "qemu s",
+        "emu s",
+        "emu/qemu",
+        "emu guest insns",
+        "emu M insn/s",
+    )
+    for column in columns:
         table.add_column(column)
-    markdown = [
-        "| package | arch | qemu-user | emu | qemu s | emu s | emu/qemu |",
-        "|---|---|---|---|---:|---:|---:|",
-    ]
+    markdown = ["| " + " | ".join(columns) + " |", "|---|---|---|---|---:|---:|---:|---:|---:|"]
     regressions, ratios = [], []
     console = Console(stderr=True)
     for package in packages:
@@ -229,11 +275,12 @@ def main() -> int:
                 f"{emu.seconds:.2f}",
             ]
             cells.append(f"{ratio:.1f}x" if ratio else "-")
+            cells += [str(emu.instructions or "-"), emu.rate()]
             table.add_row(*cells)
             markdown.append("| " + " | ".join(cells) + " |")
             if args.markdown:  # after every pair: a long run that is stopped keeps what it measured
                 args.markdown.write_text("\n".join(markdown) + "\n")
-    Console().print(table)
+    Console(width=160).print(table)
     summary = f"median emu/qemu {statistics.median(ratios):.1f}x, max {max(ratios):.1f}x" if ratios else ""
     print(summary)
     print(
