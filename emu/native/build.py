@@ -1,7 +1,8 @@
 """Compile emu's small C helpers once per source version, into a per-user cache.
 
 The block counter is C because unicorn calls it for every executed block: a
-Python callback there makes the emulator ~100x slower (docs/performance.md). A
+Python callback there makes the emulator ~100x slower (docs/performance.md); the
+timing scoreboard (scoreboard.c) because `--cycles` prices every distinct block. A
 compiler is optional: without one, `load()` returns None and callers use the
 pure-Python twin, which gives identical results, only slower.
 """
@@ -17,8 +18,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-SOURCE = Path(__file__).with_name("blockcount.c")
+SOURCES = [Path(__file__).with_name(name) for name in ("blockcount.c", "scoreboard.c")]
 FLAGS = ["-O2", "-shared", "-fPIC", "-std=c99"]
+LIBS = ["-lm"]
 
 
 def cache_dir() -> Path:
@@ -40,7 +42,8 @@ def compiler() -> str | None:
 
 def library_path() -> Path:
     """Where the shared object for the current source and flags lives (keyed by their hash)."""
-    digest = hashlib.sha256(SOURCE.read_bytes() + " ".join(FLAGS).encode()).hexdigest()[:16]
+    sources = b"".join(source.read_bytes() for source in SOURCES)
+    digest = hashlib.sha256(sources + " ".join(FLAGS + LIBS).encode()).hexdigest()[:16]
     return cache_dir() / f"blockcount-{digest}.so"
 
 
@@ -48,7 +51,7 @@ def _compile(cc: str, target: Path) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         out = Path(tmp) / target.name
-        done = subprocess.run([cc, *FLAGS, "-o", str(out), str(SOURCE)], capture_output=True)
+        done = subprocess.run([cc, *FLAGS, "-o", str(out), *map(str, SOURCES), *LIBS], capture_output=True)
         if done.returncode != 0 or not out.exists():
             return False
         os.replace(out, target)  # atomic: concurrent emu processes never see half a file
@@ -57,7 +60,7 @@ def _compile(cc: str, target: Path) -> bool:
 
 @functools.cache
 def load() -> ctypes.CDLL | None:
-    """The compiled block counter, building it on first use; None if no compiler works."""
+    """The compiled helpers (block counter, scoreboard), built on first use; None if no compiler works."""
     target = library_path()
     if not target.exists():
         cc = compiler()
@@ -88,6 +91,7 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         "bc_set_thread": ([vp, u32], None),
         "bc_add_level": ([vp, u64, u64, u64, u64], ctypes.c_int),
         "bc_level_stats": ([vp, u32, ctypes.POINTER(u64), ctypes.POINTER(u64)], None),
+        "sb_block_cost": ([ctypes.c_int] + [vp] * 9 + [ctypes.c_int] * 6, ctypes.c_double),
     }
     for name, (args, result) in signatures.items():
         function = getattr(lib, name)
