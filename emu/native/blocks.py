@@ -63,6 +63,13 @@ class FirstSight:
             self._lite = list(self._table.disassembler(self.alt).disasm_lite(self.code, self.address))
         return self._lite
 
+    def instructions(self) -> list[tuple[int, bytes]]:
+        """(address, encoding) of each instruction: cut by width, else by the lite decode."""
+        code = self.code
+        if self.width:
+            return [(self.address + at, code[at : at + self.width]) for at in range(0, len(code), self.width)]
+        return [(address, code[address - self.address :][:size]) for address, size, _, _ in self.lite()]
+
     def ninsns(self) -> int:
         """Instructions in the block (an undecodable block still runs, and faults, as one)."""
         if self.width:
@@ -113,6 +120,12 @@ class BlockTable:
         for block in list(self.blocks.values()):
             listener(block)
         self.listeners.append(listener)
+
+    def inspect(self, inspector: Callable[[FirstSight], None]) -> None:
+        """Show `inspector` every block at first sight: those seen so far, then each new one."""
+        for address, (_, size) in list(self._seen.items()):
+            inspector(FirstSight(self, address, size, self._mode()))
+        self.inspectors.append(inspector)
 
     def lookup(self, address: int, size: int) -> Block:
         block = self.blocks.get(address)

@@ -1,22 +1,27 @@
 """The cycle profile of a run: block costs priced once, executions counted in C.
 
 `Profiler(counter, arch, model)` classifies each block when the block table first
-decodes it; after the run, `report(image)` prices the blocks (as straight-line code,
-and as a one-block loop only for blocks that did loop to themselves), multiplies the
-prices by the counter's per-(thread, block) execution counts and attributes them to
-symbols. Pricing is the scoreboard in Python, ~100 instruction issues per block: blocks
-of the same shape (classes and registers) are priced once, and loop prices only when
-needed (a Go test binary runs ~16,000 distinct blocks, few of which loop).
+sees it (each distinct instruction encoding decoded by capstone once); after the run,
+`report(image)` prices the blocks (as straight-line code, and as a one-block loop only
+for blocks that did loop to themselves), multiplies the prices by the counter's
+per-(thread, block) execution counts and attributes them to symbols. Pricing issues a
+block ~50 times through the scoreboard (in C when a compiler is there): blocks of the
+same shape (classes and registers) are priced once (a Go test binary runs ~16,000
+distinct blocks, few of which loop).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 
+import capstone
+
 from emu.arch import Arch
+from emu.cpu import new_disassembler
 from emu.image import Image
-from emu.native.blocks import Block
+from emu.native.blocks import FirstSight
 from emu.native.counter import BlockStats, CBlockCounter, PyBlockCounter
 from emu.timing.classify import Decoded, classifier_for
 from emu.timing.model import CpuModel
@@ -108,11 +113,33 @@ class Profiler:
         self.classifier = classifier_for(arch.name)
         self.prices: dict[int, Prices] = {}
         self._costs: dict[tuple[Shape, bool], BlockCost] = {}
-        counter.table.listen(self._price)
+        self._by_encoding: dict[tuple[str | None, bytes], Decoded | None] = {}
+        self._disassemblers: dict[str | None, capstone.Cs] = {}
+        counter.table.inspect(self._price)
 
-    def _price(self, block: Block) -> None:
-        decoded = [self.classifier.decode(insn) for insn in block.insns]
+    def _price(self, block: FirstSight) -> None:
+        decoded = []
+        for address, encoding in block.instructions():
+            insn = self._decode(block.alt, address, encoding)
+            if insn is None:
+                break  # undecodable: the engine stops the block there too
+            decoded.append(insn)
         self.prices[block.address] = Prices(decoded, self.model, self._costs)
+
+    def _decode(self, alt: str | None, address: int, encoding: bytes) -> Decoded | None:
+        """One instruction, classified once per encoding: capstone's detailed decode costs
+        ~50 µs through its Python binding, and a Go binary's code is ~25% distinct encodings."""
+        key = (alt, encoding)
+        if key not in self._by_encoding:
+            cs = self._disassemblers.get(alt) or self._disassemblers.setdefault(
+                alt, new_disassembler(self.arch, alt)
+            )
+            insn = next(cs.disasm(encoding, address, 1), None)
+            self._by_encoding[key] = None if insn is None else self.classifier.decode(insn)
+        template = self._by_encoding[key]
+        if template is None or template.address == address:
+            return template
+        return dataclasses.replace(template, address=address)
 
     def block_cycles(self, stats: BlockStats) -> tuple[float, float]:
         """(cycles including mispredicts and cache misses, of which mispredicts) for one block."""
