@@ -13,9 +13,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-## run: the demo — hello world on every arch, the arches, and atomicor8 explained on all four
+## run: the demo — hello world on every arch folder found, the arches, and atomicor8 explained on all
 run: $(STAMP)
-	@for a in amd64 arm ppc64 ppc64le; do $(VENV)/bin/emu run examples/hello_$$a.s --arch $$a || exit 1; done
+	@for a in $$($(PY) -c 'from emu import arch; print(*arch.names())'); do \
+	  $(VENV)/bin/emu run examples/hello_$$a.s --arch $$a || exit 1; done
 	@$(VENV)/bin/emu arches
 	@$(VENV)/bin/emu explain atomicor8 --arch all
 

@@ -1,12 +1,12 @@
 """`emu bench` / `make bench`: guest instructions per second, measured side by side.
 
-For each program in emu/data/timing/bench (1 MiB copy and clear loops, an atomic
+For each program in an arch folder's bench/ (1 MiB copy and clear loops, an atomic
 increment loop, a 4-thread atomic contention loop, a syscall loop; amd64, arm,
 ppc64le) and the toy runtime's GC example, it times, in one run:
 emu with cycles off, emu with --cycles, bare unicorn on the same code (no
 hooks: the ceiling, up to the final exit trap), and qemu-user when installed.
 Ratios are only meaningful within one run (the machines here are noisy).
-Qiling (its own venv, .venv-qiling, made by `make bench`) runs the amd64 and arm programs.
+Qiling (its own venv, .venv-qiling, made by `make bench`) runs the programs of arches whose [bench] says qiling = true.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from emu import arch as arches
 from emu import cpu, loader
 from emu.errors import UsageError
 from emu.memory import AddressSpace
 from emu.options import RunOptions
-from emu.resources import data_dir
+from emu.resources import data_file
 
 SYSCALLS = 20000  # gettid calls in each *_syscall.s program
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +45,6 @@ class Result:
 
 def _load(path: Path, arch_name: str):
     """(image, arch); programs marked `emu:runtime` are linked with the toy runtime."""
-    from emu import arch as arches
     from emu.program import load_program
     from emu.runtime import link
 
@@ -87,7 +87,6 @@ def _bare(path: Path, arch_name: str) -> float | None:
 
 def _gnu_executable(path: Path, arch_name: str, directory: Path) -> Path | None:
     """The bench program built by GNU as + ld -static (None when the tools are missing)."""
-    from emu import arch as arches
     from emu.asm import gnu_backend
 
     arch = arches.get(arch_name)
@@ -104,10 +103,9 @@ def _self_contained(path: Path) -> bool:
 
 def _qemu(path: Path, arch_name: str) -> float | None:
     """qemu-user on the GNU-built executable (None when the tools are missing); includes start-up."""
-    from emu import arch as arches
 
     arch = arches.get(arch_name)
-    qemu = shutil.which(arch.gnu["qemu"])
+    qemu = shutil.which(arch.gnu.qemu)
     if "emu:runtime" in path.read_text():
         return None  # the toy runtime answers hypercalls only emu knows
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,7 +117,6 @@ def _qemu(path: Path, arch_name: str) -> float | None:
         return time.perf_counter() - start
 
 
-QILING_ARCHES = ("amd64", "arm")  # Qiling 1.4.6 has no ppc64 Linux support
 QILING_SCRIPT = """
 import sys, tempfile, time
 from qiling import Qiling
@@ -140,7 +137,7 @@ def qiling_python() -> Path | None:
 def _qiling(path: Path, arch_name: str) -> float | None:
     """Qiling's ql.run() on the GNU-built executable (start-up excluded, in Qiling's favour)."""
     python = qiling_python()
-    if python is None or arch_name not in QILING_ARCHES or "emu:runtime" in path.read_text():
+    if python is None or not _qiling_runs(arch_name) or "emu:runtime" in path.read_text():
         return None
     with tempfile.TemporaryDirectory() as tmp:
         exe = _gnu_executable(path, arch_name, Path(tmp))
@@ -217,14 +214,26 @@ def machine_note() -> str:
     return f"{platform.node()}: {model}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
+def bench_cases() -> list[tuple[str, Path, str]]:
+    """(name, program, arch) for every arch with a [bench] table: its bench/*.s, then its GC loop."""
+    cases = []
+    for arch in arches.all_arches().values():
+        if arch.bench is None:
+            continue
+        own = sorted((arch.folders[0] / "bench").glob("*.s"))
+        cases += [(f"{arch.name}_{path.stem}", path, arch.name) for path in own]
+        cases.append((f"{arch.name}_gcloop", data_file("examples", arch.bench.gcloop), arch.name))
+    return cases
+
+
+def _qiling_runs(arch_name: str) -> bool:
+    """Qiling 1.4.6 runs Linux programs of this arch (`[bench] qiling`; it has no ppc64 Linux)."""
+    bench = arches.get(arch_name).bench
+    return bench is not None and bench.qiling
+
+
 def command_bench(args: argparse.Namespace) -> int:
-    cases = [
-        (path.stem, path, path.stem.split("_")[0]) for path in sorted(data_dir("timing", "bench").glob("*.s"))
-    ]
-    cases += [
-        (f"{arch}_gcloop", data_dir("examples", "runtime") / f"gcloop_{source}.s", arch)
-        for arch, source in (("amd64", "amd64"), ("arm", "arm"), ("ppc64le", "ppc64x"))
-    ]
+    cases = bench_cases()
     if args.only:
         cases = [case for case in cases if args.only in case[0]]
         if not cases:  # an empty table exiting 0 would look like a measurement

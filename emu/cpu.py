@@ -1,7 +1,7 @@
 """Unicorn, capstone and keystone handles for an Arch, and register access by name.
 
 Everything that turns arch data into engine constants happens here, so the rest
-of emu speaks in register names from `arch/*.toml` ("rax", "r3", "lr").
+of emu speaks in register names from `arch/*/arch.toml` ("rax", "r3", "lr").
 """
 
 from __future__ import annotations
@@ -34,17 +34,17 @@ def _flags(module: object, prefix: str, names: list[str]) -> int:
 def new_engine(arch: Arch) -> unicorn.Uc:
     """A fresh unicorn engine configured for `arch` (quirks applied, self-tested)."""
     spec = arch.unicorn
-    uc = unicorn.Uc(getattr(unicorn, f"UC_ARCH_{spec['arch']}"), _flags(unicorn, "UC_MODE_", spec["mode"]))
-    if "cpu" in spec:
-        uc.ctl_set_cpu_model(getattr(_const_module(arch), spec["cpu"]))
+    uc = unicorn.Uc(getattr(unicorn, f"UC_ARCH_{spec.arch}"), _flags(unicorn, "UC_MODE_", spec.mode))
+    if spec.cpu:
+        uc.ctl_set_cpu_model(getattr(_const_module(arch), spec.cpu))
     quirks.apply(uc, arch)
     return uc
 
 
 def new_disassembler(arch: Arch, alt: str | None = None) -> capstone.Cs:
     spec = arch.capstone
-    mode = spec["mode"] if alt is None else spec.get("modes_alt", {}).get(alt, ["THUMB"])
-    cs = capstone.Cs(getattr(capstone, f"CS_ARCH_{spec['arch']}"), _flags(capstone, "CS_MODE_", mode))
+    mode = spec.mode if alt is None else spec.modes_alt[alt]
+    cs = capstone.Cs(getattr(capstone, f"CS_ARCH_{spec.arch}"), _flags(capstone, "CS_MODE_", mode))
     cs.detail = True
     return cs
 
@@ -52,8 +52,8 @@ def new_disassembler(arch: Arch, alt: str | None = None) -> capstone.Cs:
 def new_assembler(arch: Arch, alt: str | None = None) -> keystone.Ks:
     """Keystone for the arch's main mode, or an alternate one (e.g. "thumb")."""
     spec = arch.keystone
-    mode = spec["mode"] if alt is None else spec["modes_alt"][alt]
-    return keystone.Ks(getattr(keystone, f"KS_ARCH_{spec['arch']}"), _flags(keystone, "KS_MODE_", mode))
+    mode = spec.mode if alt is None else spec.modes_alt[alt]
+    return keystone.Ks(getattr(keystone, f"KS_ARCH_{spec.arch}"), _flags(keystone, "KS_MODE_", mode))
 
 
 @functools.cache
@@ -62,7 +62,7 @@ def _const_module_by_name(family: str) -> object:
 
 
 def _const_module(arch: Arch) -> object:
-    return _const_module_by_name(arch.unicorn["arch"])
+    return _const_module_by_name(arch.unicorn.arch)
 
 
 @functools.cache
@@ -71,10 +71,10 @@ def _register_ids(arch_name: str) -> dict[str, int]:
 
     arch = get(arch_name)
     module = _const_module(arch)
-    prefix = arch.registers["const_prefix"]
-    aliases = arch.registers.get("aliases", {})
+    prefix = arch.registers.const_prefix
+    aliases = arch.registers.aliases
     ids = {}
-    names = set(arch.registers["general"]) | set(arch.call.args) | set(arch.syscall.args)
+    names = set(arch.registers.general) | set(arch.call.args) | set(arch.syscall.args)
     names |= {arch.call.result, arch.syscall.number, arch.syscall.result, arch.pc, arch.sp}
     names |= {n for n in (arch.lr, arch.call.result_hi, arch.call.entry_reg) if n}
     for name in names:
@@ -87,8 +87,8 @@ def register_id(arch: Arch, name: str) -> int:
     ids = _register_ids(arch.name)
     if name not in ids:
         module = _const_module(arch)
-        alias = arch.registers.get("aliases", {}).get(name, name)
-        ids[name] = getattr(module, arch.registers["const_prefix"] + alias.upper())
+        alias = arch.registers.aliases.get(name, name)
+        ids[name] = getattr(module, arch.registers.const_prefix + alias.upper())
     return ids[name]
 
 
@@ -148,4 +148,4 @@ class Registers:
         return [value.value for value in batch.values]
 
     def dump(self) -> dict[str, int]:
-        return {name: self[name] for name in self.arch.registers["general"]}
+        return {name: self[name] for name in self.arch.registers.general}

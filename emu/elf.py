@@ -23,11 +23,12 @@ from emu import arch as arches
 from emu.arch import Arch
 from emu.errors import GuestError, UsageError
 from emu.image import Image, Segment
+from emu.kernel.abi import Signal
 from emu.loader import AT_PHDR, AT_PHENT, AT_PHNUM
 
 ELF_MAGIC = b"\x7fELF"
 MAX_PHDR_BYTES = 65536  # Linux's load_elf_phdrs refuses a larger program header table
-SIGSEGV_STATUS = 128 + 11
+SIGSEGV_STATUS = 128 + Signal.SIGSEGV
 PF_X, PF_W, PF_R = 1, 2, 4
 
 
@@ -112,7 +113,7 @@ def _check_load_segment(header, index: int, file_size: int, arch: Arch, path: st
         header["p_filesz"],
         header["p_offset"],
     )
-    align, task_size = header["p_align"], arch.linux["task_size"]
+    align, task_size = header["p_align"], arch.linux.task_size
     where = f"segment {index} (PT_LOAD at {vaddr:#x})"
     if filesz > memsz:
         raise BadElf(path, f"{where}: p_filesz {filesz:#x} is larger than p_memsz {memsz:#x}")
@@ -160,11 +161,11 @@ def _image(elf: ELFFile, arch: Arch, headers: list, path: str) -> Image:
             )
         )
     symbols, thumb = _symbols(elf, arch, path)
-    entry, registers = _entry(elf, segments, path)
+    entry, registers = _entry(elf, arch, segments, path)
     _check_entry(entry, arch, path)
     image = Image(arch.name, segments, symbols, entry, {}, thumb, path)
     image.initial_registers = registers
-    image.function_descriptors = _elfv1(elf)
+    image.function_descriptors = _uses_descriptors(elf, arch)
     image.program_headers = [(AT_PHDR, phdr), (AT_PHENT, elf["e_phentsize"]), (AT_PHNUM, elf["e_phnum"])]
     return image
 
@@ -249,26 +250,28 @@ def _section_headers(elf: ELFFile, path: str) -> list:
     ]
 
 
-def _elfv1(elf: ELFFile) -> bool:
-    """ppc64 ELFv1 (e_flags 1: Go's big-endian binaries): code pointers are function descriptors."""
-    return elf["e_machine"] == "EM_PPC64" and elf["e_flags"] & 3 == 1
+def _uses_descriptors(elf: ELFFile, arch: Arch) -> bool:
+    """Code pointers are function descriptors (ppc64 ELFv1, Go's big-endian binaries: arch data)."""
+    rule = arch.call.descriptors
+    return rule is not None and elf["e_flags"] & rule.e_flags_mask == rule.e_flags
 
 
-def _entry(elf: ELFFile, segments: list[Segment], path: str) -> tuple[int, dict[str, int]]:
+def _entry(elf: ELFFile, arch: Arch, segments: list[Segment], path: str) -> tuple[int, dict[str, int]]:
     """The first instruction to run, and registers the ABI sets up for it.
 
-    A ppc64 ELFv1 executable gives the address of a function descriptor, not of
-    code: {code address, TOC}.
+    An executable whose code pointers are function descriptors gives the address of
+    one, not of code: {code address, TOC}.
     """
-    entry = elf["e_entry"]
-    if not _elfv1(elf):
+    entry, word = elf["e_entry"], arch.word_size
+    rule = arch.call.descriptors
+    if rule is None or not _uses_descriptors(elf, arch):
         return entry, {}
     for segment in segments:
-        if segment.address <= entry and entry + 16 <= segment.address + len(segment.data):
+        if segment.address <= entry and entry + 2 * word <= segment.address + len(segment.data):
             offset = entry - segment.address
-            code = int.from_bytes(segment.data[offset : offset + 8], "big")
-            toc = int.from_bytes(segment.data[offset + 8 : offset + 16], "big")
-            return code, {"r2": toc}
+            code = arch.unpack(segment.data[offset : offset + word])
+            toc = arch.unpack(segment.data[offset + word : offset + 2 * word])
+            return code, {rule.toc_reg: toc}
     raise BadElf(path, f"the ELFv1 entry descriptor at {entry:#x} is outside the loaded segments' file bytes")
 
 
@@ -279,12 +282,12 @@ def _check_entry(entry: int, arch: Arch, path: str) -> None:
     of no return, so the process is killed by SIGSEGV: emu reports the same
     death (139) without starting the CPU there.
     """
-    bits = arch.linux.get("canonical_bits")
+    bits = arch.linux.canonical_bits
     if bits is not None and entry >> (bits - 1) not in (0, (1 << (arch.bits - bits + 1)) - 1):
         raise BadElf(path, f"entry point {entry:#x} is not a canonical {arch.name} address")
-    if entry >= arch.linux["task_size"]:
+    if entry >= arch.linux.task_size:
         raise GuestError(
             f"emu: SIGSEGV (segmentation fault) at exec, pc {entry:#x}: {path}: the entry point is above "
-            f"the {arch.name} user address space ({arch.linux['task_size']:#x}), so Linux kills the process",
+            f"the {arch.name} user address space ({arch.linux.task_size:#x}), so Linux kills the process",
             SIGSEGV_STATUS,
         )

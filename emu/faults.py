@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from unicorn import UC_HOOK_TLB_FILL, UC_PROT_ALL, UC_TLB_VIRTUAL, Uc, UcError
 from unicorn.unicorn_py3 import unicorn as uc_binding
 
+from emu.arch import Encoding, Interrupt
 from emu.native import build
 
 if TYPE_CHECKING:
@@ -43,18 +44,18 @@ class Verdict:
     pc: int
 
 
-def _encoding_matches(rules: list[dict[str, int]], word: int) -> dict[str, Any] | None:
-    return next((rule for rule in rules if word & rule["mask"] == rule["match"]), None)
+def _encoding_matches(rules: tuple[Encoding, ...], word: int) -> Encoding | None:
+    return next((rule for rule in rules if word & rule.mask == rule.match), None)
 
 
-def _major_opcodes(rules: list[dict[str, int]]) -> frozenset[int]:
+def _major_opcodes(rules: tuple[Encoding, ...]) -> frozenset[int]:
     """The values of a word's top six bits (PowerPC's primary opcode) that some rule can match."""
     top = 0xFC000000
     return frozenset(
         opcode
         for rule in rules
         for opcode in range(64)
-        if (opcode << 26) & rule["mask"] & top == rule["match"] & rule["mask"] & top
+        if (opcode << 26) & rule.mask & top == rule.match & rule.mask & top
     )
 
 
@@ -64,17 +65,16 @@ class FaultRules:
     def __init__(self, arch: Arch) -> None:
         self.arch = arch
         data = arch.faults
-        privileged = data.get("privileged", {})
-        self._privileged = privileged
-        self._mnemonics = frozenset(privileged.get("mnemonics", ()))
-        self._registers = frozenset(privileged.get("registers", ()))
-        self._encodings = privileged.get("encodings", [])
-        self._allowed = privileged.get("allowed", [])
+        self._privileged = data.privileged
+        self._mnemonics = frozenset(data.privileged.mnemonics if data.privileged else ())
+        self._registers = frozenset(data.privileged.registers if data.privileged else ())
+        self._encodings = data.privileged.encodings if data.privileged else ()
+        self._allowed = data.privileged.allowed if data.privileged else ()
         self._major_opcodes = _major_opcodes(self._encodings)
-        bits = data.get("address_bits")
+        bits = data.address_bits
         self.user_address_limit: int | None = 1 << bits if bits else None
-        self._software = data.get("software_interrupt")
-        self._breakpoints = [(bytes.fromhex(b["bytes"]), b["thumb"]) for b in data.get("breakpoints", [])]
+        self._software = data.software_interrupt
+        self._breakpoints = [(bytes.fromhex(b.bytes), b.thumb) for b in data.breakpoints]
 
     @property
     def checks_blocks(self) -> bool:
@@ -86,7 +86,8 @@ class FaultRules:
     def forbidden_in(self, block: FirstSight) -> Verdict | None:
         """The first instruction in a freshly translated block that Linux would not let run."""
         pc = self._first_privileged(block)
-        return None if pc is None else Verdict(self._privileged["signal"], self._privileged["reason"], pc)
+        rule = self._privileged
+        return None if pc is None or rule is None else Verdict(rule.signal, rule.reason, pc)
 
     def _first_privileged(self, block: FirstSight) -> int | None:
         if block.width == 4 and not (self._mnemonics or self._registers):
@@ -126,15 +127,15 @@ class FaultRules:
         software = self._software_interrupt(intno, pc, read)
         if software is not None:
             return software
-        info = self.arch.interrupts.get(intno, {"signal": "SIGILL", "pc_adjust": 0})
-        return Verdict(info["signal"], info.get("reason", f"CPU exception {intno}"), pc + info["pc_adjust"])
+        info = self.arch.interrupts.get(intno, Interrupt("SIGILL", 0, f"CPU exception {intno}"))
+        return Verdict(info.signal, info.reason, pc + info.pc_adjust)
 
     def _software_interrupt(self, intno: int, pc: int, read: Callable[[int, int], bytes]) -> Verdict | None:
         """`int N` for a vector user code may not raise: #GP at the int instruction."""
         rule = self._software
-        if rule is None or intno in rule["user_vectors"]:
+        if rule is None or intno in rule.user_vectors:
             return None
-        opcode = bytes.fromhex(rule["opcode"])
+        opcode = bytes.fromhex(rule.opcode)
         start = pc - len(opcode) - 1
         try:
             raised_by_int = read(start, len(opcode) + 1) == opcode + bytes([intno & 0xFF])
@@ -142,7 +143,7 @@ class FaultRules:
             return None
         if not raised_by_int or intno > 0xFF:
             return None
-        return Verdict(rule["signal"], f"{rule['reason']}, vector {intno:#x}", start)
+        return Verdict(rule.signal, f"{rule.reason}, vector {intno:#x}", start)
 
     def invalid_instruction(self, pc: int, thumb: bool, read: Callable[[int, int], bytes]) -> Verdict:
         """An undefined instruction: SIGILL, unless Linux reserves it as a breakpoint."""

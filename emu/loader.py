@@ -81,8 +81,8 @@ def build_stack(
         (AT_EGID, 0),
         (AT_CLKTCK, 100),
         (AT_SECURE, 0),
-        (AT_HWCAP, arch.auxv.get("hwcap", 0)),
-        (AT_HWCAP2, arch.auxv.get("hwcap2", 0)),
+        (AT_HWCAP, arch.auxv.hwcap),
+        (AT_HWCAP2, arch.auxv.hwcap2),
         (AT_EXECFN, strings[0] if strings else 0),
     ]
     auxv += getattr(image, "program_headers", [])

@@ -12,7 +12,6 @@ resumed.
 from __future__ import annotations
 
 import os
-import signal
 import time
 import traceback
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from emu.errors import EmuError, EngineError, GuestError
 from emu.faults import FaultRules, UserSpaceLimit, Verdict
 from emu.image import Image
 from emu.kernel import Blocked, Kernel, ProcessExit, ThreadExit
+from emu.kernel.abi import Signal
 from emu.memory import AddressSpace, OutOfMemory
 from emu.native import BlockCounter
 from emu.native.blocks import FirstSight
@@ -34,13 +34,6 @@ from emu.sched import Deadlock, Scheduler, Thread
 
 __all__ = ["Machine", "Thread", "Fault", "StopReason"]
 
-SIGNALS = {
-    "SIGSEGV": signal.SIGSEGV,
-    "SIGILL": signal.SIGILL,
-    "SIGBUS": signal.SIGBUS,
-    "SIGTRAP": signal.SIGTRAP,
-    "SIGFPE": signal.SIGFPE,
-}
 UC_FAULTS = {
     unicorn.UC_ERR_READ_UNMAPPED: ("SIGSEGV", "read of unmapped address"),
     unicorn.UC_ERR_WRITE_UNMAPPED: ("SIGSEGV", "write to unmapped address"),
@@ -211,11 +204,11 @@ class Machine:
     def trap_pc(self) -> int:
         """The address of the syscall instruction being handled (for reports)."""
         linux = self.arch.linux
-        return self._pc() + linux["trap_pc_adjust"] - linux["trap_size"]
+        return self._pc() + linux.trap_pc_adjust - linux.trap_size
 
     def resume_pc(self) -> int:
         """Where the current thread continues after the syscall being handled."""
-        return self._pc() + self.arch.linux["trap_pc_adjust"]
+        return self._pc() + self.arch.linux.trap_pc_adjust
 
     def _on_wake(self, thread: Thread, result: int) -> None:
         self.kernel.complete(thread, result)
@@ -228,12 +221,12 @@ class Machine:
     def in_thumb(self) -> bool:
         """True while the core runs its alternate instruction set (ARM's Thumb; arch data)."""
         state = self.arch.interworking
-        return bool(state) and bool(self.regs[state["state_register"]] & state["state_bit"])
+        return state is not None and bool(self.regs[state.state_register] & state.state_bit)
 
     def _set_pc(self, value: int) -> None:
         state = self.arch.interworking
         if state and value & 1:  # an odd code address enters Thumb, as `bx` does
-            self.regs[state["state_register"]] = self.regs[state["state_register"]] | state["state_bit"]
+            self.regs[state.state_register] = self.regs[state.state_register] | state.state_bit
             value &= ~1
         self.regs[self.arch.pc] = value
 
@@ -332,7 +325,7 @@ class Machine:
 
     def _is_hint(self, err: UcError) -> bool:
         """A hint instruction unicorn rejects (ARM YIELD/WFE, pc already past it): a yield, not SIGILL."""
-        hints = self.arch.linux.get("hint_words")
+        hints = self.arch.linux.hint_words
         if not hints or err.errno != unicorn.UC_ERR_INSN_INVALID:
             return False
         try:
@@ -369,14 +362,14 @@ class Machine:
             code = self.memory.read(pc, 16)
         except UcError:
             return ""
-        cs = cpu.new_disassembler(self.arch, "thumb" if thumb else None)
+        cs = cpu.new_disassembler(self.arch, self.arch.alt_mode(thumb))
         for insn in cs.disasm(code, pc, 1):
             return f"`{insn.mnemonic} {insn.op_str}`".replace(" `", "`")
         return "`(undecodable: " + code[:4].hex() + ")`"
 
     def _fault_error(self, thread: Thread, fault: Fault) -> GuestError:
-        number = SIGNALS[fault.signal_name]
-        message = f"emu: {fault.signal_name} ({signal.strsignal(number).lower()}), {fault.reason}"
+        number = Signal[fault.signal_name]
+        message = f"emu: {fault.signal_name} ({number.description}), {fault.reason}"
         if fault.address is not None:
             message += f" {fault.address:#x}"
         message += f", thread {thread.tid}, pc {self.describe_pc(fault.pc)}"

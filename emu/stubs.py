@@ -1,7 +1,7 @@
 """Call runtime stubs (runtime_asm/) on the emulated CPU from Python: `sm.call("cas", p, 1, 2)`.
 
 The calling convention is the one in runtime_asm/README.md: arguments go in the
-arch's call registers (arch/<name>.toml [call]), a value wider than a register
+arch's call registers (arch/<name>/arch.toml [call]), a value wider than a register
 takes an aligned register pair (AAPCS), and the return address is a sentinel
 that is never executed: the run stops when pc reaches it. Every call is bounded
 by an instruction budget, so a broken stub fails with its name instead of hanging.
@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import functools
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,6 @@ from emu.image import Image
 from emu.machine import UC_FAULTS, Machine, StopReason
 from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE
 from emu.options import RunOptions
-from emu.resources import data_dir
 
 DEFAULT_BUDGET = 1_000_000  # instructions per call unless the caller asks for more
 SCRATCH_SIZE = 8 << 20  # room for the 1 MiB+ memmove cases with guard bytes
@@ -76,23 +74,6 @@ class StubError(EmuError):
         self.stub = stub
 
 
-@dataclass(frozen=True)
-class StubAbi:
-    """What runtime_asm/abi.toml says about one arch's stubs."""
-
-    dir: str
-    extra_args: tuple[str, ...]
-    g: str
-    ctxt: str
-    int32: tuple[str, ...]  # forms a 32-bit argument takes in a wider register
-
-
-@functools.cache
-def stub_abi(arch_name: str) -> StubAbi:
-    data = tomllib.loads((data_dir("runtime_asm") / "abi.toml").read_text())[arch_name]
-    return StubAbi(data["dir"], tuple(data["extra_args"]), data["g"], data["ctxt"], tuple(data["int32"]))
-
-
 INT32_FORMS = ("sign-extended", "zero-extended")
 
 
@@ -104,11 +85,11 @@ def int32_arguments(arch: Arch, value: int) -> list[tuple[str, int]]:
     One entry (form "") where registers are 32 bits wide.
     """
     value &= 0xFFFFFFFF
-    forms = stub_abi(arch.name).int32
+    forms = arch.stubs.int32
     unknown = set(forms) - set(INT32_FORMS)
     if unknown:
         raise EmuError(
-            f"runtime_asm/abi.toml [{arch.name}] int32: unknown form(s) {', '.join(sorted(unknown))}"
+            f"arch/{arch.name}/arch.toml [stubs] int32: unknown form(s) {', '.join(sorted(unknown))}"
         )
     if not forms:
         return [("", value)]
@@ -222,16 +203,19 @@ def plain_name(name: str) -> str:
     return match.group(1) if match else name
 
 
+MUTANT_FILE = "mutant.toml"  # marks emu/data/mutants/<name>/: the code is each arch folder's mutants/<name>.s
+
+
 @dataclass(frozen=True)
 class UserStubs:
     """`--stubs PATH`: the user's own stubs, one file or a directory of per-arch files.
 
-    A directory holds `<arch>.s`, `<dir>.s` or `<dir>/runtime.s`, with <dir> the
-    runtime_asm directory of the arch (amd64, arm, ppc64x; runtime_asm/abi.toml),
-    as the mutants in emu/data/mutants do. A file is for every arch,
-    unless it is named like one of those (`ppc64x.s` is ppc64 and ppc64le code).
-    The functions a file defines replace the shipped ones; `<dir>/runtime.s`
-    replaces the whole file.
+    A directory holds `<arch>.s`, `<family>.s` or `<family>/runtime.s`, with <family>
+    the arch's stub family (`[stubs] family` in its arch.toml: amd64, arm, ppc64x). A
+    shipped mutant's directory (emu/data/mutants/<name>/, with a mutant.toml) stands for
+    the arch folders' mutants/<name>.s files. A file is for every arch, unless it is named
+    like one of those (`ppc64x.s` is ppc64 and ppc64le code). The functions a file
+    defines replace the shipped ones; `<family>/runtime.s` replaces the whole file.
     """
 
     path: Path
@@ -247,10 +231,16 @@ class UserStubs:
 
     def _candidates(self, arch_name: str) -> list[Path]:
         """Where the user's file for this arch may be (a file named for other arches is not for it)."""
-        sub = stub_abi(arch_name).dir
+        arch = arches.get(arch_name)
+        sub = arch.stubs.family
+        if (self.path / MUTANT_FILE).is_file():  # a shipped mutant: its code is in the arch folders
+            return [folder / "mutants" / f"{self.path.name}.s" for folder in arch.folders]
+        if self.path.is_file() and _shipped_mutant_folder(self.path) is not None:
+            owners = [folder.resolve() for folder in arch.folders]
+            return [self.path] if _shipped_mutant_folder(self.path) in owners else []
         if self.path.is_file():
             stem = self.path.stem
-            named_for_others = (stem in _stub_dirs() or stem in arches.all_arches()) and stem not in (
+            named_for_others = (stem in _stub_families() or stem in arches.all_arches()) and stem not in (
                 arch_name,
                 sub,
             )
@@ -283,7 +273,7 @@ class UserStubs:
             raise UsageError(
                 f"--stubs {self.path}: the file is named for {', '.join(self.arches())} code, not {arch_name}"
             )
-        looked = ", ".join(str(path.relative_to(self.path)) for path in self._candidates(arch_name))
+        looked = ", ".join(_shown(path, self.path) for path in self._candidates(arch_name))
         raise UsageError(f"--stubs {self.path}: no stubs for {arch_name} there (looked for {looked})")
 
     def select(self, wanted: list[str] | None) -> list[str]:
@@ -297,7 +287,7 @@ class UserStubs:
             return wanted
         found = self.arches()
         if not found:
-            expected = ", ".join(f"{sub}.s" for sub in sorted(_stub_dirs()))
+            expected = ", ".join(f"{sub}.s" for sub in sorted(_stub_families()))
             raise UsageError(
                 f"--stubs {self.path}: holds no stubs for any arch (expected {expected}, "
                 "an <arch>.s, or <dir>/runtime.s): nothing of yours to run"
@@ -307,7 +297,7 @@ class UserStubs:
 
 STUBS_HELP = (
     "your stubs: a file, or a directory of per-arch files (amd64.s, arm.s, ppc64x.s, an <arch>.s, "
-    "or <dir>/runtime.s for a whole file), as in emu/data/mutants/*/; the functions they define "
+    "or <dir>/runtime.s for a whole file), or a shipped mutant (emu/data/mutants/NAME); the functions they define "
     "(runtime·cas and runtime.cas are cas) replace the shipped ones"
 )
 
@@ -318,9 +308,23 @@ def add_stubs_argument(parser: argparse.ArgumentParser, *old_names: str) -> None
     parser.add_argument("--stubs", *old_names, dest="stubs", metavar="PATH", help=STUBS_HELP + aliases)
 
 
+def _shipped_mutant_folder(path: Path) -> Path | None:
+    """The arch folder of a shipped mutant's file (<arch folder>/mutants/NAME.s), else None.
+
+    Such a file is for that arch and the arches based on it, as its place says.
+    """
+    folder = path.resolve().parent.parent
+    return folder if path.parent.name == "mutants" and (folder / arches.ARCH_FILE).is_file() else None
+
+
+def _shown(path: Path, base: Path) -> str:
+    """A looked-for file, relative to the --stubs directory when it is inside it."""
+    return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
+
+
 @functools.cache
-def _stub_dirs() -> frozenset[str]:
-    return frozenset(stub_abi(name).dir for name in arches.all_arches())
+def _stub_families() -> frozenset[str]:
+    return frozenset(arch.stubs.family for arch in arches.all_arches().values())
 
 
 def user_names(path: Path, arch: Arch) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -365,8 +369,8 @@ def stub_source(arch: Arch, user: UserStubs | None = None) -> StubSource:
     A user's file that does not assemble is an error at its own file:line; it is
     never replaced by the shipped code.
     """
-    sub = stub_abi(arch.name).dir
-    base_path = data_dir("runtime_asm") / sub / "runtime.s"
+    sub = arch.stubs.family
+    base_path = arch.file("runtime_asm/runtime.s")
     base = base_path.read_text()
     if user is None:
         return StubSource(base, str(base_path))
@@ -451,7 +455,7 @@ class StubMachine:
         extra: Path | None = None,
     ):
         self.arch = arches.get(arch) if isinstance(arch, str) else arch
-        self.abi = stub_abi(self.arch.name)
+        self.abi = self.arch.stubs
         self.user = user
         self.image, self.source = stub_image(self.arch.name, user, extra)
         self.machine = Machine(self.arch, self.image, options or RunOptions())

@@ -34,10 +34,10 @@ def virtual_now(machine: Machine) -> int:
 
 def install(machine: Machine) -> None:
     """Hook the arch's time-stamp counter instructions, if it has any (see the module doc)."""
-    spec = machine.arch.linux.get("timestamp_counter")
+    spec = machine.arch.linux.timestamp_counter
     if not spec:
         return
-    regs, low, high, aux = machine.regs, spec["low"], spec["high"], spec.get("aux")
+    regs, low, high, aux = machine.regs, spec.low, spec.high, spec.aux
 
     def read_counter(_uc, _key) -> int:
         ticks = virtual_now(machine)
@@ -48,7 +48,7 @@ def install(machine: Machine) -> None:
         return 1  # skip unicorn's helper, which reads the host TSC
 
     callback = _COUNTER_HOOK(read_counter)
-    for name in spec["instructions"]:
+    for name in spec.instructions:
         instruction = getattr(unicorn.x86_const, name)
         add_hook = machine.uc._Uc__do_hook_add  # the binding keeps `callback` alive
         add_hook(unicorn.UC_HOOK_INSN, callback, 1, 0, ctypes.c_int(instruction))

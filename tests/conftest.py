@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from emu import arch as arches
+
 # Fuzz campaigns (tests/fuzz/): `make test` runs a short deterministic one (the "quick" profile),
 # `make fuzz` a long one (EMU_FUZZ_PROFILE=long). Fuzz tests use @settings only for what differs.
 settings.register_profile(
@@ -29,13 +31,13 @@ settings.register_profile(
 settings.load_profile(os.environ.get("EMU_FUZZ_PROFILE", "quick"))
 
 ROOT = Path(__file__).resolve().parent.parent
-ARCHES = ("amd64", "arm", "ppc64", "ppc64le")
+ARCHES = tuple(arches.names())  # every arch folder found: a new arch is tested without editing a list
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def source_dir(arch: str) -> str:
-    """Programs shared by both ppc64 byte orders live under the name ppc64x."""
-    return "ppc64x" if arch.startswith("ppc64") else arch
+    """Programs are named for the arch's stub family (`ppc64x` serves both ppc64 byte orders)."""
+    return arches.get(arch).stubs.family
 
 
 def or8_program(arch: str) -> str:

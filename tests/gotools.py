@@ -55,7 +55,7 @@ def build(name: str, arch: str, directory: Path = GO_DIR) -> Path:
 def run_qemu(
     binary: Path, arch: str, env: dict[str, str], timeout: float = 120
 ) -> subprocess.CompletedProcess:
-    qemu = arches.get(arch).gnu["qemu"]
+    qemu = arches.get(arch).gnu.qemu
     variables = [f"{k}={v}" for k, v in env.items()]
     return subprocess.run(
         ["env", "-i", *variables, qemu, str(binary)],

@@ -27,7 +27,7 @@ def memory_image(image) -> dict[int, int]:
 def require_gnu(arch_name: str) -> None:
     arch = arches.get(arch_name)
     if not gnu_backend.available(arch):
-        require_tool(arch.gnu["prefix"] + "as", arch.gnu["prefix"] + "ld")
+        require_tool(arch.gnu.prefix + "as", arch.gnu.prefix + "ld")
 
 
 @pytest.mark.parametrize("path,arch_name", PROGRAMS)

@@ -215,7 +215,7 @@ def test_amd64_predefines_are_what_gcc_predefines() -> None:
         check=True,
     ).stdout
     gcc = {parts[1]: parts[2] for line in out.splitlines() if len(parts := line.split(None, 2)) == 3}
-    ours = arches.get("amd64").asm["predefines"]
+    ours = arches.get("amd64").asm.predefines
     assert {name: gcc.get(name) for name in ours} == ours
     for name in ("__x86_64__", "__amd64__", "__linux__", "__ELF__", "__ASSEMBLER__", "__BYTE_ORDER__"):
         assert name in ours
@@ -223,7 +223,7 @@ def test_amd64_predefines_are_what_gcc_predefines() -> None:
 
 @pytest.mark.parametrize("arch_name", ARCHES)
 def test_every_arch_names_its_byte_order_and_family(arch_name: str) -> None:
-    macros = arches.get(arch_name).asm["predefines"]
+    macros = arches.get(arch_name).asm.predefines
     order = "__ORDER_BIG_ENDIAN__" if arches.get(arch_name).endian == "big" else "__ORDER_LITTLE_ENDIAN__"
     assert macros["__BYTE_ORDER__"] == order
     assert {"__linux__", "__ELF__", "__ASSEMBLER__"} <= set(macros)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import unicorn
-from conftest import require_tool
+from conftest import ARCHES, require_tool
 
 from emu import arch as arches
 from emu import cpu
@@ -122,7 +122,7 @@ def test_slice_ends_inside_blocks_never_flush_the_translation_cache(
     assert heads > 0  # slices did end inside blocks
 
 
-@pytest.mark.parametrize("arch_name", ["amd64", "arm", "ppc64", "ppc64le"])
+@pytest.mark.parametrize("arch_name", ARCHES)
 def test_counting_without_a_full_decode_agrees_with_it(arch_name: str) -> None:
     """Blocks are counted by size (fixed-width code) or a lite decode unless a listener wants
     the decoded instructions; both ways give the same count, for every prefix of the code."""

@@ -8,7 +8,7 @@ import pytest
 from conftest import ARCHES, ROOT, run_emu
 
 BROKEN = "tests/fixtures/explain/atomicor8_word_le_shift.s"
-MUTANT = ROOT / "emu/data/mutants/or8_ignores_byte_order/ppc64x.s"
+MUTANT = ROOT / "emu/data/arch/ppc64/mutants/or8_ignores_byte_order.s"
 
 
 def table(output: str) -> dict[str, list[str]]:

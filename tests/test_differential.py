@@ -61,16 +61,16 @@ def build_with_gnu(arch_name: str, src: str, out: Path) -> Path:
     """A static executable from `src` built by GNU as + ld for `arch_name`."""
     arch = arches.get(arch_name)
     if not gnu_backend.available(arch):
-        require_tool(arch.gnu["prefix"] + "as", arch.gnu["prefix"] + "ld")
+        require_tool(arch.gnu.prefix + "as", arch.gnu.prefix + "ld")
     return gnu_backend.link_executable((ROOT / src).read_text(), arch, str(ROOT / src), out / "prog")
 
 
 def run_qemu(arch_name: str, executable: Path) -> tuple[int, str]:
     """(exit status as a shell reports it, stdout) of `executable` under qemu-user."""
     arch = arches.get(arch_name)
-    require_tool(arch.gnu["qemu"])
+    require_tool(arch.gnu.qemu)
     result = subprocess.run(
-        [arch.gnu["qemu"], "-p", str(arch.page_size), str(executable)],
+        [arch.gnu.qemu, "-p", str(arch.page_size), str(executable)],
         capture_output=True,
         text=True,
         timeout=60,

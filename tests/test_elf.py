@@ -18,7 +18,7 @@ def link_hello(tmp_path, arch_name: str) -> str:
     """examples/hello_ARCH.s assembled and linked by GNU as + ld -static."""
     arch = arches.get(arch_name)
     if not gnu_backend.available(arch):
-        require_tool(arch.gnu["prefix"] + "as", arch.gnu["prefix"] + "ld")
+        require_tool(arch.gnu.prefix + "as", arch.gnu.prefix + "ld")
     source = ROOT / "examples" / f"hello_{arch_name}.s"
     return str(
         gnu_backend.link_executable(source.read_text(), arch, str(source), tmp_path / f"hello-{arch_name}")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import errno
-
 import pytest
 from conftest import ARCHES
 from test_kernel_units import call, machine_for, scratch
 
 from emu.kernel import Blocked
+from emu.kernel.abi import Errno
 
 O_NONBLOCK, O_CLOEXEC, EPOLLIN, EPOLL_CTL_ADD = 0x800, 0x80000, 1, 1
 
@@ -19,7 +18,7 @@ def netpoll_setup(machine) -> tuple[int, int, int]:
     epfd = call(machine, "epoll_create1", O_CLOEXEC)
     assert call(machine, "pipe2", base, O_NONBLOCK | O_CLOEXEC) == 0
     read_fd, write_fd = kernel.load(base, 4), kernel.load(base + 4, 4)
-    size, data_offset = machine.arch.linux["epoll_event"].values()
+    data_offset = machine.arch.linux.epoll_event.data_offset
     kernel.store(base + 64, EPOLLIN, 4)
     kernel.store(base + 64 + data_offset, 0xABCDEF, 8)
     assert call(machine, "epoll_ctl", epfd, EPOLL_CTL_ADD, read_fd, base + 64) == 0
@@ -39,10 +38,10 @@ def test_pipe_wakes_epoll_sleeper_with_its_event(arch_name: str) -> None:
     kernel.store(base + 128, 1, 1)
     assert call(machine, "write", write_fd, base + 128, 1) == 1  # netpollBreak
     assert thread.wait is None and thread.pending_result == 1
-    size, data_offset = machine.arch.linux["epoll_event"].values()
+    data_offset = machine.arch.linux.epoll_event.data_offset
     assert kernel.load(events, 4) == EPOLLIN and kernel.load(events + data_offset, 8) == 0xABCDEF
     assert call(machine, "read", read_fd, base + 160, 16) == 1
-    assert call(machine, "read", read_fd, base + 160, 16) == -errno.EAGAIN
+    assert call(machine, "read", read_fd, base + 160, 16) == -Errno.EAGAIN
 
 
 def test_epoll_timeout_is_virtual_time() -> None:
@@ -61,9 +60,9 @@ def test_epoll_ctl_errors_and_edge_trigger() -> None:
     machine = machine_for("amd64")
     kernel, base = machine.kernel, scratch(machine)
     epfd, read_fd, write_fd = netpoll_setup(machine)
-    assert call(machine, "epoll_ctl", epfd, EPOLL_CTL_ADD, read_fd, base + 64) == -errno.EEXIST
-    assert call(machine, "epoll_ctl", epfd, 2, 1, 0) == -errno.ENOENT
-    assert call(machine, "epoll_ctl", 1, EPOLL_CTL_ADD, read_fd, base + 64) == -errno.EINVAL
+    assert call(machine, "epoll_ctl", epfd, EPOLL_CTL_ADD, read_fd, base + 64) == -Errno.EEXIST
+    assert call(machine, "epoll_ctl", epfd, 2, 1, 0) == -Errno.ENOENT
+    assert call(machine, "epoll_ctl", 1, EPOLL_CTL_ADD, read_fd, base + 64) == -Errno.EINVAL
     kernel.store(base + 64, EPOLLIN | 1 << 31, 4)  # EPOLLET
     assert call(machine, "epoll_ctl", epfd, 3, read_fd, base + 64) == 0
     call(machine, "write", write_fd, base, 1)
@@ -75,7 +74,7 @@ def test_eventfd_counts() -> None:
     machine = machine_for("arm")
     kernel, base = machine.kernel, scratch(machine)
     fd = call(machine, "eventfd2", 0, O_NONBLOCK)
-    assert call(machine, "read", fd, base, 8) == -errno.EAGAIN
+    assert call(machine, "read", fd, base, 8) == -Errno.EAGAIN
     kernel.store(base, 5, 8)
     assert call(machine, "write", fd, base, 8) == 8
     assert call(machine, "write", fd, base, 8) == 8

@@ -8,7 +8,6 @@ numbers, which it shifts), only emu is run and the Linux answer is asserted.
 
 from __future__ import annotations
 
-import errno
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from test_differential import build_with_gnu, run_qemu
 from emu import arch as arches
 from emu.asm import assemble_text
 from emu.errors import GuestError
+from emu.kernel.abi import Errno
 from emu.machine import Machine
 from emu.options import RunOptions
 from emu.runtime import abi
@@ -234,7 +234,7 @@ def test_an_ignored_sigpipe_makes_write_fail_with_epipe(tmp_path: Path) -> None:
         + ".data\nact: .quad 1, 0, 0, 0\n"
     )
     result = run_with_closed_stdout("run", str(source), "--arch", "amd64")
-    assert result.returncode == errno.EPIPE, result.stderr
+    assert result.returncode == Errno.EPIPE, result.stderr
     assert result.stderr == ""
 
 
@@ -259,12 +259,12 @@ def test_hypercall_numbers_are_unknown_syscalls_without_the_runtime(
     """Python API and CLI agree: -ENOSYS and the one-time warning, no runtime attached."""
     number = abi.HC_BASE + index
     source = hypercall_probe(number)
-    assert run_in_process("amd64", source)[0] == errno.ENOSYS
+    assert run_in_process("amd64", source)[0] == Errno.ENOSYS
     assert f"unimplemented syscall syscall_{number}" in capfd.readouterr().err
     path = tmp_path / "hc.s"
     path.write_text(source)
     result = run_emu("run", path, "--arch", "amd64")
-    assert result.returncode == errno.ENOSYS
+    assert result.returncode == Errno.ENOSYS
     assert result.stderr.count("unimplemented syscall") == 1
 
 

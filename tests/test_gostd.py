@@ -6,14 +6,13 @@ stays fixed without building and running a whole Go test binary.
 
 from __future__ import annotations
 
-import errno
-
 import pytest
 from conftest import ROOT, run_emu
 from test_kernel_units import call, machine_for, scratch
 from test_signals import install
 
 from emu.kernel import Blocked
+from emu.kernel.abi import Errno
 
 SIGURG = 23
 
@@ -55,7 +54,7 @@ def test_sleeping_with_a_deliverable_signal_pending_ends_with_eintr() -> None:
     machine.kernel.store(address, 0, 4)
     with pytest.raises(Blocked):
         call(machine, "futex", address, 0, 0, 0, 0, 0)  # FUTEX_WAIT on a word that holds 0
-    assert thread.wait is None and thread.pending_result == -errno.EINTR
+    assert thread.wait is None and thread.pending_result == -Errno.EINTR
 
 
 def test_rdtsc_and_rdtscp_read_the_virtual_clock() -> None:

@@ -7,14 +7,13 @@ structures, per-arch argument order and flag names, seeding, bookkeeping.
 
 from __future__ import annotations
 
-import errno
-
 import pytest
 from conftest import ARCHES
 
 from emu import arch as arches
 from emu.asm import assemble_text
 from emu.kernel import HANDLERS, Blocked
+from emu.kernel.abi import Errno
 from emu.kernel.strace import format_call
 from emu.machine import Machine
 from emu.options import RunOptions
@@ -52,7 +51,7 @@ def test_timespec_is_read_in_the_arch_byte_order(arch_name: str) -> None:
     kernel.store(address + 8, 10_000_000, 4)  # int32 store into the low-address half
     kernel.store(address + 16, 0, 4)  # the futex word
     if arch_name == "ppc64":  # big-endian: tv_nsec reads as 10e6 << 32, out of range
-        assert call(machine, "futex", address + 16, 128, 0, address, 0, 0) == -errno.EINVAL
+        assert call(machine, "futex", address + 16, 128, 0, address, 0, 0) == -Errno.EINVAL
     else:  # little-endian: the bug is invisible, the thread really waits 10 ms
         with pytest.raises(Blocked):
             call(machine, "futex", address + 16, 128, 0, address, 0, 0)
@@ -63,7 +62,7 @@ def test_timespec_is_read_in_the_arch_byte_order(arch_name: str) -> None:
 @pytest.mark.parametrize("arch_name", ARCHES)
 def test_clone_accepts_go_flags_without_sysvsem_and_rejects_fork(arch_name: str) -> None:
     machine = machine_for(arch_name)
-    assert call(machine, "clone", 0x11, 0, 0, 0, 0) == -errno.EINVAL  # fork(): SIGCHLD only
+    assert call(machine, "clone", 0x11, 0, 0, 0, 0) == -Errno.EINVAL  # fork(): SIGCHLD only
     tid = call(machine, "clone", 0x10F00, scratch(machine), 0, 0, 0)  # Go's newosproc flags
     assert tid == machine.pid + 1 and len(machine.threads) == 2
     child = machine.threads[1]
@@ -73,7 +72,7 @@ def test_clone_accepts_go_flags_without_sysvsem_and_rejects_fork(arch_name: str)
 @pytest.mark.parametrize("arch_name", ARCHES)
 def test_clone_argument_order_and_tls_register_come_from_arch_data(arch_name: str) -> None:
     machine = machine_for(arch_name)
-    order = machine.arch.linux["clone_args"]
+    order = machine.arch.linux.clone_args
     values = {
         "flags": 0x3D0F00,
         "stack": scratch(machine),
@@ -83,7 +82,7 @@ def test_clone_argument_order_and_tls_register_come_from_arch_data(arch_name: st
     }
     call(machine, "clone", *(values[name] for name in order))
     child = machine.threads[1]
-    assert child.pending_regs[machine.arch.linux["tls_register"]] == 0x5EED0
+    assert child.pending_regs[machine.arch.linux.tls_register] == 0x5EED0
     assert child.clear_child_tid == values["ctid"]
     assert machine.kernel.load(values["ptid"], 4) == child.tid
     line = format_call(machine.arch, 1000, "clone", [values[name] for name in order] + [0], child.tid)
@@ -113,7 +112,7 @@ def test_mincore_is_page_size_aware(arch_name: str) -> None:
     page = machine.arch.page_size
     base = call(machine, "mmap", 0, 2 * page, 3, 0x22, -1, 0)
     vec = scratch(machine)
-    expected = 0 if page == 4096 else -errno.EINVAL
+    expected = 0 if page == 4096 else -Errno.EINVAL
     assert call(machine, "mincore", base + 4096, 4096, vec) == expected
     assert call(machine, "mincore", base, 2 * page, vec) == 0
     assert machine.memory.read(vec, 2) == b"\x01\x01"
@@ -121,17 +120,17 @@ def test_mincore_is_page_size_aware(arch_name: str) -> None:
     assert call(machine, "mincore", base, 2 * page, vec) == 0
     assert machine.memory.read(vec, 2) == b"\x01\x00"  # PROT_NONE: mapped, not resident
     assert call(machine, "munmap", base, 3 * page) == 0
-    assert call(machine, "mincore", base, page, vec) == -errno.ENOMEM
+    assert call(machine, "mincore", base, page, vec) == -Errno.ENOMEM
 
 
 def test_mmap_fixed_noreplace_and_hints() -> None:
     machine = machine_for("amd64")
     first = call(machine, "mmap", 0x300000000, 8192, 3, 0x22, -1, 0)
     assert first == 0x300000000  # a free hint is honoured
-    assert call(machine, "mmap", 0x300000000, 4096, 3, 0x100022, -1, 0) == -errno.EEXIST
+    assert call(machine, "mmap", 0x300000000, 4096, 3, 0x100022, -1, 0) == -Errno.EEXIST
     moved = call(machine, "mmap", 0x300000000, 4096, 3, 0x22, -1, 0)
     assert moved not in range(first, first + 8192)  # a busy hint is not
-    assert call(machine, "mmap", 0, 0, 3, 0x22, -1, 0) == -errno.EINVAL
+    assert call(machine, "mmap", 0, 0, 3, 0x22, -1, 0) == -Errno.EINVAL
     assert call(machine, "mmap", 0, 4096, 3, 0x02, 5, 0) < 0  # no file mappings yet
 
 
@@ -165,8 +164,8 @@ def test_signal_bookkeeping_reads_back(arch_name: str) -> None:
     assert call(machine, "rt_sigaction", 11, base, 0, 8) == 0
     assert call(machine, "rt_sigaction", 11, 0, base + 256, 8) == 0
     assert machine.memory.read(base + 256, len(action)) == action
-    assert call(machine, "rt_sigaction", 9, base, 0, 8) == -errno.EINVAL
-    assert call(machine, "rt_sigaction", 11, base, 0, 4) == -errno.EINVAL
+    assert call(machine, "rt_sigaction", 9, base, 0, 8) == -Errno.EINVAL
+    assert call(machine, "rt_sigaction", 11, base, 0, 4) == -Errno.EINVAL
     kernel.store(base, (1 << 9) | (1 << 8), 8)  # block SIGUSR1(10) and SIGKILL(9)
     assert call(machine, "rt_sigprocmask", 0, base, base + 64, 8) == 0
     assert call(machine, "rt_sigprocmask", 0, 0, base + 64, 8) == 0
@@ -186,7 +185,7 @@ def test_sched_getaffinity_reports_ncpu(ncpu: int) -> None:
     assert written == (ncpu + 63) // 64 * 8
     if mask is not None:
         assert mask == (1 << ncpu) - 1
-    assert call(machine, "sched_getaffinity", 0, 4, address) == -errno.EINVAL
+    assert call(machine, "sched_getaffinity", 0, 4, address) == -Errno.EINVAL
 
 
 def test_virtual_clock_is_monotonic_and_nanosleep_blocks() -> None:
@@ -197,4 +196,4 @@ def test_virtual_clock_is_monotonic_and_nanosleep_blocks() -> None:
     machine.kernel.clock.advance(1)  # the syscall cost alone moves it too
     assert call(machine, "clock_gettime", 1, address) == 0
     assert machine.kernel.load_words(address, 2) > first
-    assert call(machine, "clock_gettime", 99, address) == -errno.EINVAL
+    assert call(machine, "clock_gettime", 99, address) == -Errno.EINVAL

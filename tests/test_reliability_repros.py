@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ARCHES, ROOT
 
 REPROS = ROOT.parent / "shared" / "repros" / "reliability"
 LIMIT_AS = 6 << 30
@@ -28,7 +28,7 @@ CASES = [
     ("D01c_sighandler_minus1_hang_amd64.s", "amd64", ["--max-insns", "1000"], 139, "SIGSEGV"),
     *[
         ("D02_keystone_star_hang.s", a, ["--timeout", "2"], 2, "D02_keystone_star_hang.s:4: error")
-        for a in ("amd64", "arm", "ppc64", "ppc64le")
+        for a in ARCHES
     ],  # fmt: skip
     ("D03_getrandom_timeout_ignored_amd64.s", "amd64", ["--timeout", "5"], 124, "timeout"),
     ("D04_mincore_huge_hang_amd64.s", "amd64", ["--max-insns", "100", "--timeout", "5"], None, ""),

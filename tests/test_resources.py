@@ -13,7 +13,7 @@ from emu.errors import MissingDataError
 def test_data_lives_in_the_package() -> None:
     root = resources.data_root()
     assert root == Path(resources.__file__).parent / "data"
-    for folder in ("arch", "runtime_asm", "mutants", "timing", "examples"):
+    for folder in ("arch", "runtime_asm", "mutants", "examples"):
         assert resources.data_dir(folder).is_dir()
 
 
@@ -34,5 +34,5 @@ def test_missing_arch_folder_is_an_error_not_an_empty_list(empty_data: Path) -> 
 
 def test_arch_folder_without_arch_files_is_an_error(empty_data: Path) -> None:
     (empty_data / "arch" / "README").write_text("no toml here")
-    with pytest.raises(MissingDataError, match=r"no architecture files"):
+    with pytest.raises(MissingDataError, match=r"no architecture folders"):
         arch.all_arches()

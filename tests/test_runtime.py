@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import io
 import re
 from pathlib import Path
@@ -12,6 +11,7 @@ from conftest import ARCHES, ROOT, run_emu, source_dir
 
 from emu import arch as arches
 from emu.errors import EmuError
+from emu.kernel.abi import Errno
 from emu.machine import Machine
 from emu.options import RunOptions
 from emu.runtime import abi
@@ -190,4 +190,4 @@ def test_mmap_fixed_retries_when_the_hint_is_ignored(arch_name: str) -> None:
     assert not os_memory.addrspace_free(v, n)
     assert os_memory.mmap_fixed(v, n, 3, 0x22) != v  # taken now: no retry over it
     result = calls.call("sys_mincore", v + n + 16 * sm.arch.page_size, sm.arch.page_size, sm.data)
-    assert result == (-errno.ENOMEM) & sm.arch.word_mask
+    assert result == (-Errno.ENOMEM) & sm.arch.word_mask

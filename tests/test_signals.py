@@ -1,19 +1,18 @@
 """Signal delivery on a loaded Machine: the per-arch frame, sigaltstack, rt_sigreturn, tgkill.
 
 The offsets checked here are the ones Go's runtime reads (runtime/defs_linux_*.go:
-ucontext/sigcontext), so a wrong `[signals]` table in arch/*.toml fails here
+ucontext/sigcontext), so a wrong `[signals]` table in arch/*/arch.toml fails here
 before it fails as a mysterious crash inside a Go binary (tests/test_go.py).
 """
 
 from __future__ import annotations
-
-import errno
 
 import pytest
 from conftest import ARCHES
 from test_kernel_units import call, machine_for, scratch
 
 from emu.kernel import KEEP_REGISTERS
+from emu.kernel.abi import Errno
 from emu.kernel.sigframe import SA_ONSTACK, SA_RESTORER, SA_SIGINFO
 from emu.machine import Fault
 from emu.sched import Wait
@@ -101,7 +100,7 @@ def test_tgkill_interrupts_a_sleeping_thread_and_delivers_on_resume(arch_name: s
     install(machine, SIGURG)
     machine.scheduler.block(thread, Wait(0x1000, None))
     assert call(machine, "tgkill", machine.pid, thread.tid, SIGURG) == 0
-    assert thread.wait is None and thread.pending_result == -errno.EINTR
+    assert thread.wait is None and thread.pending_result == -Errno.EINTR
     kernel.on_resume(thread)
     assert machine.regs[machine.arch.pc] == HANDLER and thread.signals == []
     info = machine.regs[machine.arch.call.args[1]]
@@ -113,7 +112,7 @@ def test_default_ignored_and_unknown_targets() -> None:
     thread = machine.threads[0]
     assert call(machine, "tgkill", machine.pid, thread.tid, SIGURG) == 0  # SIG_DFL: ignored
     assert thread.signals == []
-    assert call(machine, "tgkill", machine.pid, 4242, SIGURG) == -errno.ESRCH
+    assert call(machine, "tgkill", machine.pid, 4242, SIGURG) == -Errno.ESRCH
     assert call(machine, "tkill", thread.tid, 0) == 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 
 from emu import arch as arches
 from emu.kernel import signed
+from emu.kernel.abi import Errno
 from emu.stubs import (
     StubError,
     StubMachine,
@@ -47,7 +47,7 @@ def test_64bit_arguments_and_results_use_register_pairs_on_32bit(sm: StubMachine
 
 def test_syscall_wrappers_reach_the_kernel(sm: StubMachine) -> None:
     assert sm.call("sys_gettid") == sm.thread.tid
-    assert signed(sm.call("sys_write", 99, sm.data, 1), sm.arch.bits) == -errno.EBADF
+    assert signed(sm.call("sys_write", 99, sm.data, 1), sm.arch.bits) == -Errno.EBADF
 
 
 def test_unknown_stub_is_a_clear_error(sm: StubMachine) -> None:

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from emu.native.blocks import arch_settings
+from emu import arch as arches
 from emu.timing.classify import UNCLASSIFIED
 from emu.timing.llvm_mca import _decoded, case_files, emu_cycles
-from emu.timing.model import all_models, load_model
+from emu.timing.model import all_models, load_model, model_for
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "emu" / "data" / "timing" / "bench"
 SYMBOL_KEYS = {"name", "address", "calls", "instructions", "cycles", "cycles_per_call", "unclassified"}
 
 
@@ -27,37 +26,38 @@ def emu(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("name", all_models())
 def test_every_model_prices_every_class_its_arches_use(name: str) -> None:
     model = load_model(name)
-    for arch_name in model.arches:
-        assert name in arch_settings(arch_name)["cpus"]
+    owners = [arch for arch in arches.all_arches().values() if name in arch.cpus]
+    assert owners, f"{name}: no arch lists it"
+    for arch in owners:
+        assert model_for(arch.name, name) is model
     for cls, cost in model.classes.items():
         assert cost.latency >= 0 and cost.rthroughput > 0, cls
 
 
-@pytest.mark.parametrize("path", case_files(), ids=lambda p: p.stem)
-def test_stub_loop_bodies_are_fully_classified(path: Path) -> None:
-    arch_name = path.stem.split("_")[0]
+@pytest.mark.parametrize(("arch_name", "path"), case_files(), ids=lambda case: getattr(case, "stem", case))
+def test_stub_loop_bodies_are_fully_classified(arch_name: str, path: Path) -> None:
     decoded, _ = _decoded(arch_name, path)
     assert UNCLASSIFIED not in [d.cls for d in decoded]
 
 
 def test_power8_and_power9_differ_plausibly() -> None:
-    body = ROOT / "emu" / "data" / "timing" / "ppc64le_xadd.s"
+    body = arches.get("ppc64le").file("timing/mca/xadd.s")
     assert 0.25 <= emu_cycles("ppc64le", "power8", body) <= 20
-    p8 = emu_cycles("ppc64le", "power8", ROOT / "emu" / "data" / "timing" / "ppc64le_cas.s")
-    p9 = emu_cycles("ppc64le", "power9", ROOT / "emu" / "data" / "timing" / "ppc64le_cas.s")
+    p8 = emu_cycles("ppc64le", "power8", arches.get("ppc64le").file("timing/mca/cas.s"))
+    p9 = emu_cycles("ppc64le", "power9", arches.get("ppc64le").file("timing/mca/cas.s"))
     assert p8 > 0 and p9 > 0
 
 
 def test_a_store_waiting_for_data_does_not_block_the_next_independent_load() -> None:
     """zen2 shares a port between loads and stores; an out-of-order core fills the gap the store
     left (issue 16: the old forward-only port clock gave 8.33 cycles/iteration, llvm-mca 1.55)."""
-    body = ROOT / "emu" / "data" / "timing" / "amd64_copy.s"
+    body = arches.get("amd64").file("timing/mca/copy.s")
     assert emu_cycles("amd64", "zen2", body) <= 2.0
 
 
 def test_update_form_base_register_is_not_a_load_latency_chain() -> None:
     """ldu/stdu write the base from a 2-cycle ALU uop (issue 16: 4.00 vs llvm-mca 2.53 on power9)."""
-    body = ROOT / "emu" / "data" / "timing" / "ppc64le_copyupdate.s"
+    body = arches.get("ppc64le").file("timing/mca/copyupdate.s")
     assert emu_cycles("ppc64le", "power9", body) <= 2.5
     decoded, _ = _decoded("ppc64le", body)
     assert decoded[0].address_writes == frozenset({"r4"}) and "r4" not in decoded[0].writes
@@ -94,7 +94,7 @@ def test_cycles_json_validates_and_cpus_differ(tmp_path: Path) -> None:
         out = tmp_path / f"{cpu}.json"
         result = emu(
             "run",
-            str(BENCH / "ppc64le_xadd.s"),
+            str(arches.get("ppc64le").file("bench/xadd.s")),
             "--arch",
             "ppc64le",
             "--cpu",
@@ -115,7 +115,7 @@ def test_cache_model_charges_misses(tmp_path: Path) -> None:
     out = tmp_path / "c.json"
     result = emu(
         "run",
-        str(BENCH / "arm_memclr.s"),
+        str(arches.get("arm").file("bench/memclr.s")),
         "--arch",
         "arm",
         "--cache",
@@ -132,7 +132,9 @@ def test_cache_model_charges_misses(tmp_path: Path) -> None:
 
 
 def test_wrong_cpu_for_arch_is_a_usage_error() -> None:
-    result = emu("run", str(BENCH / "arm_xadd.s"), "--arch", "arm", "--cpu", "power9", "--cycles")
+    result = emu(
+        "run", str(arches.get("arm").file("bench/xadd.s")), "--arch", "arm", "--cpu", "power9", "--cycles"
+    )
     assert result.returncode != 0 and "does not fit arm" in result.stderr
 
 
@@ -163,7 +165,7 @@ def test_cycles_report_shows_the_top_rows_with_full_names() -> None:
 
 
 def test_timeline_draws_each_instruction_of_each_iteration() -> None:
-    body = ROOT / "emu" / "data" / "timing" / "ppc64le_copyupdate.s"
+    body = arches.get("ppc64le").file("timing/mca/copyupdate.s")
     shown = emu("timeline", str(body), "loop", "--arch", "ppc64le", "--cpu", "power9", "--iterations", "4")
     assert shown.returncode == 0, shown.stderr
     rows = [line for line in shown.stdout.splitlines() if line.startswith("[")]
@@ -173,7 +175,7 @@ def test_timeline_draws_each_instruction_of_each_iteration() -> None:
 
 
 def test_timeline_of_an_unknown_symbol_is_a_one_line_error() -> None:
-    body = ROOT / "emu" / "data" / "timing" / "ppc64le_copyupdate.s"
+    body = arches.get("ppc64le").file("timing/mca/copyupdate.s")
     shown = emu("timeline", str(body), "nosuch", "--arch", "ppc64le")
     assert shown.returncode == 2 and len(shown.stderr.splitlines()) == 1
     assert "no symbol 'nosuch'" in shown.stderr

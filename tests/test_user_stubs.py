@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, require_tool, run_emu
 
+from emu import arch as arches
+
 MUTANTS = ROOT / "emu" / "data" / "mutants"
-BROKEN_OR8 = (MUTANTS / "or8_ignores_byte_order" / "ppc64x.s").read_text()
+BROKEN_OR8 = arches.get("ppc64").file("mutants/or8_ignores_byte_order.s").read_text()
 CMPD_CAS = MUTANTS / "cas_cmpd_sign_extended_old"
 GOOD_OR8 = """# atomicor8 with byte reservations (as shipped)
 .globl atomicor8
@@ -130,7 +132,7 @@ def test_empty_directory_is_no_verdict(tmp_path: Path, command: str) -> None:
 
 
 def test_directory_without_the_arch_file_is_no_verdict(tmp_path: Path) -> None:
-    write(tmp_path / "amd64.s", (MUTANTS / "or8_word_byte0" / "amd64.s").read_text())
+    write(tmp_path / "amd64.s", arches.get("amd64").file("mutants/or8_word_byte0.s").read_text())
     result = run_emu("test", "--arch", "ppc64", "--stubs", tmp_path)
     assert "no stubs for ppc64 there" in one_line_error(result)
 
@@ -197,7 +199,8 @@ def test_check_catches_the_cmpd_cas_where_old_arrives_sign_extended() -> None:
     result = run_emu("check", "--stubs", CMPD_CAS)
     assert result.returncode == 1, result.stdout + result.stderr
     for arch in ("ppc64", "ppc64le"):
-        assert f"{arch}: check() with cas from {CMPD_CAS / 'ppc64x.s'}" in result.stdout
+        shipped = arches.get(arch).file("mutants/cas_cmpd_sign_extended_old.s")
+        assert f"{arch}: check() with cas from {shipped}" in result.stdout
         assert f"{arch}: 1 of 16 items failed" in result.stdout
     wrong = "FAIL cas(&z=0xffffffff, 0xffffffff, 0xfffffffe) [sign-extended: old=0xffffffffffffffff"
     assert result.stdout.count(wrong) == 2
@@ -217,7 +220,9 @@ def test_check_passes_the_shipped_cas_in_every_form() -> None:
 
 
 def test_explain_cas_shows_the_sign_extension_case_by_default() -> None:
-    result = run_emu("explain", "cas", "--stubs", CMPD_CAS / "ppc64x.s")
+    result = run_emu(
+        "explain", "cas", "--stubs", arches.get("ppc64").file("mutants/cas_cmpd_sign_extended_old.s")
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     registers = [line for line in result.stdout.splitlines() if "0xffffffffffffffff" in line]
     assert registers and registers[0].split() == ["0xffffffffffffffff"] * 2
@@ -240,7 +245,7 @@ def test_failure_counts_say_failed() -> None:
 
 
 def test_a_whole_runtime_file_replaces_everything(tmp_path: Path) -> None:
-    shipped = ROOT / "emu" / "data" / "runtime_asm" / "ppc64x" / "runtime.s"
+    shipped = arches.get("ppc64le").file("runtime_asm/runtime.s")
     write(tmp_path / "ppc64x" / "runtime.s", shipped.read_text())
     result = run_emu("check", "--arch", "ppc64le", "--stubs", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

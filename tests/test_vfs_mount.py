@@ -6,7 +6,6 @@ user mounts by name; stat answers exactly where open does, with ENOENT for every
 
 from __future__ import annotations
 
-import errno
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from gotools import build
 from test_kernel_units import call, machine_for, scratch
 from test_vfs import HPAGE, put_path
 
+from emu.kernel.abi import Errno
 from emu.kernel.stat import S_IFDIR, S_IFREG
 
 FIXTURE = ROOT / "tests" / "fixtures" / "gostd_mount"
@@ -27,14 +27,14 @@ def mounted(arch_name: str, cwd: str = "/src"):
 
 
 def stat_field(machine, address: int, name: str) -> int:
-    offset, size = machine.arch.linux["stat"]["fields"][name]
+    offset, size = machine.arch.linux.stat.fields[name]
     return machine.kernel.load(address + offset, size)
 
 
 def stat_call(machine, path: str) -> tuple[int, int]:
     """(result, buffer) of this arch's path stat call (stat, or stat64 on arm)."""
     buffer = scratch(machine)
-    name = machine.arch.linux["stat"]["calls"][0]
+    name = machine.arch.linux.stat.calls[0]
     return call(machine, name, put_path(machine, path), buffer), buffer
 
 
@@ -57,33 +57,33 @@ def test_stat_answers_where_open_does(arch_name: str) -> None:
     machine = machine_for(arch_name)
     result, buffer = stat_call(machine, HPAGE)
     assert result == 0
-    size = len(f"{machine.arch.linux['hpage_pmd_size']}\n")
+    size = len(f"{machine.arch.linux.hpage_pmd_size}\n")
     assert stat_field(machine, buffer, "mode") == S_IFREG | 0o444
     assert stat_field(machine, buffer, "size") == size
     assert stat_field(machine, buffer, "nlink") == 1
     assert stat_call(machine, "/sys/kernel")[0] == 0
     assert stat_field(machine, buffer, "mode") == S_IFDIR | 0o555
     for path in ("/etc/localtime", "/etc", "/proc/self/exe", ""):
-        assert stat_call(machine, path)[0] == -errno.ENOENT
-        assert call(machine, "open", put_path(machine, path), 0, 0) == -errno.ENOENT
+        assert stat_call(machine, path)[0] == -Errno.ENOENT
+        assert call(machine, "open", put_path(machine, path), 0, 0) == -Errno.ENOENT
 
 
 @pytest.mark.parametrize("arch_name", ARCHES)
 def test_fstat_and_fstatat_agree_with_stat(arch_name: str) -> None:
     machine = machine_for(arch_name)
-    names = machine.arch.linux["stat"]["calls"]
+    names = machine.arch.linux.stat.calls
     fd = call(machine, "open", put_path(machine, HPAGE), 0, 0)
     first, second = scratch(machine), scratch(machine) + 512
     assert call(machine, names[2], fd, first) == 0
     path = put_path(machine, HPAGE)
     assert call(machine, names[3], AT_FDCWD & machine.arch.word_mask, path, second, 0) == 0
     assert machine.memory.read(first, 104) == machine.memory.read(second, 104)
-    assert call(machine, names[2], 99, first) == -errno.EBADF
+    assert call(machine, names[2], 99, first) == -Errno.EBADF
 
 
 def test_arm_old_stat_is_not_answered_with_stat64() -> None:
     machine = machine_for("arm")
-    assert call(machine, "stat", put_path(machine, HPAGE), scratch(machine)) == -errno.ENOSYS
+    assert call(machine, "stat", put_path(machine, HPAGE), scratch(machine)) == -Errno.ENOSYS
 
 
 def test_statx() -> None:
@@ -95,7 +95,7 @@ def test_statx() -> None:
     )
     assert machine.kernel.load(buffer + 28, 2) == S_IFDIR | 0o555
     path = put_path(machine, "/nope")
-    assert call(machine, "statx", AT_FDCWD & machine.arch.word_mask, path, 0, 0x7FF, buffer) == -errno.ENOENT
+    assert call(machine, "statx", AT_FDCWD & machine.arch.word_mask, path, 0, 0x7FF, buffer) == -Errno.ENOENT
 
 
 @pytest.mark.parametrize("arch_name", ARCHES)
@@ -104,17 +104,17 @@ def test_mounted_directory_is_served_read_only(arch_name: str) -> None:
     fd = call(machine, "open", put_path(machine, "testdata"), O_DIRECTORY[arch_name], 0)
     assert fd == 3
     assert entries(machine, fd) == [".", "..", "a.txt", "b.txt", "sub"]
-    assert call(machine, "read", fd, scratch(machine), 16) == -errno.EISDIR
+    assert call(machine, "read", fd, scratch(machine), 16) == -Errno.EISDIR
     assert (
         call(machine, "open", put_path(machine, "testdata/a.txt"), O_DIRECTORY[arch_name], 0)
-        == -errno.ENOTDIR
+        == -Errno.ENOTDIR
     )
     fd = call(machine, "openat", fd, put_path(machine, "a.txt"), 0, 0)  # relative to a directory fd
     assert fd == 4
     assert call(machine, "read", fd, scratch(machine), 64) == 6
     assert machine.memory.read(scratch(machine), 6) == b"alpha\n"
-    assert call(machine, "open", put_path(machine, "testdata/a.txt"), 2, 0) == -errno.EROFS
-    assert call(machine, "open", put_path(machine, "testdata/new"), 0x41, 0o644) == -errno.EROFS
+    assert call(machine, "open", put_path(machine, "testdata/a.txt"), 2, 0) == -Errno.EROFS
+    assert call(machine, "open", put_path(machine, "testdata/new"), 0x41, 0o644) == -Errno.EROFS
     result, buffer = stat_call(machine, "/src/testdata/b.txt")
     assert result == 0 and stat_field(machine, buffer, "size") == 6
 
@@ -130,8 +130,8 @@ def test_symlinks_out_of_a_mount_are_not_followed(tmp_path: Path) -> None:
     (tmp_path / "escape").symlink_to("/etc")
     machine = machine_for("amd64", mounts=[(str(tmp_path), "/m")])
     assert call(machine, "open", put_path(machine, "/m/inside.txt"), 0, 0) == 3
-    assert call(machine, "open", put_path(machine, "/m/escape/passwd"), 0, 0) == -errno.ENOENT
-    assert call(machine, "open", put_path(machine, "/m/../etc/passwd"), 0, 0) == -errno.ENOENT
+    assert call(machine, "open", put_path(machine, "/m/escape/passwd"), 0, 0) == -Errno.ENOENT
+    assert call(machine, "open", put_path(machine, "/m/../etc/passwd"), 0, 0) == -Errno.ENOENT
 
 
 def test_getcwd_chdir_and_lseek() -> None:
@@ -139,14 +139,14 @@ def test_getcwd_chdir_and_lseek() -> None:
     buffer = scratch(machine)
     assert call(machine, "getcwd", buffer, 64) == 5
     assert machine.memory.read(buffer, 5) == b"/src\0"
-    assert call(machine, "getcwd", buffer, 4) == -errno.ERANGE
+    assert call(machine, "getcwd", buffer, 4) == -Errno.ERANGE
     assert call(machine, "chdir", put_path(machine, "testdata/sub")) == 0
-    assert call(machine, "chdir", put_path(machine, "c.dat")) == -errno.ENOTDIR
+    assert call(machine, "chdir", put_path(machine, "c.dat")) == -Errno.ENOTDIR
     fd = call(machine, "open", put_path(machine, "../b.txt"), 0, 0)
     assert call(machine, "lseek", fd, 3, 0) == 3  # SEEK_SET
     assert call(machine, "read", fd, buffer, 64) == 3
     assert call(machine, "lseek", fd, -1 & machine.arch.word_mask, 2) == 5  # SEEK_END - 1
-    assert call(machine, "lseek", 1, 0, 0) == -errno.ESPIPE
+    assert call(machine, "lseek", 1, 0, 0) == -Errno.ESPIPE
 
 
 def test_llseek_on_arm() -> None:
@@ -202,4 +202,4 @@ def test_uname_is_fixed_except_the_machine(arch_name: str) -> None:
     buffer = scratch(machine)
     assert call(machine, "uname", buffer) == 0
     fields = [machine.memory.read(buffer + 65 * i, 65).split(b"\0")[0].decode() for i in range(6)]
-    assert fields[:2] == ["Linux", "emu"] and fields[4] == machine.arch.linux["uname_machine"]
+    assert fields[:2] == ["Linux", "emu"] and fields[4] == machine.arch.linux.uname_machine

@@ -63,7 +63,7 @@ def row(name: str, arch: str, gomaxprocs: str) -> str:
     binary = build(name, arch)
     env = f"GOMAXPROCS={gomaxprocs}"
     emu = best_wall([sys.executable, "-m", "emu", "run", str(binary), f"--env={env}"])
-    qemu = best_wall(["env", "-i", env, arches.get(arch).gnu["qemu"], str(binary)])
+    qemu = best_wall(["env", "-i", env, arches.get(arch).gnu.qemu, str(binary)])
     count = instructions(binary, gomaxprocs)
     return f"| {arch} | {name} | {count / 1e6:.1f} M | {emu:.2f} s | {qemu:.2f} s |"
 

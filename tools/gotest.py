@@ -168,7 +168,7 @@ def qemu_for(arch: str) -> str:
     sys.path.insert(0, str(ROOT))
     from emu import arch as arches
 
-    return arches.get(arch).gnu["qemu"]
+    return arches.get(arch).gnu.qemu
 
 
 def compare(package: Package, arch: str, gomaxprocs: int | None, timeout: float) -> tuple[Outcome, Outcome]:

@@ -28,7 +28,7 @@ SKIPPED = {"", ".symtab", ".strtab", ".shstrtab", ".comment", ".note.GNU-stack"}
 
 def tool(arch: Arch, name: str) -> str | None:
     """Path of the target's binutils tool (`as`, `ld`), or None when not installed."""
-    return shutil.which(arch.gnu["prefix"] + name)
+    return shutil.which(arch.gnu.prefix + name)
 
 
 def available(arch: Arch) -> bool:
@@ -38,8 +38,8 @@ def available(arch: Arch) -> bool:
 def require(arch: Arch) -> None:
     if not available(arch):
         raise UsageError(
-            f"--assembler gnu needs {arch.gnu['prefix']}as and ld "
-            f"(Debian: binutils-{arch.gnu['prefix'][:-1]}; `make tools`)"
+            f"--assembler gnu needs {arch.gnu.prefix}as and ld "
+            f"(Debian: binutils-{arch.gnu.prefix[:-1]}; `make tools`)"
         )
 
 
@@ -51,11 +51,11 @@ def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
     require(arch)
     work = out.parent
     source, obj = work / f"{out.name}.s", work / f"{out.name}.o"
-    prelude = arch.gnu.get("prelude", "")
+    prelude = arch.gnu.prelude
     source.write_text(f"{prelude}{arch.separator} {text}" if prelude else text)  # same line numbers
     include = ["-I", str(Path(filename).resolve().parent)]
-    _run([tool(arch, "as"), *arch.gnu["as_flags"], *include, "-o", str(obj), str(source)], filename, source)
-    args = [tool(arch, "ld"), *arch.gnu["ld_flags"], "-static", "-o", str(out), str(obj)]
+    _run([tool(arch, "as"), *arch.gnu.as_flags, *include, "-o", str(obj), str(source)], filename, source)
+    args = [tool(arch, "ld"), *arch.gnu.ld_flags, "-static", "-o", str(out), str(obj)]
     args += [f"--section-start={name}={address:#x}" for name, address in _section_starts(obj, arch).items()]
     if _defines_start(obj):
         args += ["-e", "_start"]

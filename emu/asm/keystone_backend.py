@@ -10,11 +10,13 @@ relaxation changes sizes).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 import keystone
 
+from emu import arch as arches
 from emu.arch import Arch
 from emu.asm import sections as sec
 from emu.asm.dialects import DIALECTS, IDENT
@@ -75,6 +77,12 @@ DATA_SIZES = {
 }
 
 
+@functools.cache
+def _mode_directive_ops() -> frozenset[str]:
+    """Every directive that switches instruction set on some arch (`.thumb`, `.arm`, `.code`)."""
+    return frozenset(d.split()[0] for arch in arches.all_arches().values() for d in arch.asm.mode_directives)
+
+
 @dataclass
 class Item:
     """One placed thing in a section: label, data, space, alignment, insn or pool."""
@@ -117,7 +125,7 @@ class KeystoneAssembler:
         self.thumb_labels: set[str] = set()
         self.final = False
         self.syntax = arch.asm
-        self.dialect = DIALECTS[arch.asm["dialect"]](self)
+        self.dialect = DIALECTS[arch.asm.dialect](self)
 
     # ---- collection: statements -> section items -------------------------------------
 
@@ -132,7 +140,7 @@ class KeystoneAssembler:
                 if st.label in self.label_names or st.label in self.equ_names:
                     raise st.error(f"symbol '{st.label}' is already defined")
                 self.label_names.add(st.label)
-                if mode == "thumb":
+                if mode is not None:  # a label in the interworking state: an odd code address
                     self.thumb_labels.add(st.label)
                 current.items.append(Item("label", st, value=st.label))
                 continue
@@ -150,8 +158,8 @@ class KeystoneAssembler:
                     target = previous
                 previous, current = current, target
                 continue
-            if op in (".thumb", ".arm", ".code"):
-                mode = self._arm_mode(st, op)
+            if op in _mode_directive_ops():
+                mode = self._mode(st, op)
                 continue
             if op in (".att_syntax", ".intel_syntax"):
                 syntax = "att" if op == ".att_syntax" else "intel"
@@ -168,7 +176,7 @@ class KeystoneAssembler:
                 continue
             current.items.append(self._data_item(st, op, mode, syntax, current))
         for section in self.sections.values():
-            if section.kind == sec.CODE and self.syntax["literal_pools"]:
+            if section.kind == sec.CODE and self.syntax.literal_pools:
                 section.items.append(Item("pool", Statement(self.filename, 0, "", op=".ltorg")))
 
     def _section(self, name: str, kind: str) -> Section:
@@ -190,14 +198,16 @@ class KeystoneAssembler:
             return self.sections[".text"]  # replaced by the caller
         return None
 
-    def _arm_mode(self, st: Statement, op: str) -> str | None:
-        if "thumb" not in self.arch.keystone.get("modes_alt", {}):
-            raise st.error(f"'{st.op}' is only valid on arm")
-        if op == ".code":
-            if st.args.strip() not in ("16", "32"):
-                raise st.error(".code takes 16 or 32")
-            return "thumb" if st.args.strip() == "16" else None
-        return "thumb" if op == ".thumb" else None
+    def _mode(self, st: Statement, op: str) -> str | None:
+        """The keystone mode a mode directive (`.thumb`, `.code 16`: `[asm] mode_directives`) selects."""
+        table = self.syntax.mode_directives
+        if not any(directive.split()[0] == op for directive in table):
+            raise st.error(f"'{st.op}' is not valid on {self.arch.name}")
+        directive = f"{op} {st.args.strip()}".strip()
+        if directive not in table:
+            forms = ", ".join(d for d in table if d.split()[0] == op)
+            raise st.error(f"'{st.op} {st.args.strip()}': {self.arch.name} accepts {forms}")
+        return table[directive] or None
 
     def _equ(self, current: Section, st: Statement, name: str, expr: str) -> None:
         if not name or not expr.strip():
@@ -209,7 +219,7 @@ class KeystoneAssembler:
         current.items.append(Item("equ", st, value=(name, expr.strip())))
 
     def _data_item(self, st: Statement, op: str, mode: str | None, syntax: str, section: Section) -> Item:
-        word = self.syntax["word_size"]
+        word = self.syntax.word_size
         if op in DATA_SIZES or op == ".word":
             size = DATA_SIZES.get(op, word)
             exprs = split_operands(st.args)
@@ -232,7 +242,7 @@ class KeystoneAssembler:
         if op in (".align", ".balign", ".p2align"):
             return Item("align", st, value=(*self._alignment(st, op), section.kind == sec.CODE))
         if op in (".ltorg", ".pool"):
-            if not self.syntax["literal_pools"]:
+            if not self.syntax.literal_pools:
                 raise st.error(f"'{st.op}' is only valid on targets with literal pools (arm)")
             return Item("pool", st)
         if op.startswith("."):
@@ -243,7 +253,7 @@ class KeystoneAssembler:
         for word in head.split():
             if not MNEMONIC.match(word):
                 raise st.error(f"'{word}' is not an instruction mnemonic")
-        problem = operand_problem(st.args, self.syntax.get("operand_forbidden", ""))
+        problem = operand_problem(st.args, self.syntax.operand_forbidden)
         if problem:
             raise st.error(f"bad operands '{st.args}': {problem}")
         return Item("insn", st, mode=mode, syntax=syntax)
@@ -254,7 +264,7 @@ class KeystoneAssembler:
             raise st.error(f"'{st.op}' needs an alignment")
         amount = self._const(st, parts[0])
         fill = self._const(st, parts[1]) if len(parts) > 1 and parts[1] else None
-        power_of_two = op == ".p2align" or (op == ".align" and self.syntax["align"] == "power")
+        power_of_two = op == ".p2align" or (op == ".align" and self.syntax.align == "power")
         if amount < 0:
             raise st.error(f"negative alignment {amount}")
         if amount > (MAX_ALIGNMENT.bit_length() - 1 if power_of_two else MAX_ALIGNMENT):
@@ -375,7 +385,9 @@ class KeystoneAssembler:
         return size
 
     def _guess_size(self, item: Item) -> int:
-        return 2 if item.mode == "thumb" else self.syntax["insn_size_guess"]
+        if item.mode is None:
+            return self.syntax.insn_size_guess
+        return self.syntax.alt_insn_size_guess.get(item.mode, self.syntax.insn_size_guess)
 
     def _data_value(self, item: Item, expr: str, size: int, address: int) -> bytes:
         value = self.evaluate(item, expr, address)
@@ -388,8 +400,8 @@ class KeystoneAssembler:
         rule = self.arch.padding
         if padding == 0:
             return b""
-        if rule["style"] == "x86":
-            nops = [bytes.fromhex(n) for n in rule["nops"]]
+        if rule.style == "x86":
+            nops = [bytes.fromhex(n) for n in rule.nops]
             out = b""
             while len(out) < padding:
                 out += nops[min(padding - len(out), len(nops)) - 1]
@@ -397,12 +409,13 @@ class KeystoneAssembler:
         if padding % 4:
             return b"\0" * padding
         words = padding // 4
-        if rule["style"] == "ppc-group":
-            body = [rule["nop"]] * (words - 1) + [rule["group_nop"]]
+        nop = rule.nop or 0
+        if rule.style == "ppc-group":
+            body = [nop] * (words - 1) + [rule.group_nop or nop]
             if words >= 5:
-                body = [rule["branch"] | padding, *body[2:]]
+                body = [(rule.branch or 0) | padding, *body[2:]]
             return b"".join(self.arch.pack(w, 4) for w in body)
-        return self.arch.pack(rule["nop"], 4) * words
+        return self.arch.pack(nop, 4) * words
 
     # ---- instructions -----------------------------------------------------------------
 
@@ -434,10 +447,10 @@ class KeystoneAssembler:
         if not text.isascii():
             raise item.st.error("non-ASCII text outside a symbol name")
         spec = self.arch.keystone
-        mode = spec["mode"] if item.mode is None else spec["modes_alt"][item.mode]
+        mode = spec.mode if item.mode is None else spec.modes_alt[item.mode]
         source = f".att_syntax\n{text}" if item.syntax == "att" else text
         try:
-            encoding = GUARD.encode(spec["arch"], mode, source, address)
+            encoding = GUARD.encode(spec.arch, mode, source, address)
         except KeystoneFailure as err:
             if err.errno == keystone.KS_ERR_ASM_SYMBOL_MISSING:
                 raise item.st.error(f"undefined symbol in '{item.st.op} {item.st.args}'") from None

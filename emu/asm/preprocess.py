@@ -41,7 +41,7 @@ def preprocess(text: str, filename: str, arch: Arch, defines: Iterable[str] = ()
     cpp = shutil.which("cpp")
     if cpp is None:
         raise UsageError(f"{filename}: a .S file needs the C preprocessor 'cpp' (Debian: apt install cpp)")
-    predefined = [f"-D{name}={value}" for name, value in arch.asm.get("predefines", {}).items()]
+    predefined = [f"-D{name}={value}" for name, value in arch.asm.predefines.items()]
     command = [
         cpp,
         "-x",

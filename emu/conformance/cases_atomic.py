@@ -63,7 +63,7 @@ def cas_step(ctx: Context, size: int, stub: str, initial: int, old: int, new: in
 
 @case("cas", "check(): 1->2, 4 vs 5, 0xffffffff")
 def cas_check(ctx: Context) -> None:
-    """old and new in every register form the port's callers use (runtime_asm/abi.toml int32)."""
+    """old and new in every register form the port's callers use (the arch.toml [stubs] int32)."""
     for initial, old, new in ((1, 1, 2), (4, 5, 6), (0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFE)):
         for _, old_reg, new_reg in int32_pairs(ctx.arch, old, new):
             cas_step(ctx, 4, "cas", initial, old_reg, new_reg)

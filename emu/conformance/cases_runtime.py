@@ -1,21 +1,20 @@
 """gosave/gogo round trips and the syscall wrappers (through emu's real kernel).
 
 The gobuf layout and the g/ctxt registers come from runtime_asm/README.md and
-runtime_asm/abi.toml; nothing here knows an arch by name.
+the arch.toml [stubs] table; nothing here knows an arch by name.
 """
 
 from __future__ import annotations
 
-import errno
-
 from emu.conformance.cases_atomic import Guarded
 from emu.conformance.core import Context, Pending, case
 from emu.kernel import signed
+from emu.kernel.abi import FUTEX_PRIVATE_FLAG, MAP_ANONYMOUS, MAP_PRIVATE, Errno, Futex, Prot
 from emu.stubs import StubError, StubMachine
 
 SP, PC, G, CTXT, RET, LR = range(6)  # gobuf fields, in words
-MAP_PRIVATE, MAP_ANONYMOUS, PROT_RW = 0x02, 0x20, 0x3
-FUTEX_WAIT, FUTEX_WAKE, FUTEX_PRIVATE = 0, 1, 128
+PROT_RW = Prot.PROT_READ | Prot.PROT_WRITE
+FUTEX_WAIT, FUTEX_WAKE, FUTEX_PRIVATE = Futex.FUTEX_WAIT, Futex.FUTEX_WAKE, FUTEX_PRIVATE_FLAG
 MADV_DONTNEED = 4
 
 
@@ -113,14 +112,14 @@ def _syscall(ctx: Context, stub: str, *args: int) -> int | None:
     if raw is None:
         return None
     result = signed(raw, ctx.arch.bits)
-    if result == -errno.ENOSYS:
+    if result == -Errno.ENOSYS:
         raise Pending(f"emu's kernel does not implement the syscall behind {stub} yet")
     return result
 
 
 def _expect_errno(ctx: Context, stub: str, inputs: str, result: int | None, code: int) -> None:
     if result is not None:
-        ctx.expect_value(stub, inputs, f"result (-{errno.errorcode[code]})", -code, result)
+        ctx.expect_value(stub, inputs, f"result (-{Errno.name_of(code)})", -code, result)
 
 
 @case("sys_gettid", "the calling thread's id")
@@ -132,7 +131,7 @@ def gettid(ctx: Context) -> None:
 def write_errors(ctx: Context) -> None:
     data = ctx.sm.data
     _expect_errno(
-        ctx, "sys_write", "sys_write(99, buf, 1)", _syscall(ctx, "sys_write", 99, data, 1), errno.EBADF
+        ctx, "sys_write", "sys_write(99, buf, 1)", _syscall(ctx, "sys_write", 99, data, 1), Errno.EBADF
     )
     ctx.expect_value("sys_write", "sys_write(1, buf, 0)", "result", 0, _syscall(ctx, "sys_write", 1, data, 0))
 
@@ -173,7 +172,7 @@ def mmap_munmap(ctx: Context) -> None:
         "sys_munmap",
         "sys_munmap(1, page) (unaligned)",
         _syscall(ctx, "sys_munmap", 1, page),
-        errno.EINVAL,
+        Errno.EINVAL,
     )
 
 
@@ -195,7 +194,7 @@ def mincore(ctx: Context) -> None:
         "sys_mincore",
         inputs + " after munmap",
         _syscall(ctx, "sys_mincore", address, page, vec),
-        errno.ENOMEM,
+        Errno.ENOMEM,
     )
 
 
@@ -230,7 +229,7 @@ def futex(ctx: Context) -> None:
         "sys_futex",
         "futex(&w=5, FUTEX_WAIT_PRIVATE, 4, NULL)",
         _syscall(ctx, "sys_futex", word, op_wait, 4, 0, 0, 0),
-        errno.EAGAIN,
+        Errno.EAGAIN,
     )
 
 

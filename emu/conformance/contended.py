@@ -1,6 +1,6 @@
 """Contended cases: 2-8 real guest threads (clone + futex join) hammering one target.
 
-The guest is the stubs plus a small per-arch driver (guest/<dir>.s) whose
+The guest is the stubs plus a small per-arch driver (runtime_asm/contended.s in the arch folder) whose
 `contend_main(table)` clones one thread per job; each thread calls a stub
 `count` times on `a0 + i*step`. It runs through Machine.run(), i.e. emu's
 scheduler, with a seeded slice length so preemption lands on different
@@ -11,15 +11,13 @@ deterministic. Results are checked exactly, guards included.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from emu.conformance.cases_atomic import GUARD32, GUARD64
 from emu.conformance.core import Context, case
 from emu.errors import EmuError
 from emu.options import RunOptions
-from emu.stubs import StubMachine, stub_abi
+from emu.stubs import StubMachine
 
-GUEST_DIR = Path(__file__).resolve().parent / "guest"
 STACK_SIZE = 0x4000
 TABLE, TARGET, STACKS = 0x0, 0x1000, 0x10000  # offsets in the scratch area
 QUANTA = (37, 64, 101, 250)  # short slices: many preemptions, at varied instructions
@@ -44,7 +42,7 @@ def run_threads(ctx: Context, seed: int, jobs: list[Job], target: bytes) -> tupl
     arch = ctx.arch
     quantum = QUANTA[seed % len(QUANTA)]
     options = RunOptions(seed=seed, quantum=quantum, max_insns=MAX_INSNS)
-    driver = GUEST_DIR / f"{stub_abi(arch.name).dir}.s"
+    driver = arch.file("runtime_asm/contended.s")
     sm = StubMachine(arch, ctx.sm.user, options, extra=driver)
     base = sm.data
     sm.write(base + TARGET, target)
@@ -69,7 +67,7 @@ def run_threads(ctx: Context, seed: int, jobs: list[Job], target: bytes) -> tupl
 
 
 def _table(sm: StubMachine, jobs: list[Job]) -> bytes:
-    """The job table contend_main reads: [n] then 8 words per job (see guest/*.s)."""
+    """The job table contend_main reads: [n] then 8 words per job (see runtime_asm/contended.s)."""
     arch, words = sm.arch, [len(jobs)]
     for index, job in enumerate(jobs):
         top = sm.data + STACKS + (index + 1) * STACK_SIZE - 256

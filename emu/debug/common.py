@@ -9,34 +9,18 @@ read/write registers of any thread, running or parked.
 
 from __future__ import annotations
 
-import functools
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from unicorn import UcError
 
 from emu import cpu
-from emu.arch import Arch
 from emu.errors import UsageError
 from emu.image import Image
 
 if TYPE_CHECKING:
     from emu.machine import Machine
-
-TARGETS_FILE = Path(__file__).resolve().parent / "targets.toml"
-
-
-@functools.cache
-def _targets() -> dict[str, Any]:
-    return tomllib.loads(TARGETS_FILE.read_text())
-
-
-def target_data(arch: Arch) -> dict[str, Any]:
-    """The [ARCH.*] tables of targets.toml for `arch`."""
-    return _targets()[arch.name]
 
 
 @dataclass(frozen=True)
@@ -78,7 +62,7 @@ class Decoder:
             code = self.machine.memory.read(pc, 16)
         except UcError:
             return Insn(pc, 4, "(unmapped)", "")
-        mode = "thumb" if thumb else None
+        mode = self.arch.alt_mode(thumb)
         if mode not in self._cs:
             self._cs[mode] = cpu.new_disassembler(self.arch, mode)
         for found in self._cs[mode].disasm(code, pc, 1):

@@ -13,7 +13,7 @@ the stepped thread. Resuming from a breakpoint skips that one hit once.
 
 Registers come from each thread's saved context (`ThreadRegisters`), so gdb
 can read and write any guest thread (`Hg`), not just the one that stopped.
-The register layout is data: targets.toml [ARCH.gdb] becomes target.xml.
+The register layout is data: the arch.toml [gdb] table becomes target.xml.
 
 The toy runtime calls stubs (`cas`, `xchg`...) from the supervisor between
 slices (emu/runtime/calls.py). A breakpoint or step inside such a call stops
@@ -29,7 +29,6 @@ empty reply for what is not supported; the session goes on
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import sys
 import tempfile
@@ -41,14 +40,14 @@ import unicorn
 from unicorn import UcError
 
 from emu.debug import symfile
-from emu.debug.common import ThreadRegisters, target_data
+from emu.debug.common import ThreadRegisters
 from emu.errors import EmuError
+from emu.kernel.abi import Signal
 
 if TYPE_CHECKING:
     from emu.machine import Machine
 
 ACCEPT_TIMEOUT = float(os.environ.get("EMU_GDB_ACCEPT_TIMEOUT", "300"))
-SIGNAL_NUMBERS = {"SIGSEGV": 11, "SIGILL": 4, "SIGBUS": 7, "SIGTRAP": 5, "SIGFPE": 8}
 MAX_PACKET = 0x4000  # the PacketSize announced in qSupported: longer packets are refused
 MAX_BREAKPOINTS = 4096
 HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -57,7 +56,7 @@ HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 class GdbKill(EmuError):
     """gdb sent `k`: end the guest as SIGKILL would."""
 
-    exit_status = 128 + signal.SIGKILL
+    exit_status = 128 + Signal.SIGKILL
 
 
 @dataclass(frozen=True)
@@ -68,10 +67,15 @@ class GdbRegister:
     type: str
 
 
+def _gdb_signal(name: str) -> int:
+    """The stop signal gdb is told for a fault (GDB's numbers equal Linux's for these; SIGSEGV else)."""
+    return Signal[name] if name in Signal.__members__ else Signal.SIGSEGV
+
+
 def registers(arch) -> list[tuple[str, list[GdbRegister]]]:
-    """(feature, registers) in `g` packet order, from targets.toml."""
+    """(feature, registers) in `g` packet order, from the arch's [gdb.features]."""
     out = []
-    for feature, specs in target_data(arch)["gdb"]["features"].items():
+    for feature, specs in arch.gdb.features.items():
         regs = []
         for spec in specs:
             parts = spec.split(":")
@@ -85,7 +89,7 @@ def registers(arch) -> list[tuple[str, list[GdbRegister]]]:
 
 def target_xml(arch) -> str:
     lines = ['<?xml version="1.0"?>', '<!DOCTYPE target SYSTEM "gdb-target.dtd">', '<target version="1.0">',
-             f"  <architecture>{target_data(arch)['gdb']['architecture']}</architecture>"]  # fmt: skip
+             f"  <architecture>{arch.gdb.architecture}</architecture>"]  # fmt: skip
     number = 0
     for feature, regs in registers(arch):
         lines.append(f'  <feature name="{feature}">')
@@ -316,7 +320,7 @@ class GdbStub:
             return
         fault = self.machine.stop.fault
         if status is None and fault is not None:
-            self.conn.send(f"X{SIGNAL_NUMBERS.get(fault.signal_name, 11):02x}")
+            self.conn.send(f"X{_gdb_signal(fault.signal_name):02x}")
         else:
             self.conn.send(f"W{(status or 0) & 0xFF:02x}")
         self.conn.close()
@@ -338,9 +342,9 @@ class GdbStub:
             return
         fault = self.machine.stop.fault
         if fault is not None and self.stopped is None:
-            self.stopped = self._stop_reply(thread, SIGNAL_NUMBERS.get(fault.signal_name, 11))
+            self.stopped = self._stop_reply(thread, _gdb_signal(fault.signal_name))
         if self.stopped is None and self.conn.interrupted():
-            self.stopped = self._stop_reply(thread, signal.SIGINT)
+            self.stopped = self._stop_reply(thread, Signal.SIGINT)
         if self.stopped is not None:
             self._report_stop(thread)
 
@@ -375,7 +379,7 @@ class GdbStub:
         if self.skip.get(tid) == address:
             del self.skip[tid]
             return
-        self.stopped = self._stop_reply(self.machine.current, signal.SIGTRAP)
+        self.stopped = self._stop_reply(self.machine.current, Signal.SIGTRAP)
         uc.emu_stop()
 
     def _on_step(self, uc, address: int, size: int, _user) -> None:
@@ -384,7 +388,7 @@ class GdbStub:
         if not self.step_started:
             self.step_started = True
             return
-        self.stopped = self._stop_reply(self.machine.current, signal.SIGTRAP)
+        self.stopped = self._stop_reply(self.machine.current, Signal.SIGTRAP)
         uc.emu_stop()
 
     def _end_step(self) -> None:
@@ -427,13 +431,13 @@ class GdbStub:
     def _handle(self, packet: str) -> str | None:
         kind, body = packet[:1], packet[1:]
         if packet == "\x03":
-            return self._stop_reply(self._thread(self.selected), signal.SIGINT)
+            return self._stop_reply(self._thread(self.selected), Signal.SIGINT)
         if packet.startswith("v"):
             return self._v_packet(packet)
         if kind in "qQ" and packet:
             return self._query(packet)
         handlers = {
-            "?": lambda: self._stop_reply(self._thread(self.selected), signal.SIGTRAP),
+            "?": lambda: self._stop_reply(self._thread(self.selected), Signal.SIGTRAP),
             "g": self._read_all,
             "G": lambda: self._write_all(body),
             "p": lambda: self._read_one(hex_number(body)),

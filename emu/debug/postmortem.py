@@ -11,12 +11,13 @@ cut at the faulting pc). A per-instruction hook would cost several times more.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
 import unicorn
 from unicorn import UcError
 
-from emu.debug.common import Decoder, Insn, ThreadRegisters, target_data, where
+from emu.debug.common import Decoder, Insn, ThreadRegisters, where
 
 if TYPE_CHECKING:
     from emu.machine import Machine
@@ -78,7 +79,7 @@ class PostMortem:
             self.stream.write(f"  #{depth} {where(self.machine.image, address)}\n")
 
     def registers(self, regs: ThreadRegisters) -> str:
-        names = self.machine.arch.registers["general"]
+        names = self.machine.arch.registers.general
         width = self.machine.arch.bits // 4
         cells = [f"{name:>5} {regs[name]:0{width}x}" for name in names]
         per_line = 4 if width > 8 else 6
@@ -101,16 +102,10 @@ class PostMortem:
     def backtrace(self, regs: ThreadRegisters, pc: int) -> list[int]:
         """pc, then the link register (leaf functions), then the frame chain, while they look like code."""
         frames = [pc]
-        frames_data = target_data(self.machine.arch)["frames"]
-        if frames_data["link"]:
-            self._push(frames, regs[frames_data["link"]])
-        chain = {
-            "ppc64": self._ppc_chain,
-            "ppc64le": self._ppc_chain,
-            "arm": self._fp_chain_arm,
-            "amd64": self._fp_chain_x86,
-        }[self.machine.arch.name]
-        for address in chain(regs):
+        layout = self.machine.arch.frames
+        if layout.link:
+            self._push(frames, regs[layout.link])
+        for address in self._frame_chain(regs):
             if not self._push(frames, address) or len(frames) >= MAX_FRAMES:
                 break
         return frames
@@ -132,38 +127,26 @@ class PostMortem:
         except UcError:
             return None
 
-    def _ppc_chain(self, regs: ThreadRegisters):
-        """ELFv2: *(sp) is the caller's sp (back chain); the caller's saved LR is at caller_sp+16."""
-        sp = regs["r1"]
+    def _frame_chain(self, regs: ThreadRegisters) -> Iterator[int]:
+        """Return addresses up the frame chain, laid out as the arch's [frames] table says.
+
+        A leaf's return address first where the call left it at sp (x86); then from the
+        frame register: the caller's frame is the word at frame + previous_offset, the
+        return address the word at (this or the caller's frame) + return_offset. A chain
+        that does not move strictly up the stack ends.
+        """
+        layout = self.machine.arch.frames
+        if layout.return_on_stack_top:
+            top = self._word(regs[self.machine.arch.sp])
+            if top is not None and self._is_code(top):
+                yield top
+        frame = regs[layout.frame]
         for _ in range(MAX_FRAMES):
-            caller = self._word(sp)
-            if not caller or caller <= sp:
+            caller = self._word(frame + layout.previous_offset)
+            if not caller or caller <= frame:
                 return
-            saved = self._word(caller + 16)
+            saved = self._word((caller if layout.return_from == "caller" else frame) + layout.return_offset)
             if saved is None:
                 return
             yield saved
-            sp = caller
-
-    def _fp_chain_arm(self, regs: ThreadRegisters):
-        """GCC ARM-mode frames: fp points at the saved lr, the caller's fp just below it."""
-        fp = regs["r11"]
-        for _ in range(MAX_FRAMES):
-            lr, previous = self._word(fp), self._word(fp - 4)
-            if lr is None or previous is None or previous <= fp:
-                return
-            yield lr
-            fp = previous
-
-    def _fp_chain_x86(self, regs: ThreadRegisters):
-        """[rsp] first (a leaf that has not pushed rbp), then the rbp chain."""
-        top = self._word(regs["rsp"])
-        if top is not None and self._is_code(top):
-            yield top
-        rbp = regs["rbp"]
-        for _ in range(MAX_FRAMES):
-            ret, previous = self._word(rbp + 8), self._word(rbp)
-            if ret is None or previous is None or previous <= rbp:
-                return
-            yield ret
-            rbp = previous
+            frame = caller

@@ -12,11 +12,11 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from elftools.elf.enums import ENUM_E_MACHINE
+
 from emu.arch import Arch
-from emu.debug.common import target_data
 from emu.image import Image
 
-MACHINES = {"EM_X86_64": 62, "EM_ARM": 40, "EM_PPC64": 21}
 SHT_PROGBITS, SHT_SYMTAB, SHT_STRTAB = 1, 2, 3
 SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR = 1, 2, 4
 STB_GLOBAL, STT_OBJECT, STT_FUNC = 1, 1, 2
@@ -92,9 +92,9 @@ def build(image: Image, arch: Arch) -> bytes:
         body += b"\0"
     shoff = header_size + len(body)
     ident = b"\x7fELF" + bytes([2 if arch.bits == 64 else 1, 2 if arch.big_endian else 1, 1]) + bytes(9)
-    flags = target_data(arch)["gdb"]["elf_flags"]
+    flags = arch.gdb.elf_flags
     header = struct.pack(
-        fmt["ehdr"], ident, 2, MACHINES[arch.elf_machine], 1, image.entry, 0, shoff, flags, header_size,
+        fmt["ehdr"], ident, 2, ENUM_E_MACHINE[arch.elf_machine], 1, image.entry, 0, shoff, flags, header_size,
         0, 0, struct.calcsize(fmt["shdr"]), len(sections), len(sections) - 1,
     )  # fmt: skip
     return header + bytes(body) + b"".join(sections)

@@ -58,7 +58,7 @@ class Tracer:
         self.machine, self.stream = machine, stream
         self.ranges, self.thread = ranges or [], thread
         self.decoder = Decoder(machine)
-        self.names = [n for n in machine.arch.registers["general"] if n != machine.arch.pc]
+        self.names = [n for n in machine.arch.registers.general if n != machine.arch.pc]
         self.ids = [cpu.register_id(machine.arch, n) for n in self.names]
         self.pending: Step | None = None
         self.snapshot: list[int] | None = None  # registers after the last flushed instruction

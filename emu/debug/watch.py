@@ -18,7 +18,7 @@ accesses that reach into it. A word store covering a watched byte starts before
 it, and is exactly the store a word-sized atomicor8 makes.
 
 Reservations are modelled from the outside, because unicorn keeps its monitor
-private: a load-reserve (lwarx, ldrexb, ... from targets.toml) reading a watched
+private: a load-reserve (lwarx, ldrexb, ... from the arch's [memory_model]) reading a watched
 range *takes* one for its thread; a store-conditional that then stores *keeps*
 it; it is *lost* when another thread writes the range first, or when the same
 thread takes a new one without having stored (its store-conditional failed).
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import unicorn
 
-from emu.debug.common import Decoder, hexdump, parse_range, target_data, where
+from emu.debug.common import Decoder, hexdump, parse_range, where
 
 if TYPE_CHECKING:
     from emu.image import Image
@@ -77,9 +77,9 @@ class Watcher:
     def __init__(self, machine: Machine, stream: TextIO, watches: list[Watch]) -> None:
         self.machine, self.stream, self.watches = machine, stream, watches
         self.decoder = Decoder(machine)
-        atomics = target_data(machine.arch)["atomics"]
-        self.load_reserve = set(atomics["load_reserve"])
-        self.store_conditional = set(atomics["store_conditional"])
+        atomics = machine.arch.memory_model
+        self.load_reserve = set(atomics.load_reserve)
+        self.store_conditional = set(atomics.store_conditional)
         self.reservations: dict[int, Reservation] = {}  # by thread id
         self.events = 0
 

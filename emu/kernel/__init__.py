@@ -9,7 +9,6 @@ arch's data, applied once in `Kernel.dispatch` — no handler knows registers.
 
 from __future__ import annotations
 
-import errno
 import random
 import sys
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import unicorn
 
+from emu.kernel.abi import Errno
 from emu.sched import SYSCALL_NS, Wait
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 Handler = Callable[..., int]
 HANDLERS: dict[str, Handler] = {}
-PPC_CR0_SO = 0x10000000
 MAX_ERRNO = 4095
 MAX_WARNED = 64  # distinct unimplemented syscalls reported (a fuzzer calls millions of numbers)
 
@@ -113,7 +112,7 @@ class Kernel:
             self._flush_deferred()
             raise
         except unicorn.UcError:
-            result = -errno.EFAULT  # a bad guest pointer: Linux answers EFAULT, it does not crash
+            result = -Errno.EFAULT  # a bad guest pointer: Linux answers EFAULT, it does not crash
         if self.machine.out_of_time():
             self.machine.preempt()  # the run loop reports the timeout before the next slice
         if result is KEEP_REGISTERS:
@@ -192,13 +191,13 @@ class Kernel:
     def set_result(self, result: int) -> None:
         regs, abi = self.machine.regs, self.arch.syscall
         is_error = -MAX_ERRNO <= signed(result, self.arch.bits) < 0
-        if abi.errors == "cr0so":
-            cr = regs["cr"]
+        flag = abi.error_flag
+        if flag is not None:  # errors = "flag": the flag says failure, the result is the positive errno
             if is_error:
-                regs["cr"] = cr | PPC_CR0_SO
+                regs[flag.register] = regs[flag.register] | flag.bit
                 regs[abi.result] = -signed(result, self.arch.bits)
             else:
-                regs["cr"] = cr & ~PPC_CR0_SO
+                regs[flag.register] = regs[flag.register] & ~flag.bit
                 regs[abi.result] = result & self.arch.word_mask
         else:
             regs[abi.result] = result & self.arch.word_mask
@@ -208,7 +207,7 @@ class Kernel:
         if number not in self.warned and len(self.warned) < MAX_WARNED:  # random numbers: bounded
             self.warned.add(number)
             print(f"emu: unimplemented syscall {name} ({number}) returns -ENOSYS", file=sys.stderr)
-        return -errno.ENOSYS
+        return -Errno.ENOSYS
 
     def _trace(
         self, thread: Thread, name: str, args: list[int], result: int | None, end: object = None

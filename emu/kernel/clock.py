@@ -7,9 +7,8 @@ same random bytes.
 
 from __future__ import annotations
 
-import errno
-
 from emu.kernel import Kernel, syscall
+from emu.kernel.abi import Errno
 from emu.kernel.futex import NS, read_timespec
 from emu.sched import Wait
 
@@ -32,7 +31,7 @@ def clock_now(kernel: Kernel, clock_id: int) -> int | None:
 def sys_clock_gettime(kernel: Kernel, thread, clock_id, address, *_) -> int:
     now = clock_now(kernel, clock_id)
     if now is None:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     kernel.store_words(address, [now // NS, now % NS])
     return 0
 
@@ -40,7 +39,7 @@ def sys_clock_gettime(kernel: Kernel, thread, clock_id, address, *_) -> int:
 @syscall("clock_getres")
 def sys_clock_getres(kernel: Kernel, thread, clock_id, address, *_) -> int:
     if clock_now(kernel, clock_id) is None:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     if address:
         kernel.store_words(address, [0, 1])
     return 0
@@ -76,7 +75,7 @@ def _sleep_until(kernel: Kernel, thread, deadline: int) -> int:
 def sys_nanosleep(kernel: Kernel, thread, request, remain, *_) -> int:
     ns = read_timespec(kernel, request)
     if ns is None:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     return _sleep_until(kernel, thread, kernel.clock.monotonic() + ns)
 
 
@@ -85,7 +84,7 @@ def sys_clock_nanosleep(kernel: Kernel, thread, clock_id, flags, request, remain
     now = clock_now(kernel, clock_id)
     ns = read_timespec(kernel, request)
     if now is None or ns is None:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     deadline = ns - now + kernel.clock.monotonic() if flags & TIMER_ABSTIME else kernel.clock.monotonic() + ns
     return _sleep_until(kernel, thread, deadline)
 

@@ -10,10 +10,10 @@ of struct epoll_event (packed on x86-64) is arch data: `[linux] epoll_event`.
 
 from __future__ import annotations
 
-import errno
 from dataclasses import dataclass
 
 from emu.kernel import Kernel, signed, syscall
+from emu.kernel.abi import Errno
 from emu.kernel.files import (
     EPOLLERR,
     EPOLLHUP,
@@ -57,7 +57,7 @@ class PipeEnd(OpenFile):
     def read(self, kernel: Kernel, count: int) -> bytes | int:
         pipe = self.pipe
         if not pipe.data:
-            return b"" if pipe.writers == 0 else -errno.EAGAIN
+            return b"" if pipe.writers == 0 else -Errno.EAGAIN
         data = bytes(pipe.data[:count])
         del pipe.data[:count]
         kernel.files.changed(self)
@@ -67,10 +67,10 @@ class PipeEnd(OpenFile):
     def write(self, kernel: Kernel, data: bytes) -> int:
         pipe = self.pipe
         if pipe.readers == 0:
-            return -errno.EPIPE
+            return -Errno.EPIPE
         room = PIPE_CAPACITY - len(pipe.data)
         if room <= 0:
-            return -errno.EAGAIN
+            return -Errno.EAGAIN
         pipe.data += data[:room]
         kernel.files.changed(pipe.read_end)
         kernel.files.changed(self)
@@ -97,7 +97,7 @@ class PipeEnd(OpenFile):
 @syscall("pipe2", "pipe")
 def sys_pipe2(kernel: Kernel, thread, fds: int, flags: int = 0, *_) -> int:
     if flags & ~(O_NONBLOCK | O_CLOEXEC):
-        return -errno.EINVAL
+        return -Errno.EINVAL
     pipe = Pipe()
     extra = flags & O_NONBLOCK
     pipe.read_end, pipe.write_end = PipeEnd(pipe, O_RDONLY | extra), PipeEnd(pipe, O_WRONLY | extra)
@@ -108,7 +108,7 @@ def sys_pipe2(kernel: Kernel, thread, fds: int, flags: int = 0, *_) -> int:
         for fd in (read_fd, write_fd):
             if fd >= 0:
                 kernel.files.close(fd)
-        return -errno.EMFILE
+        return -Errno.EMFILE
     kernel.store(fds, read_fd, 4)
     kernel.store(fds + 4, write_fd, 4)
     return 0
@@ -127,9 +127,9 @@ class EventFd(OpenFile):
 
     def read(self, kernel: Kernel, count: int) -> bytes | int:
         if count < 8:
-            return -errno.EINVAL
+            return -Errno.EINVAL
         if self.value == 0:
-            return -errno.EAGAIN
+            return -Errno.EAGAIN
         taken = 1 if self.semaphore else self.value
         self.value -= taken
         kernel.files.changed(self)
@@ -137,12 +137,12 @@ class EventFd(OpenFile):
 
     def write(self, kernel: Kernel, data: bytes) -> int:
         if len(data) < 8:
-            return -errno.EINVAL
+            return -Errno.EINVAL
         value = kernel.arch.unpack(data[:8])
         if value > EVENTFD_MAX:
-            return -errno.EINVAL
+            return -Errno.EINVAL
         if self.value + value > EVENTFD_MAX:
-            return -errno.EAGAIN
+            return -Errno.EAGAIN
         self.value += value
         kernel.files.changed(self)
         return 8
@@ -154,7 +154,7 @@ class EventFd(OpenFile):
 @syscall("eventfd2", "eventfd")
 def sys_eventfd2(kernel: Kernel, thread, value: int, flags: int = 0, *_) -> int:
     if flags & ~(O_NONBLOCK | O_CLOEXEC | EFD_SEMAPHORE):
-        return -errno.EINVAL
+        return -Errno.EINVAL
     return kernel.files.install(EventFd(value & 0xFFFFFFFF, flags), bool(flags & O_CLOEXEC))
 
 
@@ -209,41 +209,41 @@ class Epoll(OpenFile):
 
 
 def _event_layout(kernel: Kernel) -> tuple[int, int]:
-    layout = kernel.arch.linux["epoll_event"]
-    return layout["size"], layout["data_offset"]
+    layout = kernel.arch.linux.epoll_event
+    return layout.size, layout.data_offset
 
 
 @syscall("epoll_create1")
 def sys_epoll_create1(kernel: Kernel, thread, flags: int, *_) -> int:
     if flags & ~O_CLOEXEC:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     return kernel.files.install(Epoll(), bool(flags & O_CLOEXEC))
 
 
 @syscall("epoll_create")
 def sys_epoll_create(kernel: Kernel, thread, size: int, *_) -> int:
-    return -errno.EINVAL if signed(size, 32) <= 0 else kernel.files.install(Epoll())
+    return -Errno.EINVAL if signed(size, 32) <= 0 else kernel.files.install(Epoll())
 
 
 @syscall("epoll_ctl")
 def sys_epoll_ctl(kernel: Kernel, thread, epfd: int, op: int, fd: int, event: int, *_) -> int:
     epoll, file = kernel.files.get(epfd), kernel.files.get(fd)
     if epoll is None or file is None:
-        return -errno.EBADF
+        return -Errno.EBADF
     if not isinstance(epoll, Epoll) or file is epoll:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     fd = signed(fd, 32)
     if op == EPOLL_CTL_DEL:
         if fd not in epoll.interests:
-            return -errno.ENOENT
+            return -Errno.ENOENT
         del epoll.interests[fd]
         if all(i.file is not file for i in epoll.interests.values()):
             file.watchers.pop(epoll, None)
         return 0
     if op not in (EPOLL_CTL_ADD, EPOLL_CTL_MOD):
-        return -errno.EINVAL
+        return -Errno.EINVAL
     if (op == EPOLL_CTL_ADD) == (fd in epoll.interests):
-        return -errno.EEXIST if op == EPOLL_CTL_ADD else -errno.ENOENT
+        return -Errno.EEXIST if op == EPOLL_CTL_ADD else -Errno.ENOENT
     _, data_offset = _event_layout(kernel)
     events, data = kernel.load(event, 4), kernel.load(event + data_offset, 8)
     epoll.interests[fd] = Interest(file, events, data)
@@ -267,10 +267,10 @@ def sys_epoll_wait(kernel: Kernel, thread, epfd: int, events: int, maxevents: in
     epoll_pwait's signal mask is not applied: the sleep ends for any delivered signal anyway."""
     epoll = kernel.files.get(epfd)
     if epoll is None:
-        return -errno.EBADF
+        return -Errno.EBADF
     limit, timeout = signed(maxevents, 32), signed(timeout, 32)
     if not isinstance(epoll, Epoll) or limit <= 0:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     count = _deliver_events(kernel, epoll, events, limit)
     if count or timeout == 0:
         return count

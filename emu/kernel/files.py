@@ -8,7 +8,6 @@ answers `read`/`write`/`poll`; a file whose readiness changes calls
 
 from __future__ import annotations
 
-import errno
 import itertools
 import os
 import select
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 import unicorn
 
 from emu.kernel import Kernel, signed, syscall
+from emu.kernel.abi import Errno
 from emu.kernel.sigframe import SigInfo
 from emu.sched import Wait
 
@@ -49,10 +49,10 @@ class OpenFile:
         self.generation = 0  # bumped on every readiness change (edge-triggered epoll)
 
     def read(self, kernel: Kernel, count: int) -> bytes | int:
-        return -errno.EINVAL
+        return -Errno.EINVAL
 
     def write(self, kernel: Kernel, data: bytes) -> int:
-        return -errno.EINVAL
+        return -Errno.EINVAL
 
     def poll(self) -> int:
         """Ready events right now (EPOLLIN/EPOLLOUT/EPOLLHUP)."""
@@ -76,16 +76,16 @@ class HostStream(OpenFile):
 
     def read(self, kernel: Kernel, count: int) -> bytes | int:
         if not self._wait_ready(kernel, writing=False):
-            return -errno.EINTR
+            return -Errno.EINTR
         try:
             return os.read(self.fd, count)
         except OSError as err:
-            return -(err.errno or errno.EIO)
+            return -(err.errno or Errno.EIO)
 
     def write(self, kernel: Kernel, data: bytes) -> int:
         stream = {1: sys.stdout, 2: sys.stderr}.get(self.fd)
         if stream is None:
-            return -errno.EBADF
+            return -Errno.EBADF
         try:
             stream.flush()  # emu's own lines (--strace on stderr) stay in order with the guest's
         except BrokenPipeError:
@@ -100,8 +100,8 @@ class HostStream(OpenFile):
             except BrokenPipeError:
                 return self._reader_gone(kernel)
             except OSError as err:
-                return written or -(err.errno or errno.EIO)
-        return written if written or not data else -errno.EINTR
+                return written or -(err.errno or Errno.EIO)
+        return written if written or not data else -Errno.EINTR
 
     def _reader_gone(self, kernel: Kernel) -> int:
         """A write to a pipe whose reader went away (`emu run | head`): SIGPIPE to the writing
@@ -109,7 +109,7 @@ class HostStream(OpenFile):
         from emu.kernel import signals
 
         signals.send(kernel, kernel.machine.current, SigInfo(signals.SIGPIPE, signals.SI_USER))
-        return -errno.EPIPE
+        return -Errno.EPIPE
 
     def _wait_ready(self, kernel: Kernel, writing: bool) -> bool:
         """Wait until the fd is ready, or False once --timeout has passed (no timeout: True)."""
@@ -157,12 +157,12 @@ class FdTable:
             if fd not in self.entries:
                 self.entries[fd] = (file, cloexec)
                 return fd
-        return -errno.EMFILE
+        return -Errno.EMFILE
 
     def close(self, fd: int) -> int:
         entry = self.entries.pop(signed(fd, 32), None)
         if entry is None:
-            return -errno.EBADF
+            return -Errno.EBADF
         file = entry[0]
         if all(other is not file for other, _ in self.entries.values()):
             file.close(self.kernel)
@@ -181,14 +181,14 @@ def _guest_bytes(kernel: Kernel, buf: int, count: int) -> bytes | int:
     try:
         return kernel.machine.memory.read(buf, min(count, MAX_IO))
     except unicorn.UcError:
-        return -errno.EFAULT
+        return -Errno.EFAULT
 
 
 @syscall("write")
 def sys_write(kernel: Kernel, thread, fd: int, buf: int, count: int, *_) -> int:
     file = kernel.files.get(fd)
     if file is None or file.flags & O_ACCMODE == O_RDONLY:
-        return -errno.EBADF
+        return -Errno.EBADF
     data = _guest_bytes(kernel, buf, count)
     return data if isinstance(data, int) else file.write(kernel, data)
 
@@ -197,7 +197,7 @@ def sys_write(kernel: Kernel, thread, fd: int, buf: int, count: int, *_) -> int:
 def sys_read(kernel: Kernel, thread, fd: int, buf: int, count: int, *_) -> int:
     file = kernel.files.get(fd)
     if file is None or file.flags & O_ACCMODE == O_WRONLY:
-        return -errno.EBADF
+        return -Errno.EBADF
     count = min(count, MAX_IO)
 
     def attempt(result: int = 0) -> int:
@@ -210,7 +210,7 @@ def sys_read(kernel: Kernel, thread, fd: int, buf: int, count: int, *_) -> int:
         return len(data)
 
     result = attempt()
-    if result != -errno.EAGAIN or file.flags & O_NONBLOCK:
+    if result != -Errno.EAGAIN or file.flags & O_NONBLOCK:
         return result
     kernel.block(thread, Wait(file.key, None, complete=attempt))  # wakes on FdTable.changed
     return result
@@ -227,7 +227,7 @@ def sys_fcntl(kernel: Kernel, thread, fd: int, command: int, argument: int, *_) 
     table = kernel.files
     entry = table.entries.get(signed(fd, 32))
     if entry is None:
-        return -errno.EBADF
+        return -Errno.EBADF
     file, cloexec = entry
     if command in (F_DUPFD, F_DUPFD_CLOEXEC):
         return table.install(file, command == F_DUPFD_CLOEXEC, signed(argument, 32))
@@ -241,4 +241,4 @@ def sys_fcntl(kernel: Kernel, thread, fd: int, command: int, argument: int, *_) 
     if command == F_SETFL:
         file.flags = (file.flags & ~O_NONBLOCK) | (argument & O_NONBLOCK)
         return 0
-    return -errno.EINVAL
+    return -Errno.EINVAL

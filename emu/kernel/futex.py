@@ -9,13 +9,12 @@ CLONE_CHILD_CLEARTID, or the deadline wakes them.
 
 from __future__ import annotations
 
-import errno
-
 from emu.kernel import Kernel, signed, syscall
+from emu.kernel.abi import FUTEX_CLOCK_REALTIME, FUTEX_PRIVATE_FLAG, Errno, Futex
 from emu.sched import Wait
 
-FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET = 0, 1, 9, 10
-FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME = 128, 256
+FUTEX_WAIT, FUTEX_WAKE = Futex.FUTEX_WAIT, Futex.FUTEX_WAKE
+FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET = Futex.FUTEX_WAIT_BITSET, Futex.FUTEX_WAKE_BITSET
 BITSET_ANY = 0xFFFFFFFF
 NS = 1_000_000_000
 
@@ -44,21 +43,21 @@ def _deadline(kernel: Kernel, timeout: int, absolute: bool, realtime: bool) -> i
 
 def _wait(kernel: Kernel, thread, address: int, value: int, deadline: int | None, bitset: int) -> int:
     if address % 4:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     if deadline == -1 or bitset == 0:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     current = kernel.load(address, 4)
     if current != value & 0xFFFFFFFF:
-        return -errno.EAGAIN
+        return -Errno.EAGAIN
     if deadline is not None and deadline <= kernel.clock.monotonic():
-        return -errno.ETIMEDOUT
+        return -Errno.ETIMEDOUT
     kernel.block(thread, Wait(address, deadline, bitset, value=current))
     return 0  # not reached: block() leaves through Blocked
 
 
 def _wake(kernel: Kernel, address: int, count: int, bitset: int) -> int:
     if address % 4 or bitset == 0:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     return kernel.machine.scheduler.wake(address, signed(count, 32), bitset)
 
 
@@ -68,7 +67,7 @@ def sys_futex(kernel: Kernel, thread, address, op, value, timeout, address2, val
     realtime = bool(op & FUTEX_CLOCK_REALTIME)
     if command == FUTEX_WAIT:
         if realtime:
-            return -errno.ENOSYS
+            return -Errno.ENOSYS
         deadline = _deadline(kernel, timeout, absolute=False, realtime=False)
         return _wait(kernel, thread, address, value, deadline, BITSET_ANY)
     if command == FUTEX_WAIT_BITSET:
@@ -78,4 +77,4 @@ def sys_futex(kernel: Kernel, thread, address, op, value, timeout, address2, val
         return _wake(kernel, address, value, BITSET_ANY)
     if command == FUTEX_WAKE_BITSET:
         return _wake(kernel, address, value, value3 & 0xFFFFFFFF)
-    return -errno.ENOSYS
+    return -Errno.ENOSYS

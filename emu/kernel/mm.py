@@ -8,13 +8,16 @@ the host. The address space itself (emu/memory.py) does the bookkeeping.
 
 from __future__ import annotations
 
-import errno
-
 from emu.kernel import Kernel, signed, syscall
+from emu.kernel.abi import (
+    MAP_ANONYMOUS,
+    MAP_FIXED,
+    MAP_FIXED_NOREPLACE,
+    MAP_SHARED_VALIDATE,
+    Errno,
+)
 from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE, AddressSpace, OutOfMemory
 
-MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE = 0x1, 0x2, 0x3
-MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE = 0x10, 0x20, 0x100000
 MADV_DONTNEED = 4
 KNOWN_ADVICE = {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25}
 MINCORE_CHUNK = 1 << 20  # vector bytes written per call to the engine
@@ -36,31 +39,31 @@ def _place(kernel: Kernel, address: int, size: int, flags: int) -> int:
         return address
     hint = memory.round_down(address)
     if flags & MAP_FIXED_NOREPLACE:
-        return hint if memory.is_free(hint, hint + size) else -errno.EEXIST
-    if hint and hint + size <= linux["mmap_top"] and memory.is_free(hint, hint + size):
+        return hint if memory.is_free(hint, hint + size) else -Errno.EEXIST
+    if hint and hint + size <= linux.mmap_top and memory.is_free(hint, hint + size):
         return hint
-    start = memory.find_free(size, floor=linux["mmap_base"], ceiling=linux["mmap_top"])
-    return -errno.ENOMEM if start is None else start
+    start = memory.find_free(size, floor=linux.mmap_base, ceiling=linux.mmap_top)
+    return -Errno.ENOMEM if start is None else start
 
 
 def do_mmap(kernel: Kernel, address: int, length: int, prot: int, flags: int, fd: int, offset: int) -> int:
     memory = _memory(kernel)
     if length == 0 or offset % memory.page_size or flags & MAP_SHARED_VALIDATE == 0:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     if flags & MAP_FIXED and _misaligned(kernel, address):
-        return -errno.EINVAL
+        return -Errno.EINVAL
     if not flags & MAP_ANONYMOUS:
-        return -errno.EBADF if signed(fd, 32) < 0 else -errno.ENODEV  # no file mappings yet
+        return -Errno.EBADF if signed(fd, 32) < 0 else -Errno.ENODEV  # no file mappings yet
     size = memory.round_up(length)
     if size > kernel.arch.word_mask - address:
-        return -errno.ENOMEM
+        return -Errno.ENOMEM
     start = _place(kernel, address, size, flags)
     if start < 0:
         return start
     try:
         memory.map(start, size, prot & (PROT_READ | PROT_WRITE | PROT_EXEC), "[anon]")
     except OutOfMemory:
-        return -errno.ENOMEM
+        return -Errno.ENOMEM
     return start
 
 
@@ -77,11 +80,11 @@ def sys_mmap2(kernel: Kernel, thread, address, length, prot, flags, fd, pgoffset
 @syscall("munmap")
 def sys_munmap(kernel: Kernel, thread, address, length, *_) -> int:
     if _misaligned(kernel, address) or length == 0:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     try:
         _memory(kernel).unmap(address, length)
     except OutOfMemory:
-        return -errno.ENOMEM  # splitting a mapping would pass the mapping count limit
+        return -Errno.ENOMEM  # splitting a mapping would pass the mapping count limit
     return 0
 
 
@@ -89,14 +92,14 @@ def sys_munmap(kernel: Kernel, thread, address, length, *_) -> int:
 def sys_mprotect(kernel: Kernel, thread, address, length, prot, *_) -> int:
     memory = _memory(kernel)
     if _misaligned(kernel, address):
-        return -errno.EINVAL
+        return -Errno.EINVAL
     end = address + memory.round_up(length)
     if not memory.is_mapped(address, end):
-        return -errno.ENOMEM
+        return -Errno.ENOMEM
     try:
         memory.protect(address, end - address, prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
     except OutOfMemory:
-        return -errno.ENOMEM  # a PROT_NONE reservation made accessible beyond --mem-limit
+        return -Errno.ENOMEM  # a PROT_NONE reservation made accessible beyond --mem-limit
     return 0
 
 
@@ -105,14 +108,14 @@ def sys_madvise(kernel: Kernel, thread, address, length, advice, *_) -> int:
     """MADV_DONTNEED really drops the pages (they read back as zero); other advice is a hint."""
     memory = _memory(kernel)
     if _misaligned(kernel, address) or advice not in KNOWN_ADVICE:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     end = address + memory.round_up(length)
     if advice == MADV_DONTNEED:
         try:
             memory.zero(address, end - address)
         except OutOfMemory:
-            return -errno.ENOMEM
-    return 0 if memory.is_mapped(address, end) else -errno.ENOMEM
+            return -Errno.ENOMEM
+    return 0 if memory.is_mapped(address, end) else -Errno.ENOMEM
 
 
 @syscall("brk")
@@ -143,13 +146,13 @@ def sys_mincore(kernel: Kernel, thread, address, length, vector, *_) -> int:
     its mappings, not its pages; the vector must be writable first (else -EFAULT)."""
     memory = _memory(kernel)
     if _misaligned(kernel, address):
-        return -errno.EINVAL
+        return -Errno.EINVAL
     end = address + memory.round_up(length)
     if end > kernel.arch.word_mask or not memory.is_mapped(address, end):
-        return -errno.ENOMEM
+        return -Errno.ENOMEM
     pages = (end - address) // memory.page_size
     if not _writable(memory, vector, pages):
-        return -errno.EFAULT
+        return -Errno.EFAULT
     cursor = address
     while cursor < end:
         mapping = memory.find(cursor)

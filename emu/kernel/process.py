@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import errno
-
 from emu.kernel import Kernel, ProcessExit, syscall
+from emu.kernel.abi import Errno
 
 
 @syscall("exit_group")
@@ -45,7 +44,7 @@ def soft_limit(kernel: Kernel, resource: int) -> int:
 
 def _get_limit(kernel: Kernel, resource: int, old: int, size: int) -> int:
     if not 0 <= resource < RLIM_NLIMITS:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     if old:
         infinity = (1 << (8 * size)) - 1
         for i, value in enumerate(_limits(kernel).get(resource, (RLIM_INFINITY, RLIM_INFINITY))):
@@ -55,12 +54,12 @@ def _get_limit(kernel: Kernel, resource: int, old: int, size: int) -> int:
 
 def _set_limit(kernel: Kernel, resource: int, new: int, size: int) -> int:
     if not 0 <= resource < RLIM_NLIMITS:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     infinity = (1 << (8 * size)) - 1
     soft, hard = (kernel.load(new + i * size, size) for i in range(2))
     soft, hard = (RLIM_INFINITY if v == infinity else v for v in (soft, hard))
     if soft > hard:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     _limits(kernel)[resource] = (soft, hard)
     return 0
 
@@ -80,7 +79,7 @@ def sys_setrlimit(kernel: Kernel, thread, resource: int, new: int, *_) -> int:
 def sys_prlimit64(kernel: Kernel, thread, pid: int, resource: int, new: int, old: int, *_) -> int:
     """struct rlimit64 on every arch; pid 0 or our own pid only."""
     if pid not in (0, kernel.machine.pid):
-        return -errno.ESRCH
+        return -Errno.ESRCH
     result = _get_limit(kernel, resource, old, 8)
     if result == 0 and new:
         result = _set_limit(kernel, resource, new, 8)

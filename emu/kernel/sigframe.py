@@ -1,6 +1,6 @@
 """The Linux signal frame, laid out from the arch's `[signals]` data (no per-arch code).
 
-What differs between arches is data in arch/*.toml, taken from the kernel's
+What differs between arches is data in arch/*/arch.toml, taken from the kernel's
 `struct rt_sigframe` for each (and QEMU linux-user's <target>/signal.c):
 where the ucontext and siginfo sit in the frame, the register slots of the
 mcontext, where the return address goes (pushed on x86-64, in lr elsewhere),
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import unicorn
 
+from emu.arch import SignalFrame
 from emu.kernel import Kernel
 from emu.memory import PROT_EXEC, PROT_READ, OutOfMemory
 
@@ -37,13 +38,13 @@ class SigInfo:
     uid: int = 0
 
 
-def layout(kernel: Kernel) -> dict:
+def layout(kernel: Kernel) -> SignalFrame:
     return kernel.arch.signals
 
 
 def set_pc(kernel: Kernel, value: int) -> None:
     """Write pc without changing the instruction-set state (ARM: the T bit lives in cpsr)."""
-    regs, mode = kernel.machine.regs, layout(kernel).get("mode_register")
+    regs, mode = kernel.machine.regs, layout(kernel).mode_register
     saved = regs[mode] if mode else None
     regs[kernel.arch.pc] = value
     if mode:
@@ -53,16 +54,16 @@ def set_pc(kernel: Kernel, value: int) -> None:
 def trampoline(kernel: Kernel) -> int:
     """The kernel-provided `rt_sigreturn` stub (a vdso/sigpage stand-in), mapped on first use."""
     data = layout(kernel)
-    address = data["trampoline"]
+    address = data.trampoline
     memory = kernel.machine.memory
     if memory.find(address) is None:
         memory.map(address, memory.round_up(1), PROT_READ | PROT_EXEC, "[sigpage]")
-        memory.write(address, bytes.fromhex(data["trampoline_code"]))
+        memory.write(address, bytes.fromhex(data.trampoline_code))
     return address
 
 
 def _siginfo(kernel: Kernel, info: SigInfo) -> bytes:
-    arch, fields = kernel.arch, layout(kernel)["siginfo_fields"]
+    arch, fields = kernel.arch, layout(kernel).siginfo_fields
     head = arch.pack(info.signo, 4) + arch.pack(0, 4) + arch.pack(info.code, 4)
     body = arch.pack(info.address) if info.address else arch.pack(info.pid, 4) + arch.pack(info.uid, 4)
     record = head.ljust(fields, b"\0") + body
@@ -78,8 +79,8 @@ def _frame_address(kernel: Kernel, thread, sp: int, flags: int) -> tuple[int, bo
     if flags & SA_ONSTACK and enabled and not on_alt:
         sp, on_alt = base + size, True
     else:
-        sp -= data["redzone"]
-    frame = ((sp - data["frame_size"]) & -data["align"]) - data["bias"]
+        sp -= data.redzone
+    frame = ((sp - data.frame_size) & -data.align) - data.bias
     return frame, on_alt
 
 
@@ -87,39 +88,39 @@ def _ucontext(kernel: Kernel, thread, uc: int, info: SigInfo, on_alt: bool) -> b
     """The ucontext image: uc_stack, the mcontext register slots, the saved mask."""
     arch, data, regs = kernel.arch, layout(kernel), kernel.machine.regs
     word = arch.word_size
-    image = bytearray(data["ucontext_size"])
+    image = bytearray(data.ucontext_size)
 
     def put(offset: int, value: int, size: int = word) -> None:
         image[offset : offset + size] = arch.pack(value, size)
 
     base, stack_flags, size = thread.altstack
-    put(data["uc_stack"], base)
-    put(data["uc_stack"] + word, SS_ONSTACK if on_alt else stack_flags, 4)
-    put(data["uc_stack"] + 2 * word, size)
-    for slot, name in enumerate(data["registers"]):
+    put(data.uc_stack, base)
+    put(data.uc_stack + word, SS_ONSTACK if on_alt else stack_flags, 4)
+    put(data.uc_stack + 2 * word, size)
+    for slot, name in enumerate(data.registers):
         if name:
-            put(data["uc_registers"] + slot * word, regs[name])
-    put(data["uc_registers"] + data["fault_address_slot"] * word, info.address)
-    put(data["uc_sigmask"], thread.sigmask, 8)
-    if "uc_registers_pointer" in data:
-        put(data["uc_registers_pointer"], uc + data["uc_registers"])
+            put(data.uc_registers + slot * word, regs[name])
+    put(data.uc_registers + data.fault_address_slot * word, info.address)
+    put(data.uc_sigmask, thread.sigmask, 8)
+    if data.uc_registers_pointer is not None:
+        put(data.uc_registers_pointer, uc + data.uc_registers)
     return bytes(image)
 
 
 def _handler_entry(kernel: Kernel, handler: int) -> None:
     """pc (and TOC / entry register) for the handler; an ELFv1 handler is a descriptor."""
     regs, data, arch = kernel.machine.regs, layout(kernel), kernel.arch
-    toc = data.get("descriptor_toc")
+    toc = arch.call.descriptors.toc_reg if arch.call.descriptors else None
     if toc and getattr(kernel.machine.image, "function_descriptors", False):
         regs[toc] = kernel.load(handler + arch.word_size, arch.word_size)
         handler = kernel.load(handler, arch.word_size)
     elif arch.call.entry_reg:
         regs[arch.call.entry_reg] = handler
-    mode = data.get("mode_register")
+    mode = data.mode_register
     if mode:
-        thumb = data["thumb_bit"] if handler & 1 else 0
+        thumb = data.thumb_bit if handler & 1 else 0
         regs[arch.pc] = handler & ~1
-        regs[mode] = (regs[mode] & ~data["mode_clear"]) | thumb
+        regs[mode] = (regs[mode] & ~data.mode_clear) | thumb
     else:
         regs[arch.pc] = handler
 
@@ -131,17 +132,17 @@ def push(kernel: Kernel, thread, info: SigInfo, handler: int, flags: int, restor
     regs = machine.regs
     sp = regs[arch.sp]
     frame, on_alt = _frame_address(kernel, thread, sp, flags)
-    uc, siginfo = frame + data["ucontext"], frame + data["siginfo"]
+    uc, siginfo = frame + data.ucontext, frame + data.siginfo
     try:
         returns_to = restorer if flags & SA_RESTORER and restorer else trampoline(kernel)
     except OutOfMemory:
         return False
     try:
-        machine.memory.write(frame, bytes(data["frame_size"]))
+        machine.memory.write(frame, bytes(data.frame_size))
         machine.memory.write(siginfo, _siginfo(kernel, info))
         machine.memory.write(uc, _ucontext(kernel, thread, uc, info, on_alt))
-        handler_sp = frame - data["call_frame"]
-        if data["call_frame"]:
+        handler_sp = frame - data.call_frame
+        if data.call_frame:
             kernel.store(handler_sp, sp, arch.word_size)  # back chain to the interrupted frame
         if arch.call.return_via == "stack":
             kernel.store(frame, returns_to, arch.word_size)
@@ -159,7 +160,7 @@ def push(kernel: Kernel, thread, info: SigInfo, handler: int, flags: int, restor
     regs[arch.sp] = handler_sp
     for register, value in zip(arch.call.args, (info.signo, siginfo, uc), strict=False):
         regs[register] = value
-    for register in data.get("entry_zero", []):
+    for register in data.entry_zero:
         regs[register] = 0
     _handler_entry(kernel, handler)
     return True
@@ -179,7 +180,7 @@ def _drop_frames(kernel: Kernel, thread, dead) -> None:
 
 def ucontext_at_sigreturn(kernel: Kernel) -> int:
     """rt_sigreturn finds the frame from sp (the handler has returned into the trampoline)."""
-    return kernel.machine.regs[kernel.arch.sp] + layout(kernel)["sigreturn_ucontext"]
+    return kernel.machine.regs[kernel.arch.sp] + layout(kernel).sigreturn_ucontext
 
 
 def restore(kernel: Kernel, thread, uc: int) -> int | None:
@@ -188,7 +189,7 @@ def restore(kernel: Kernel, thread, uc: int) -> int | None:
     arch, data, machine = kernel.arch, layout(kernel), kernel.machine
     word = arch.word_size
     try:
-        image = machine.memory.read(uc, data["ucontext_size"])
+        image = machine.memory.read(uc, data.ucontext_size)
     except unicorn.UcError:
         return None
     for address, context in thread.signal_frames:
@@ -196,14 +197,14 @@ def restore(kernel: Kernel, thread, uc: int) -> int | None:
             machine.uc.context_restore(context)
             _drop_frames(kernel, thread, lambda other: other <= uc)
             break
-    skip = set(data.get("restore_skip", []))
-    forced = data.get("restore_forced", {})  # bits user memory may not set (ARM: back to User mode)
-    for slot, name in enumerate(data["registers"]):
+    skip = set(data.restore_skip)
+    forced = data.restore_forced  # bits user memory may not set (ARM: back to User mode)
+    for slot, name in enumerate(data.registers):
         if name and name not in skip:
-            offset = data["uc_registers"] + slot * word
+            offset = data.uc_registers + slot * word
             value = arch.unpack(image[offset : offset + word])
             if name in forced:
                 mask, bits = forced[name]
                 value = value & ~mask | bits
             machine.regs[name] = value
-    return arch.unpack(image[data["uc_sigmask"] : data["uc_sigmask"] + 8])
+    return arch.unpack(image[data.uc_sigmask : data.uc_sigmask + 8])

@@ -3,7 +3,7 @@
 A handler installed with rt_sigaction really runs: for a CPU fault in the
 thread (a nil dereference: SIGSEGV) or for a signal sent with tgkill (Go's
 SIGURG preemption). Delivery writes the arch's Linux signal frame
-(emu/kernel/sigframe.py, layouts from `[signals]` in arch/*.toml) on the
+(emu/kernel/sigframe.py, layouts from `[signals]` in arch/*/arch.toml) on the
 sigaltstack when SA_ONSTACK asks for it, enters the handler, and rt_sigreturn
 puts back whatever the handler left in the frame's ucontext — which is how Go
 redirects a faulting thread to sigpanic or injects asyncPreempt.
@@ -15,15 +15,13 @@ the target ends with -EINTR first, as on Linux.
 
 from __future__ import annotations
 
-import errno
-import signal as host_signal
-
 from emu.errors import GuestError
 from emu.kernel import KEEP_REGISTERS, Kernel, sigframe, syscall
+from emu.kernel.abi import NSIG, SIGRTMIN, Errno, Signal
 from emu.kernel.process import RLIMIT_SIGPENDING, soft_limit
 from emu.kernel.sigframe import SigInfo
 
-SIGKILL, SIGPIPE, SIGSTOP, SIGRTMIN, NSIG = 9, 13, 19, 32, 64
+SIGKILL, SIGPIPE, SIGSTOP = Signal.SIGKILL, Signal.SIGPIPE, Signal.SIGSTOP
 SIGSET_SIZE = 8
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))
@@ -32,10 +30,12 @@ SIG_DFL, SIG_IGN = 0, 1
 SA_NODEFER, SA_RESETHAND = 0x40000000, 0x80000000
 SI_USER, SI_TKILL = 0, -6
 SEGV_MAPERR, SEGV_ACCERR, FAULT_CODE = 1, 2, 1  # FAULT_CODE: ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT
-DEFAULT_IGNORED = {17, 18, 23, 28}  # SIGCHLD, SIGCONT, SIGURG, SIGWINCH
-DEFAULT_STOPS = {19, 20, 21, 22}  # SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
+DEFAULT_IGNORED = {Signal.SIGCHLD, Signal.SIGCONT, Signal.SIGURG, Signal.SIGWINCH}
+DEFAULT_STOPS = {Signal.SIGSTOP, Signal.SIGTSTP, Signal.SIGTTIN, Signal.SIGTTOU}
 # Every other signal 1..64, real-time ones included, terminates (or dumps core: emu writes none).
-SYNCHRONOUS = {"SIGSEGV": 11, "SIGILL": 4, "SIGBUS": 7, "SIGTRAP": 5, "SIGFPE": 8}
+SYNCHRONOUS = {
+    s.name: s for s in (Signal.SIGSEGV, Signal.SIGILL, Signal.SIGBUS, Signal.SIGTRAP, Signal.SIGFPE)
+}
 
 
 def _bit(signal: int) -> int:
@@ -58,9 +58,9 @@ def action(kernel: Kernel, signal: int) -> tuple[int, int, int, int]:
 @syscall("rt_sigaction")
 def sys_rt_sigaction(kernel: Kernel, thread, signal, new_action, old_action, setsize, *_) -> int:
     if setsize != SIGSET_SIZE or not 1 <= signal <= NSIG:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     if new_action and signal in (SIGKILL, SIGSTOP):
-        return -errno.EINVAL
+        return -Errno.EINVAL
     size = _sigaction_size(kernel)
     previous = kernel.sigactions.get(signal, bytes(size))
     new = kernel.machine.memory.read(new_action, size) if new_action else None
@@ -74,11 +74,11 @@ def sys_rt_sigaction(kernel: Kernel, thread, signal, new_action, old_action, set
 @syscall("rt_sigprocmask")
 def sys_rt_sigprocmask(kernel: Kernel, thread, how, new_set, old_set, setsize, *_) -> int:
     if setsize != SIGSET_SIZE:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     previous = thread.sigmask
     if new_set:
         if how not in (SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK):
-            return -errno.EINVAL
+            return -Errno.EINVAL
         value = kernel.load(new_set, SIGSET_SIZE)
         mask = {SIG_BLOCK: previous | value, SIG_UNBLOCK: previous & ~value, SIG_SETMASK: value}[how]
         thread.sigmask = mask & ~UNBLOCKABLE
@@ -106,9 +106,9 @@ def sys_sigaltstack(kernel: Kernel, thread, new_stack, old_stack, *_) -> int:
             kernel.load(new_stack + 2 * word, word),
         )
         if flags & ~(SS_DISABLE | SS_AUTODISARM):
-            return -errno.EINVAL
+            return -Errno.EINVAL
         if on_stack:
-            return -errno.EPERM
+            return -Errno.EPERM
     previous = thread.altstack
     if old_stack:
         kernel.store(old_stack, previous[0], word)
@@ -135,12 +135,12 @@ def send(kernel: Kernel, target, info: SigInfo) -> int:
     if info.signo < SIGRTMIN and any(p.signo == info.signo for p in target.signals):
         return 0  # a standard signal is pending at most once (real-time ones queue)
     if sum(len(t.signals) for t in kernel.machine.threads) >= soft_limit(kernel, RLIMIT_SIGPENDING):
-        return -errno.EAGAIN
+        return -Errno.EAGAIN
     target.signals.append(info)
     if target is kernel.machine.current:
         kernel.machine.preempt()  # delivered as the syscall returns (next resume)
     elif not target.sigmask & _bit(info.signo):
-        kernel.machine.scheduler.interrupt(target, -errno.EINTR)
+        kernel.machine.scheduler.interrupt(target, -Errno.EINTR)
     return 0
 
 
@@ -150,9 +150,9 @@ def _find_thread(kernel: Kernel, tid: int):
 
 def _send_to(kernel: Kernel, target, signal: int, code: int) -> int:
     if target is None:
-        return -errno.ESRCH
+        return -Errno.ESRCH
     if not 0 <= signal <= NSIG:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     if signal:
         return send(kernel, target, SigInfo(signal, code, pid=kernel.machine.pid))
     return 0
@@ -161,7 +161,7 @@ def _send_to(kernel: Kernel, target, signal: int, code: int) -> int:
 @syscall("tgkill")
 def sys_tgkill(kernel: Kernel, thread, tgid: int, tid: int, signal: int, *_) -> int:
     if tgid != kernel.machine.pid:
-        return -errno.ESRCH
+        return -Errno.ESRCH
     return _send_to(kernel, _find_thread(kernel, tid), signal, SI_TKILL)
 
 
@@ -174,7 +174,7 @@ def sys_tkill(kernel: Kernel, thread, tid: int, signal: int, *_) -> int:
 def sys_kill(kernel: Kernel, thread, pid: int, signal: int, *_) -> int:
     """Only our own process exists; a process-directed signal goes to the calling thread."""
     if pid not in (0, kernel.machine.pid) and pid & kernel.arch.word_mask != kernel.arch.word_mask:
-        return -errno.ESRCH
+        return -Errno.ESRCH
     return _send_to(kernel, thread, signal, SI_USER)
 
 
@@ -195,13 +195,8 @@ def _enter(kernel: Kernel, thread, info: SigInfo) -> bool:
 
 
 def signal_name(signo: int) -> str:
-    """`SIGSEGV` for a standard signal; `signal 40` for a real-time one (no host name to borrow)."""
-    if signo < SIGRTMIN:
-        try:
-            return host_signal.Signals(signo).name
-        except ValueError:
-            pass
-    return f"signal {signo}"
+    """`SIGSEGV` for a standard signal; `signal 40` for a real-time one."""
+    return Signal.name_of(signo) or f"signal {signo}"
 
 
 def _death(signo: int, what: str) -> GuestError:
@@ -276,7 +271,7 @@ def interrupt_wait(kernel: Kernel, thread) -> None:
     """The thread just went to sleep: with a deliverable signal pending, it wakes with -EINTR
     (as Linux's signal_pending check before sleeping), so the signal is delivered on resume."""
     if deliverable(thread):
-        kernel.machine.scheduler.interrupt(thread, -errno.EINTR)
+        kernel.machine.scheduler.interrupt(thread, -Errno.EINTR)
 
 
 @syscall("rt_sigreturn")

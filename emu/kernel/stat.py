@@ -10,11 +10,11 @@ from a mounted host directory. Which struct a call fills, and where each field l
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from emu.kernel import Kernel, signed, syscall
+from emu.kernel.abi import Errno
 from emu.kernel.epoll import PipeEnd
 from emu.kernel.files import HostStream, OpenFile
 from emu.kernel.vfs import AT_FDCWD, Directory, Node, VirtualFile, filesystem, guest_path
@@ -115,19 +115,19 @@ def _status_at(kernel: Kernel, dirfd: int, path: int, flags: int) -> Status | in
     if flags & AT_EMPTY_PATH and kernel.load(path, 1) == 0 and signed(dirfd, 32) >= 0:
         return _status_of_fd(kernel, dirfd)
     node = filesystem(kernel).lookup(name)
-    return -errno.ENOENT if node is None else node_status(node)
+    return -Errno.ENOENT if node is None else node_status(node)
 
 
 def _status_of_fd(kernel: Kernel, fd: int) -> Status | int:
     file = kernel.files.get(fd)
-    return -errno.EBADF if file is None else file_status(file, signed(fd, 32))
+    return -Errno.EBADF if file is None else file_status(file, signed(fd, 32))
 
 
 def _fill_stat(kernel: Kernel, status: Status | int, address: int) -> int:
     if isinstance(status, int):
         return status
-    layout = kernel.arch.linux["stat"]
-    _write_struct(kernel, address, layout["size"], layout["fields"], status.fields())
+    layout = kernel.arch.linux.stat
+    _write_struct(kernel, address, layout.size, layout.fields, status.fields())
     return 0
 
 
@@ -142,7 +142,7 @@ def _fstat(kernel: Kernel, fd: int, address: int, *_) -> int:
 
 def _fstatat(kernel: Kernel, dirfd: int, path: int, address: int, flags: int, *_) -> int:
     if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
-        return -errno.EINVAL
+        return -Errno.EINVAL
     return _fill_stat(kernel, _status_at(kernel, dirfd, path, flags), address)
 
 
@@ -152,8 +152,8 @@ def _register(name: str, answer: Callable[..., int]) -> None:
 
     @syscall(name)
     def handler(kernel: Kernel, thread, *args: int) -> int:
-        if name not in kernel.arch.linux["stat"]["calls"]:
-            return -errno.ENOSYS
+        if name not in kernel.arch.linux.stat.calls:
+            return -Errno.ENOSYS
         return answer(kernel, *args)
 
 

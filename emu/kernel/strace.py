@@ -7,46 +7,16 @@ arches (mmap's MAP_NORESERVE...) come from the arch data.
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable
 
 from emu.arch import Arch
 from emu.kernel import MAX_ERRNO, signed
+from emu.kernel.abi import FUTEX_CLOCK_REALTIME, FUTEX_PRIVATE_FLAG, Clone, Errno, Futex, Prot, Signal
 
-PROT_NAMES = {"PROT_READ": 1, "PROT_WRITE": 2, "PROT_EXEC": 4}
-FUTEX_COMMANDS = {
-    0: "FUTEX_WAIT",
-    1: "FUTEX_WAKE",
-    2: "FUTEX_FD",
-    3: "FUTEX_REQUEUE",
-    4: "FUTEX_CMP_REQUEUE",
-    5: "FUTEX_WAKE_OP",
-    6: "FUTEX_LOCK_PI",
-    7: "FUTEX_UNLOCK_PI",
-    8: "FUTEX_TRYLOCK_PI",
-    9: "FUTEX_WAIT_BITSET",
-    10: "FUTEX_WAKE_BITSET",
-}
-FUTEX_FLAGS = {"FUTEX_PRIVATE_FLAG": 128, "FUTEX_CLOCK_REALTIME": 256}
-CLONE_NAMES = {
-    "CLONE_VM": 0x100,
-    "CLONE_FS": 0x200,
-    "CLONE_FILES": 0x400,
-    "CLONE_SIGHAND": 0x800,
-    "CLONE_PIDFD": 0x1000,
-    "CLONE_PTRACE": 0x2000,
-    "CLONE_VFORK": 0x4000,
-    "CLONE_PARENT": 0x8000,
-    "CLONE_THREAD": 0x10000,
-    "CLONE_NEWNS": 0x20000,
-    "CLONE_SYSVSEM": 0x40000,
-    "CLONE_SETTLS": 0x80000,
-    "CLONE_PARENT_SETTID": 0x100000,
-    "CLONE_CHILD_CLEARTID": 0x200000,
-    "CLONE_DETACHED": 0x400000,
-    "CLONE_UNTRACED": 0x800000,
-    "CLONE_CHILD_SETTID": 0x1000000,
-}
+PROT_NAMES = {flag.name: flag.value for flag in Prot if flag.value}
+FUTEX_COMMANDS = frozenset(Futex)
+FUTEX_FLAGS = {"FUTEX_PRIVATE_FLAG": FUTEX_PRIVATE_FLAG, "FUTEX_CLOCK_REALTIME": FUTEX_CLOCK_REALTIME}
+CLONE_NAMES = {flag.name: flag.value for flag in Clone}
 CLONE_LABELS = {"stack": "child_stack", "ptid": "parent_tidptr", "ctid": "child_tidptr", "tls": "tls"}
 
 # argument kinds per syscall; unknown syscalls show all six words
@@ -109,29 +79,6 @@ FCNTL_COMMANDS = {
     1030: "F_DUPFD_CLOEXEC",
 }
 EPOLL_OPS = {1: "EPOLL_CTL_ADD", 2: "EPOLL_CTL_DEL", 3: "EPOLL_CTL_MOD"}
-SIGNAL_NAMES = {
-    1: "SIGHUP",
-    2: "SIGINT",
-    3: "SIGQUIT",
-    4: "SIGILL",
-    5: "SIGTRAP",
-    6: "SIGABRT",
-    7: "SIGBUS",
-    8: "SIGFPE",
-    9: "SIGKILL",
-    10: "SIGUSR1",
-    11: "SIGSEGV",
-    12: "SIGUSR2",
-    13: "SIGPIPE",
-    14: "SIGALRM",
-    15: "SIGTERM",
-    17: "SIGCHLD",
-    18: "SIGCONT",
-    19: "SIGSTOP",
-    23: "SIGURG",
-    27: "SIGPROF",
-    28: "SIGWINCH",
-}
 POINTER_RESULTS = {"mmap", "mmap2", "brk"}
 STRING_LIMIT = 256  # bytes of a guest string shown before `...`
 _ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0B: "\\v", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
@@ -182,7 +129,7 @@ def format_result(arch: Arch, name: str, result: int) -> str:
     value = signed(result, arch.bits)
     if -MAX_ERRNO <= value < 0:
         code = -value
-        return f"-1 errno={code} ({errno.errorcode.get(code, '?')})"
+        return f"-1 errno={code} ({Errno.name_of(code)})"
     if name in POINTER_RESULTS:
         return f"{result & arch.word_mask:#x}"
     return str(value)
@@ -209,13 +156,13 @@ def _prot(arch: Arch, value: int) -> str:
 
 
 def _mmap(arch: Arch, value: int) -> str:
-    return _flags(value, arch.linux.get("mmap_flags", {}))
+    return _flags(value, arch.linux.mmap_flags)
 
 
 def _futex(arch: Arch, value: int) -> str:
     command = value & ~sum(FUTEX_FLAGS.values())
     flags = [name for name, bit in FUTEX_FLAGS.items() if value & bit]
-    return "|".join([*flags, FUTEX_COMMANDS.get(command, str(command))])
+    return "|".join([*flags, (Futex(command).name if command in FUTEX_COMMANDS else str(command))])
 
 
 _FORMATTERS: dict[str, Callable[[Arch, int], str]] = {
@@ -230,12 +177,12 @@ _FORMATTERS: dict[str, Callable[[Arch, int], str]] = {
     "dirfd": lambda arch, v: "AT_FDCWD" if signed(v, 32) == -100 else _int(arch, v),
     "fcntl": lambda arch, v: FCNTL_COMMANDS.get(v, str(v)),
     "epoll_op": lambda arch, v: EPOLL_OPS.get(v, str(v)),
-    "signal": lambda arch, v: SIGNAL_NAMES.get(v, str(v)),
+    "signal": lambda arch, v: Signal.name_of(v) or str(v),
 }
 
 
 def _clone_args(arch: Arch, args: list[int]) -> str:
-    named = dict(zip(arch.linux["clone_args"], args, strict=False))
+    named = dict(zip(arch.linux.clone_args, args, strict=False))
     flags = named["flags"]
     shown = _flags(flags & ~0xFF, CLONE_NAMES) + (f"|{flags & 0xFF:#x}" if flags & 0xFF else "")
     rest = [f"{CLONE_LABELS[key]}={_ptr(arch, named[key])}" for key in ("stack", "ptid", "tls", "ctid")]

@@ -8,19 +8,24 @@ child_tid) and which register holds the TLS are arch data (`[linux]`).
 from __future__ import annotations
 
 import contextlib
-import errno
 
 import unicorn
 
 from emu.kernel import Kernel, ThreadExit, syscall
+from emu.kernel.abi import Clone, Errno
 from emu.kernel.process import RLIMIT_NPROC, soft_limit
 from emu.memory import OutOfMemory
 from emu.sched import Thread
 
-CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND = 0x100, 0x200, 0x400, 0x800
-CLONE_THREAD, CLONE_SYSVSEM, CLONE_SETTLS = 0x10000, 0x40000, 0x80000
-CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_DETACHED = 0x100000, 0x200000, 0x400000
-CLONE_CHILD_SETTID = 0x1000000
+CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND = (
+    Clone.CLONE_VM,
+    Clone.CLONE_FS,
+    Clone.CLONE_FILES,
+    Clone.CLONE_SIGHAND,
+)
+CLONE_THREAD, CLONE_SYSVSEM, CLONE_SETTLS = Clone.CLONE_THREAD, Clone.CLONE_SYSVSEM, Clone.CLONE_SETTLS
+CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID = Clone.CLONE_PARENT_SETTID, Clone.CLONE_CHILD_CLEARTID
+CLONE_DETACHED, CLONE_CHILD_SETTID = Clone.CLONE_DETACHED, Clone.CLONE_CHILD_SETTID
 CSIGNAL = 0xFF
 THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD
 OPTIONAL_FLAGS = (
@@ -36,7 +41,7 @@ FUTEX_WAKE_ONE = 1
 
 def clone_arguments(kernel: Kernel, raw: tuple[int, ...]) -> dict[str, int]:
     """clone's raw argument words by name, in this arch's order."""
-    return dict(zip(kernel.arch.linux["clone_args"], raw, strict=False))
+    return dict(zip(kernel.arch.linux.clone_args, raw, strict=False))
 
 
 @syscall("clone")
@@ -45,15 +50,15 @@ def sys_clone(kernel: Kernel, thread: Thread, *raw: int) -> int:
     args = clone_arguments(kernel, raw)
     flags = args["flags"]
     if flags & THREAD_FLAGS != THREAD_FLAGS or flags & ~(THREAD_FLAGS | OPTIONAL_FLAGS | CSIGNAL):
-        return -errno.EINVAL
+        return -Errno.EINVAL
     machine = kernel.machine
     if len(machine.threads) >= soft_limit(kernel, RLIMIT_NPROC):  # exited threads are retired
-        return -errno.EAGAIN
+        return -Errno.EAGAIN
     context = machine.uc.context_save()
     try:
         machine.memory.charge(context.size)  # a thread costs emu its saved CPU context
     except OutOfMemory:
-        return -errno.ENOMEM
+        return -Errno.ENOMEM
     child = Thread(machine, tid=kernel.next_tid, context=context, record_bytes=context.size)
     kernel.next_tid += 1
     child.sigmask = thread.sigmask
@@ -62,7 +67,7 @@ def sys_clone(kernel: Kernel, thread: Thread, *raw: int) -> int:
     if args["stack"]:
         child.pending_regs[machine.arch.sp] = args["stack"]
     if flags & CLONE_SETTLS:
-        child.pending_regs[kernel.arch.linux["tls_register"]] = args["tls"]
+        child.pending_regs[kernel.arch.linux.tls_register] = args["tls"]
     if flags & CLONE_PARENT_SETTID:
         kernel.store(args["ptid"], child.tid, 4)
     if flags & CLONE_CHILD_SETTID:
@@ -96,7 +101,7 @@ def sys_set_tid_address(kernel: Kernel, thread: Thread, address: int, *_) -> int
 
 @syscall("set_robust_list")
 def sys_set_robust_list(kernel: Kernel, thread: Thread, head: int, length: int, *_) -> int:
-    return 0 if length == 3 * kernel.arch.word_size else -errno.EINVAL
+    return 0 if length == 3 * kernel.arch.word_size else -Errno.EINVAL
 
 
 @syscall("sched_yield")
@@ -112,7 +117,7 @@ def sys_sched_getaffinity(kernel: Kernel, thread: Thread, pid: int, size: int, m
     ncpu = kernel.machine.options.ncpu
     needed = (ncpu + 8 * word - 1) // (8 * word) * word
     if size < needed or size % word:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     bits = (1 << ncpu) - 1
     words = [(bits >> (8 * word * i)) & kernel.arch.word_mask for i in range(needed // word)]
     kernel.store_words(mask, words)
@@ -132,7 +137,7 @@ def sys_arch_prctl(kernel: Kernel, thread: Thread, code: int, address: int, *_) 
         ARCH_GET_GS: "gs_base",
     }
     if code not in registers:
-        return -errno.EINVAL
+        return -Errno.EINVAL
     regs = kernel.machine.regs
     if code in (ARCH_SET_FS, ARCH_SET_GS):
         regs[registers[code]] = address

@@ -2,7 +2,7 @@
 host directories the user mounts explicitly.
 
 emu never opens a host file for the guest on its own: a path in `FILES` is answered from emu's own
-data (per arch, from `[linux]` in arch/*.toml), a path under a `--mount HOST_DIR:GUEST_DIR` is
+data (per arch, from `[linux]` in arch/*/arch.toml), a path under a `--mount HOST_DIR:GUEST_DIR` is
 answered from HOST_DIR (read-only; a symlink that leads out of HOST_DIR is not followed), the
 directories on the way to any of those exist, and any other path is -ENOENT (or -EROFS when the
 guest asks to create it), so a run depends only on what the user named. Relative paths start at
@@ -12,7 +12,6 @@ the guest's working directory (`--cwd`, default "/"), which always exists.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import posixpath
 import stat as host_stat
@@ -24,6 +23,7 @@ import unicorn
 
 from emu.arch import Arch
 from emu.kernel import Kernel, signed, syscall
+from emu.kernel.abi import Errno
 from emu.kernel.files import O_ACCMODE, O_CLOEXEC, O_RDONLY, OpenFile
 
 AT_FDCWD = -100
@@ -36,7 +36,7 @@ DT_DIR, DT_REG = 4, 8
 
 def _hpage_pmd_size(arch: Arch) -> bytes:
     """Go reads it to learn the huge page size (physHugePageSize)."""
-    return f"{arch.linux['hpage_pmd_size']}\n".encode()
+    return f"{arch.linux.hpage_pmd_size}\n".encode()
 
 
 FILES: dict[str, Callable[[Arch], bytes]] = {
@@ -112,12 +112,12 @@ class FileSystem:
         if node.host is None:
             return FILES[node.path](self.arch)
         if node.size > MAX_FILE:
-            return -errno.EFBIG
+            return -Errno.EFBIG
         try:
             with open(node.host, "rb") as host_file:
                 return host_file.read(MAX_FILE + 1)
         except OSError as err:
-            return -(err.errno or errno.EIO)
+            return -(err.errno or Errno.EIO)
 
     def children(self, node: Node) -> list[Node]:
         """A directory's entries, sorted by name (a deterministic order)."""
@@ -139,11 +139,11 @@ def read_path(kernel: Kernel, address: int) -> str | int:
     try:
         while b"\0" not in data:
             if len(data) >= PATH_MAX:
-                return -errno.ENAMETOOLONG
+                return -Errno.ENAMETOOLONG
             data += kernel.machine.memory.read(address + len(data), 256 - (address + len(data)) % 256)
     except unicorn.UcError:
         if b"\0" not in data:
-            return -errno.EFAULT
+            return -Errno.EFAULT
     return data.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
 
 
@@ -167,7 +167,7 @@ class VirtualFile(OpenFile):
     def seek(self, offset: int, whence: int) -> int:
         base = {SEEK_SET: 0, SEEK_CUR: self.offset, SEEK_END: len(self.content)}.get(whence)
         if base is None or base + offset < 0:
-            return -errno.EINVAL
+            return -Errno.EINVAL
         self.offset = base + offset
         return self.offset
 
@@ -182,11 +182,11 @@ class Directory(OpenFile):
         self.position = 0
 
     def read(self, kernel: Kernel, count: int) -> bytes | int:
-        return -errno.EISDIR
+        return -Errno.EISDIR
 
     def seek(self, offset: int, whence: int) -> int:
         if whence != SEEK_SET or not 0 <= offset <= len(self.entries):
-            return -errno.EINVAL
+            return -Errno.EINVAL
         self.position = offset
         return offset
 
@@ -202,7 +202,7 @@ def guest_path(kernel: Kernel, dirfd: int, address: int, empty_ok: bool = False)
     if isinstance(path, int):
         return path
     if not path and not empty_ok:
-        return -errno.ENOENT
+        return -Errno.ENOENT
     if path.startswith("/"):
         return posixpath.normpath(path)
     if signed(dirfd, 32) == AT_FDCWD:
@@ -210,9 +210,9 @@ def guest_path(kernel: Kernel, dirfd: int, address: int, empty_ok: bool = False)
     else:
         directory = kernel.files.get(dirfd)
         if directory is None:
-            return -errno.EBADF
+            return -Errno.EBADF
         if not isinstance(directory, Directory):
-            return -errno.ENOTDIR
+            return -Errno.ENOTDIR
         base = directory.node.path
     return posixpath.normpath(posixpath.join(base, path)) if path else base
 
@@ -223,7 +223,7 @@ def resolve(kernel: Kernel, dirfd: int, address: int) -> Node | int:
     if isinstance(path, int):
         return path
     node = filesystem(kernel).lookup(path)
-    return -errno.ENOENT if node is None else node
+    return -Errno.ENOENT if node is None else node
 
 
 def open_node(kernel: Kernel, node: Node) -> OpenFile | int:
@@ -240,11 +240,11 @@ def open_node(kernel: Kernel, node: Node) -> OpenFile | int:
 def open_path(kernel: Kernel, dirfd: int, address: int, flags: int) -> int:
     node = resolve(kernel, dirfd, address)
     if isinstance(node, int):
-        return -errno.EROFS if node == -errno.ENOENT and flags & O_CREAT else node
+        return -Errno.EROFS if node == -Errno.ENOENT and flags & O_CREAT else node
     if flags & O_ACCMODE != O_RDONLY or flags & O_CREAT:
-        return -errno.EISDIR if node.is_dir else -errno.EROFS
-    if flags & kernel.arch.linux["open_flags"]["O_DIRECTORY"] and not node.is_dir:
-        return -errno.ENOTDIR
+        return -Errno.EISDIR if node.is_dir else -Errno.EROFS
+    if flags & kernel.arch.linux.open_flags["O_DIRECTORY"] and not node.is_dir:
+        return -Errno.ENOTDIR
     file = open_node(kernel, node)
     if isinstance(file, int):
         return file
@@ -269,7 +269,7 @@ def sys_getcwd(kernel: Kernel, thread, buf: int, size: int, *_) -> int:
     """Linux returns the length including the NUL (-ERANGE when the buffer is too small)."""
     data = filesystem(kernel).cwd.encode("utf-8", "surrogateescape") + b"\0"
     if size < len(data):
-        return -errno.ERANGE
+        return -Errno.ERANGE
     kernel.machine.memory.write(buf, data)
     return len(data)
 
@@ -278,7 +278,7 @@ def _change_directory(kernel: Kernel, node: Node | int) -> int:
     if isinstance(node, int):
         return node
     if not node.is_dir:
-        return -errno.ENOTDIR
+        return -Errno.ENOTDIR
     filesystem(kernel).cwd = node.path
     return 0
 
@@ -292,8 +292,8 @@ def sys_chdir(kernel: Kernel, thread, path: int, *_) -> int:
 def sys_fchdir(kernel: Kernel, thread, fd: int, *_) -> int:
     file = kernel.files.get(fd)
     if file is None:
-        return -errno.EBADF
-    return _change_directory(kernel, file.node if isinstance(file, Directory) else -errno.ENOTDIR)
+        return -Errno.EBADF
+    return _change_directory(kernel, file.node if isinstance(file, Directory) else -Errno.ENOTDIR)
 
 
 # ---- reading directories and seeking -------------------------------------------------------
@@ -312,16 +312,16 @@ def _dirent64(arch: Arch, name: str, node: Node, next_offset: int) -> bytes:
 def sys_getdents64(kernel: Kernel, thread, fd: int, buf: int, count: int, *_) -> int:
     directory = kernel.files.get(fd)
     if directory is None:
-        return -errno.EBADF
+        return -Errno.EBADF
     if not isinstance(directory, Directory):
-        return -errno.ENOTDIR
+        return -Errno.ENOTDIR
     out = b""
     while directory.position < len(directory.entries):
         name, node = directory.entries[directory.position]
         record = _dirent64(kernel.arch, name, node, directory.position + 1)
         if len(out) + len(record) > count:
             if not out:
-                return -errno.EINVAL  # the buffer cannot hold even one entry
+                return -Errno.EINVAL  # the buffer cannot hold even one entry
             break
         out += record
         directory.position += 1
@@ -332,9 +332,9 @@ def sys_getdents64(kernel: Kernel, thread, fd: int, buf: int, count: int, *_) ->
 def _seek(kernel: Kernel, fd: int, offset: int, whence: int) -> int:
     file = kernel.files.get(fd)
     if file is None:
-        return -errno.EBADF
+        return -Errno.EBADF
     seek = getattr(file, "seek", None)
-    return -errno.ESPIPE if seek is None else seek(offset, whence)
+    return -Errno.ESPIPE if seek is None else seek(offset, whence)
 
 
 @syscall("lseek")

@@ -149,7 +149,7 @@ class LitmusMachine:
         loader.map_image(AddressSpace(self.uc, self.arch.page_size, DEFAULT_MEM_LIMIT), self.image)
 
     def _initial_context(self, thread: int) -> unicorn.UcContext:
-        for name in self.arch.registers["general"]:
+        for name in self.arch.registers.general:
             if name not in (self.arch.pc, "msr", "cpsr"):
                 self.registers[name] = 0
         for register, value in self.test.registers.get(thread, {}).items():

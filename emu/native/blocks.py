@@ -7,18 +7,14 @@ keeps the instructions for anyone who wants to price them (emu.timing).
 
 from __future__ import annotations
 
-import functools
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import capstone
 import unicorn
 
 from emu import cpu
 from emu.arch import Arch
-from emu.resources import data_dir
 
 
 @dataclass
@@ -77,18 +73,11 @@ class FirstSight:
         return max(1, len(self.lite()))
 
 
-@functools.cache
-def arch_settings(arch_name: str) -> dict[str, Any]:
-    """Per-arch decoding/timing settings from arch/timing/arches.toml."""
-    data = tomllib.loads((data_dir("arch", "timing") / "arches.toml").read_text())
-    return data[arch_name]
-
-
 class BlockTable:
     """Blocks by address: counted on first sight, decoded in full only for listeners.
 
     Counting is what every run needs, on every new block: by size where the code has a
-    fixed instruction width (emu/data/arch/timing/arches.toml `insn_width`), else a lite capstone
+    fixed instruction width (`[timing] insn_width` in the arch.toml), else a lite capstone
     pass that builds no instruction objects. Full decoding (operands, details) is for the
     timing profiler, which asks for it with `listen`.
     """
@@ -98,9 +87,8 @@ class BlockTable:
         self.blocks: dict[int, Block] = {}  # decoded; first sight wins, as in the C counter
         self.listeners: list[Callable[[Block], None]] = []
         self.inspectors: list[Callable[[FirstSight], None]] = []  # every block, once, undecoded
-        settings = arch_settings(arch.name)
-        self._alt = settings.get("alt_mode")
-        self.insn_width: int = settings.get("insn_width", 0)
+        self._alt = arch.timing.alt_mode
+        self.insn_width = arch.timing.insn_width
         self._seen: dict[int, tuple[int, int]] = {}  # address -> (instructions, bytes)
         self._disassemblers: dict[str | None, capstone.Cs] = {}
 
@@ -141,8 +129,8 @@ class BlockTable:
         """The alternate decoding mode in force (data-driven: e.g. ARM's CPSR.T -> thumb)."""
         if not self._alt:
             return None
-        value = cpu.Registers(self.uc, self.arch)[self._alt["register"]]
-        return self._alt["capstone"] if value & self._alt["mask"] else None
+        value = cpu.Registers(self.uc, self.arch)[self._alt.register]
+        return self._alt.capstone if value & self._alt.mask else None
 
     def disassembler(self, alt: str | None) -> capstone.Cs:
         cs = self._disassemblers.get(alt)

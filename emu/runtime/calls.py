@@ -17,7 +17,7 @@ from unicorn import UcError
 from emu.errors import EmuError
 from emu.machine import UC_FAULTS, Machine, StopReason, Thread
 from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE
-from emu.stubs import DEFAULT_BUDGET, StubError, StubMachine, signature, stub_abi
+from emu.stubs import DEFAULT_BUDGET, StubError, StubMachine, signature
 
 CALL_STACK = 64 << 10
 # Entry points of rt0.s the supervisor calls like stubs (runtime_asm/README.md conventions).
@@ -29,7 +29,7 @@ class SupervisorCalls(StubMachine):
 
     def __init__(self, machine: Machine) -> None:  # noqa: D107 - shares StubMachine's attributes
         self.arch, self.machine, self.image = machine.arch, machine, machine.image
-        self.abi = stub_abi(self.arch.name)
+        self.abi = self.arch.stubs
         self.stubs = tuple(self.image.symbols)
         self.regs, self.memory, self.uc = machine.regs, machine.memory, machine.uc
         self.sentinel = self._map_area(self.arch.page_size, PROT_READ | PROT_EXEC, "[runtime-return]")
@@ -41,9 +41,7 @@ class SupervisorCalls(StubMachine):
         self.instructions = 0  # emulated instructions run by supervisor calls
 
     def _map_area(self, size: int, prot: int, name: str) -> int:
-        start = self.memory.find_free(
-            size, floor=self.arch.linux["mmap_base"], ceiling=self.arch.linux["mmap_top"]
-        )
+        start = self.memory.find_free(size, floor=self.arch.linux.mmap_base, ceiling=self.arch.linux.mmap_top)
         if start is None:
             raise EmuError(f"no room for {name}")
         self.memory.map(start, size, prot, name)

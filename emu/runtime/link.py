@@ -16,8 +16,7 @@ from emu.arch import Arch
 from emu.asm import assemble_text
 from emu.errors import UsageError
 from emu.image import Image
-from emu.resources import data_dir
-from emu.stubs import UserStubs, add_plain_names, stub_abi, stub_source, user_code_errors
+from emu.stubs import UserStubs, add_plain_names, stub_source, user_code_errors
 
 PRAGMA = re.compile(r"^\s*[#@]\s*emu:runtime\b", re.MULTILINE)
 
@@ -30,7 +29,7 @@ def uses_runtime(path: str | Path) -> bool:
 
 
 def rt0_path(arch: Arch) -> Path:
-    return data_dir("runtime_asm") / stub_abi(arch.name).dir / "rt0.s"
+    return arch.file("runtime_asm/rt0.s")
 
 
 def link(

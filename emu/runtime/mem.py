@@ -10,13 +10,13 @@ the physical page size, 64 KiB on ppc64 (the seed's `_PAGE_SIZE = _PhysPageSize`
 
 from __future__ import annotations
 
-import errno
 from dataclasses import dataclass
 
 from emu.kernel import signed
+from emu.kernel.abi import MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, Errno, Prot
 
-PROT_NONE, PROT_READ, PROT_WRITE = 0, 1, 2
-MAP_PRIVATE, MAP_FIXED, MAP_ANON = 0x02, 0x10, 0x20
+PROT_NONE, PROT_READ, PROT_WRITE = Prot.PROT_NONE, Prot.PROT_READ, Prot.PROT_WRITE
+MAP_ANON = MAP_ANONYMOUS
 PROBE_BYTES = 64 << 10  # sysReserve on 64-bit only checks that 64 KiB at the hint are free
 
 
@@ -57,7 +57,7 @@ class OSMemory:
         while offset < n:
             chunk = min(self.page_size, n - offset)
             self.stats.mincore_calls += 1
-            if self._result(self.calls.call("sys_mincore", v + offset, chunk, self.vec)) != -errno.ENOMEM:
+            if self._result(self.calls.call("sys_mincore", v + offset, chunk, self.vec)) != -Errno.ENOMEM:
                 return False
             offset += chunk
         return True
@@ -108,7 +108,7 @@ class OSMemory:
             p = self.mmap_fixed(v, n, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE)
         else:
             p = self.mmap(v, n, PROT_READ | PROT_WRITE, MAP_ANON | MAP_FIXED | MAP_PRIVATE)
-        if p == -errno.ENOMEM:
+        if p == -Errno.ENOMEM:
             raise OutOfMemory("runtime: out of memory")
         if p != v:
             raise OutOfMemory(f"runtime: address space conflict: map({v:#x}) = {p:#x}")

@@ -17,14 +17,17 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from emu.kernel.abi import FUTEX_PRIVATE_FLAG, Clone, Futex
 from emu.runtime import abi
 from emu.runtime.abi import G_DEAD, G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, Layout
 
 STACK_SIZE = 16 << 10
 G0_STACK_SIZE = 16 << 10
 FRAME = 128  # room above a new goroutine's sp (ppc64 callers' LR save slot, alignment)
-CLONE_FLAGS = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000  # VM|FS|FILES|SIGHAND|THREAD (os1_linux.go)
-FUTEX_WAKE_PRIVATE = 1 | 128
+CLONE_FLAGS = (
+    Clone.CLONE_VM | Clone.CLONE_FS | Clone.CLONE_FILES | Clone.CLONE_SIGHAND | Clone.CLONE_THREAD
+)  # os1_linux.go
+FUTEX_WAKE_PRIVATE = Futex.FUTEX_WAKE | FUTEX_PRIVATE_FLAG
 
 
 class Throw(Exception):

@@ -200,7 +200,7 @@ class Runtime:
         for thread in threads.values():
             words += [
                 thread.context.reg_read(cpu.register_id(self.arch, name))
-                for name in self.arch.registers["general"]
+                for name in self.arch.registers.general
             ]
         return words + self.chans.roots()
 

@@ -1,6 +1,6 @@
 """Instruction classification: a capstone instruction -> a timing class and its dataflow.
 
-The rules are data (arch/timing/classes/*.toml): exact mnemonics, then glob
+The rules are data (timing/classes.toml in each arch folder): exact mnemonics, then glob
 patterns in file order, then capstone groups. What matches nothing is
 "unclassified" and counted as such in every report, never silently priced.
 """
@@ -15,8 +15,7 @@ from typing import Any
 
 import capstone
 
-from emu.native.blocks import arch_settings
-from emu.timing.model import timing_dir
+from emu import arch as arches
 
 UNCLASSIFIED = "unclassified"
 OP_REG, OP_MEM = 1, 3  # capstone operand types shared by x86/arm/ppc
@@ -152,5 +151,5 @@ def _reg_id(insn: capstone.CsInsn, name: str) -> int:
 
 @functools.cache
 def classifier_for(arch_name: str) -> Classifier:
-    path = timing_dir() / arch_settings(arch_name)["classes"]
+    path = arches.get(arch_name).file("timing/classes.toml")
     return Classifier(tomllib.loads(path.read_text()))

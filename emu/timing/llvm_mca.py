@@ -1,7 +1,8 @@
 """Comparing emu's block costs with llvm-mca on the runtime stubs' loop bodies.
 
-The loop bodies live in emu/data/timing/<arch>_<stub>.s (copied from
-runtime_asm/<arch>/runtime.s; one text both keystone and llvm-mca read). emu's
+The loop bodies live in each arch folder's timing/mca/<stub>.s (copied from its
+runtime_asm/runtime.s; one text both keystone and llvm-mca read). The llvm-mca triple
+is the arch's `[timing] llvm_mca_triple`, the -mcpu each CPU model's `llvm_mca_cpu`. emu's
 number is what the run-time profiler would charge per iteration in steady
 state: the body split into blocks where QEMU splits it (after each branch),
 each block priced as a one-block loop if the body is one, else as straight
@@ -21,15 +22,10 @@ from pathlib import Path
 
 from emu import arch as arches
 from emu import cpu
-from emu.resources import data_dir
 from emu.timing.classify import Decoded, classifier_for
 from emu.timing.model import load_model
 from emu.timing.scoreboard import PREDICTED, block_cost
 
-TRIPLES = {"amd64": "x86_64-linux-gnu", "arm": "armv7a-linux-gnueabihf", "ppc64le": "powerpc64le-linux-gnu"}
-MCA_CPUS = {"skylake": "skylake", "zen2": "znver2", "cortex-a57": "cortex-a57", "power9": "pwr9"}
-EMU_ONLY = {"power8": "pwr8 has itineraries only", "cortex-a9": "ldrex/strex rejected on cortex-a9"}
-MODELS = {"amd64": ["skylake", "zen2"], "arm": ["cortex-a9", "cortex-a57"], "ppc64le": ["power8", "power9"]}
 ITERATIONS = 200
 BASE = 0x10000
 
@@ -40,15 +36,20 @@ class Comparison:
     stub: str
     cpu: str
     emu: float
-    mca: float | None  # None: llvm-mca cannot schedule this cpu (see EMU_ONLY)
+    mca: float | None  # None: llvm-mca cannot schedule this cpu (its model's llvm_mca_skip)
 
     @property
     def ratio(self) -> float | None:
         return self.emu / self.mca if self.mca else None
 
 
-def case_files() -> list[Path]:
-    return sorted(data_dir("timing").glob("*.s"))
+def case_files() -> list[tuple[str, Path]]:
+    """(arch, loop body) for every arch folder with timing/mca/ bodies of its own."""
+    return [
+        (arch.name, path)
+        for arch in arches.all_arches().values()
+        for path in sorted((arch.folders[0] / "timing" / "mca").glob("*.s"))
+    ]
 
 
 def _keystone_text(path: Path) -> str:
@@ -103,8 +104,8 @@ def mca_cycles(arch_name: str, model_name: str, path: Path) -> float:
     """llvm-mca's Total Cycles / Iterations for the body (raises if llvm-mca fails)."""
     command = [
         "llvm-mca",
-        f"-mtriple={TRIPLES[arch_name]}",
-        f"-mcpu={MCA_CPUS[model_name]}",
+        f"-mtriple={arches.get(arch_name).timing.llvm_mca_triple}",
+        f"-mcpu={load_model(model_name).llvm_mca_cpu}",
         f"-iterations={ITERATIONS}",
         str(path),
     ]
@@ -116,11 +117,11 @@ def mca_cycles(arch_name: str, model_name: str, path: Path) -> float:
 def compare(have_mca: bool | None = None) -> list[Comparison]:
     have_mca = shutil.which("llvm-mca") is not None if have_mca is None else have_mca
     rows = []
-    for path in case_files():
-        arch_name, stub = path.stem.split("_", 1)
-        for model in MODELS[arch_name]:
-            mca = mca_cycles(arch_name, model, path) if have_mca and model in MCA_CPUS else None
-            rows.append(Comparison(arch_name, stub, model, emu_cycles(arch_name, model, path), mca))
+    for arch_name, path in case_files():
+        for model in arches.get(arch_name).cpus:
+            checkable = have_mca and load_model(model).llvm_mca_cpu is not None
+            mca = mca_cycles(arch_name, model, path) if checkable else None
+            rows.append(Comparison(arch_name, path.stem, model, emu_cycles(arch_name, model, path), mca))
     return rows
 
 
@@ -130,7 +131,11 @@ def markdown(rows: list[Comparison]) -> str:
         "|---|---|---|---:|---:|---:|",
     ]
     for r in rows:
-        mca = f"{r.mca:.2f}" if r.mca is not None else f"n/a ({EMU_ONLY.get(r.cpu, 'no llvm-mca')})"
+        mca = (
+            f"{r.mca:.2f}"
+            if r.mca is not None
+            else f"n/a ({load_model(r.cpu).llvm_mca_skip or 'no llvm-mca'})"
+        )
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else "-"
         lines.append(f"| {r.arch} | {r.stub} | {r.cpu} | {r.emu:.2f} | {mca} | {ratio} |")
     return "\n".join(lines)

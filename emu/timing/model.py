@@ -1,4 +1,4 @@
-"""CPU timing models: `arch/timing/<model>.toml` loaded into frozen dataclasses.
+"""CPU timing models: `emu/data/arch/<name>/timing/<model>.toml` loaded into frozen dataclasses.
 
 Every number (widths, latencies, throughputs, penalties) is data with its source
 beside it; this module only reads and checks it.
@@ -7,19 +7,11 @@ beside it; this module only reads and checks it.
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from emu import arch as arches
 from emu.errors import UsageError
-from emu.native.blocks import arch_settings
-from emu.resources import data_dir
-
-
-def timing_dir() -> Path:
-    """arch/timing/: the CPU models, the instruction classes and per-arch settings."""
-    return data_dir("arch", "timing")
 
 
 @dataclass(frozen=True)
@@ -39,46 +31,46 @@ class ClassCost:
 class CpuModel:
     name: str
     description: str
-    arches: tuple[str, ...]
     issue_width: int
     in_order: bool
     mispredict_penalty: int
     unclassified: ClassCost
     classes: dict[str, ClassCost]
     cache_latency: dict[str, int] = field(default_factory=dict)
+    llvm_mca_cpu: str | None = None  # llvm-mca's -mcpu for this model (emu/timing/llvm_mca.py)
+    llvm_mca_skip: str | None = None  # why llvm-mca cannot check it
 
     def cost(self, cls: str) -> ClassCost:
         """The price of a class (the explicit `unclassified` price for unknown ones)."""
         return self.classes.get(cls, self.unclassified)
 
 
-def _cost(data: dict[str, Any]) -> ClassCost:
-    return ClassCost(**data)
+def model_files() -> dict[str, Path]:
+    """Every CPU model file, by model name: timing/<model>.toml in the arch folders."""
+    return {
+        model: arch.file(f"timing/{model}.toml")
+        for arch in arches.all_arches().values()
+        for model in arch.cpus
+    }
 
 
 @functools.cache
 def load_model(name: str) -> CpuModel:
-    """The model named `name` (file arch/timing/<name>.toml)."""
-    path = timing_dir() / f"{name}.toml"
-    if not path.exists():
-        known = ", ".join(sorted(all_models()))
-        raise UsageError(f"unknown CPU model '{name}' (known: {known})")
-    data = tomllib.loads(path.read_text())
-    data["arches"] = tuple(data["arches"])
-    data["unclassified"] = _cost(data["unclassified"])
-    data["classes"] = {k: _cost(v) for k, v in data["classes"].items()}
-    return CpuModel(**data)
+    """The model named `name` (checked against CpuModel: a wrong key names the file)."""
+    files = model_files()
+    if name not in files:
+        raise UsageError(f"unknown CPU model '{name}' (known: {', '.join(sorted(files))})")
+    return arches.load_record(CpuModel, files[name])
 
 
 def all_models() -> list[str]:
-    return sorted(p.stem for p in timing_dir().glob("*.toml") if p.stem != "arches")
+    return sorted(model_files())
 
 
 def model_for(arch_name: str, cpu: str | None) -> CpuModel:
     """`cpu` (or the arch's default), checked to be a model of that arch."""
-    settings = arch_settings(arch_name)
-    name = (cpu or settings["default_cpu"]).lower()
-    if name not in settings["cpus"]:
-        choices = ", ".join(settings["cpus"])
-        raise UsageError(f"CPU model '{name}' does not fit {arch_name} (choose: {choices})")
+    arch = arches.get(arch_name)
+    name = (cpu or arch.timing.default_cpu).lower()
+    if name not in arch.cpus:
+        raise UsageError(f"CPU model '{name}' does not fit {arch.name} (choose: {', '.join(arch.cpus)})")
     return load_model(name)

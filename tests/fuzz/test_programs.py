@@ -183,7 +183,7 @@ def word_values(arch: Arch) -> st.SearchStrategy[int]:
 
 @st.composite
 def registers(draw: st.DrawFn, arch: Arch, syscall: bool = False) -> dict[str, int]:
-    names = [n for n in arch.registers["general"] if n not in (arch.pc, arch.sp, *STATE_REGISTERS)]
+    names = [n for n in arch.registers.general if n not in (arch.pc, arch.sp, *STATE_REGISTERS)]
     values = {name: draw(word_values(arch)) for name in names}
     if draw(st.integers(0, 9)) == 0:
         values[arch.sp] = draw(word_values(arch))  # a wild stack pointer, now and then

@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 
 from emu import arch as arches
 from emu.cli import main
-from emu.resources import data_dir
-from emu.stubs import split_functions, stub_abi
+from emu.stubs import split_functions
 from tests.conftest import ARCHES
 
 STUBS = ("cas", "atomicor8", "xadd", "cas64")
@@ -40,7 +39,7 @@ JUNK = [
 
 def shipped_function(arch_name: str, stub: str) -> list[str]:
     """The lines of the shipped function that defines `stub` on this arch."""
-    text = (data_dir("runtime_asm") / stub_abi(arch_name).dir / "runtime.s").read_text()
+    text = arches.get(arch_name).file("runtime_asm/runtime.s").read_text()
     _, functions = split_functions(text, arches.get(arch_name).comment)
     return next(body for names, body in functions if stub in names).splitlines()
 
