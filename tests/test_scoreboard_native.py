@@ -29,6 +29,7 @@ def blocks(classes: list[str]) -> st.SearchStrategy[list[Decoded]]:
         reads=registers,
         writes=registers,
         address_writes=st.frozensets(st.sampled_from(REGISTERS), max_size=1),
+        addresses=st.frozensets(st.sampled_from(REGISTERS), max_size=2),
     )
     return st.lists(insn, min_size=1, max_size=12)
 

@@ -35,7 +35,7 @@ def test_every_model_prices_every_class_its_arches_use(name: str) -> None:
 
 
 @pytest.mark.parametrize(("arch_name", "path"), case_files(), ids=lambda case: getattr(case, "stem", case))
-def test_stub_loop_bodies_are_fully_classified(arch_name: str, path: Path) -> None:
+def test_corpus_kernels_are_fully_classified(arch_name: str, path: Path) -> None:
     decoded, _ = _decoded(arch_name, path)
     assert UNCLASSIFIED not in [d.cls for d in decoded]
 
@@ -61,6 +61,76 @@ def test_update_form_base_register_is_not_a_load_latency_chain() -> None:
     assert emu_cycles("ppc64le", "power9", body) <= 2.5
     decoded, _ = _decoded("ppc64le", body)
     assert decoded[0].address_writes == frozenset({"r4"}) and "r4" not in decoded[0].writes
+
+
+def _body(arch_name: str, kernel: str) -> Path:
+    """A kernel of the llvm-mca corpus (the arch folder's timing/mca/)."""
+    return arches.get(arch_name).file(f"timing/mca/{kernel}.s")
+
+
+def _kernel(arch_name: str, kernel: str) -> list:
+    return _decoded(arch_name, _body(arch_name, kernel))[0]
+
+
+def test_a_conditional_branch_does_not_carry_ctr_but_bdnz_does() -> None:
+    """capstone lists ctr as an implicit operand of every PPC conditional branch; only bdnz/bdz
+    (and bctr, mtctr...) use it. A `bne` loop must not get a 2-cycle ctr chain, a bdnz loop must."""
+    bne = _kernel("ppc64le", "xadd")[-1]
+    assert bne.mnemonic == "bne" and "ctr" not in bne.reads | bne.writes
+    assert emu_cycles("ppc64le", "power9", _body("ppc64le", "xadd")) < 2.0
+    assert emu_cycles("ppc64le", "power9", _body("ppc64le", "counter")) == pytest.approx(2.0)
+
+
+def test_arm_post_indexed_base_is_not_a_load_latency_chain() -> None:
+    """`ldr r3, [r1], #4` writes r1 from the address unit (1 cycle), not with the load's latency."""
+    load = _kernel("arm", "sum")[0]
+    assert load.address_writes == frozenset({"r1"}) and "r1" not in load.writes
+    assert emu_cycles("arm", "cortex-a57", _body("arm", "sum")) < 2.5
+
+
+def test_x86_folded_load_reads_its_register_operand_late() -> None:
+    """`add rax, [rsi]`: the accumulator chain is the add (1 cycle), not the load (5)."""
+    add = _kernel("amd64", "sum_loadop")[0]
+    assert add.cls == "load_op" and add.accumulators == frozenset({"rax"})
+    assert emu_cycles("amd64", "skylake", _body("amd64", "sum_loadop")) < 1.5
+
+
+def test_sse_movsd_is_a_floating_point_move_not_a_string_op() -> None:
+    loads = [d for d in _kernel("amd64", "fp_dot") if d.mnemonic == "movsd"]
+    assert [d.cls for d in loads] == ["load", "load"]
+
+
+@pytest.mark.parametrize(
+    ("arch_name", "cpu"), [("amd64", "skylake"), ("arm", "cortex-a57"), ("ppc64le", "power9")]
+)
+def test_floating_point_chains_cost_the_fp_latency(arch_name: str, cpu: str) -> None:
+    """Two dependent FP adds per iteration cost twice the model's fp_add latency."""
+    assert emu_cycles(arch_name, cpu, _body(arch_name, "fp_add_chain")) == pytest.approx(
+        2 * load_model(cpu).cost("fp_add").latency, rel=0.05
+    )
+
+
+def test_a_predicated_arm_move_waits_for_the_flags_and_its_old_value() -> None:
+    movlt = _kernel("arm", "select_max")[2]
+    assert movlt.mnemonic == "movlt" and {"cpsr", "r0"} <= movlt.reads
+
+
+def test_isel_reads_the_condition_field_a_compare_writes() -> None:
+    cmp, isel = _kernel("ppc64le", "select_max")[1:3]
+    assert isel.cls == "select" and cmp.writes & isel.reads == frozenset({"cr0"})
+
+
+def test_push_and_pop_update_the_stack_pointer_without_the_access_latency() -> None:
+    """The stack engine (x86) / address unit (ARM) writes sp; pop's load latency is not a chain."""
+    assert emu_cycles("amd64", "skylake", _body("amd64", "push_pop")) <= 2.5
+    assert emu_cycles("arm", "cortex-a57", _body("arm", "push_pop")) <= 3.0
+
+
+def test_accumulate_operand_is_late_forwarded_on_a57_only() -> None:
+    """A57 forwards an mla accumulator late (1 cycle/iteration); A9 has no such bypass (4)."""
+    body = _body("arm", "mla_chain")
+    assert emu_cycles("arm", "cortex-a57", body) == pytest.approx(1.0, abs=0.1)
+    assert emu_cycles("arm", "cortex-a9", body) == pytest.approx(4.0, abs=0.1)
 
 
 def validate(report: dict) -> None:

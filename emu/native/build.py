@@ -91,7 +91,7 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         "bc_set_thread": ([vp, u32], None),
         "bc_add_level": ([vp, u64, u64, u64, u64], ctypes.c_int),
         "bc_level_stats": ([vp, u32, ctypes.POINTER(u64), ctypes.POINTER(u64)], None),
-        "sb_block_cost": ([ctypes.c_int] + [vp] * 9 + [ctypes.c_int] * 6, ctypes.c_double),
+        "sb_block_cost": ([ctypes.c_int] + [vp] * 14 + [ctypes.c_int] * 6, ctypes.c_double),
     }
     for name, (args, result) in signatures.items():
         function = getattr(lib, name)

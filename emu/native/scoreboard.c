@@ -7,15 +7,15 @@
  * binary (16,000 distinct blocks).
  *
  * Registers and ports arrive as small integers (the caller numbers those of one block);
- * a port of -1 is "none". flags: bit 0 serialize, bit 1 predicted branch (does not wait
- * for its sources), bit 2 has an update latency. */
+ * a port of -1 is "none". flags: bit 0 serialize, bit 2 has an update latency. Which
+ * registers an instruction waits for, and how early, is resolved by the caller (a predicted
+ * branch waits only for a counter it updates itself). */
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SB_SERIALIZE 1
-#define SB_PREDICTED 2
 #define SB_UPDATE 4
 #define SB_EPS 1e-9
 
@@ -114,18 +114,22 @@ static double sb_in_order_slot(sb_cycles *c, double start, int width, int *error
 }
 
 /* Steady-state cycles per execution, before the issue-width floor (which the caller applies);
- * negative on allocation failure. regs holds, per instruction, its reads, then its writes,
- * then its address writes (counts in nreads/nwrites/naddr). */
+ * negative on allocation failure. Per instruction (scoreboard.py's _Step): regs holds its
+ * waits, then its late reads, then its writes, then its address writes (counts in nwaits,
+ * nlate, nwrites, naddr); advance holds one value per wait (how early it may be read); bufs
+ * holds its single-buffer ports (count in nbuf); slots its dispatch slots. */
 double sb_block_cost(int n, const int *port, const double *latency, const double *rthroughput,
-                     const double *update_latency, const int *flags, const int *nreads,
-                     const int *nwrites, const int *naddr, const int *regs, int nregs, int nports,
-                     int issue_width, int in_order, int loops, int iterations) {
+                     const double *update_latency, const int *flags, const int *slots,
+                     const int *nwaits, const int *nlate, const int *nwrites, const int *naddr,
+                     const int *regs, const double *advance, const int *nbuf, const int *bufs,
+                     int nregs, int nports, int issue_width, int in_order, int loops, int iterations) {
     double *ready = calloc(nregs ? nregs : 1, sizeof(double));
     char *known = calloc(nregs ? nregs : 1, 1);
     sb_port *ports = calloc(nports ? nports : 1, sizeof(sb_port));
+    double *buffer_free = calloc(nports ? nports : 1, sizeof(double));
     double *ends = calloc(iterations, sizeof(double));
     sb_cycles cycles = {0, 0};
-    int error = !ready || !known || !ports || !ends;
+    int error = !ready || !known || !ports || !buffer_free || !ends;
     long slot = 0;
     double last_start = 0.0, fence = 0.0, drained = 0.0, latest = 0.0;
     for (int it = 0; it < iterations && !error; it++) {
@@ -134,20 +138,31 @@ double sb_block_cost(int n, const int *port, const double *latency, const double
             for (int r = 0; r < nregs; r++)
                 if (known[r]) ready[r] = base;
         }
-        const int *reg = regs;
+        const int *reg = regs, *buf = bufs;
+        const double *adv = advance;
         double iteration_latest = -INFINITY;
         for (int i = 0; i < n; i++) {
             double dispatch = (double)slot / issue_width;
+            if (nbuf[i]) {
+                for (int k = 0; k < nbuf[i]; k++) dispatch = sb_max(dispatch, buffer_free[buf[k]]);
+                long need = (long)ceil(dispatch * issue_width - SB_EPS);
+                if (need > slot) slot = need;
+            }
+            slot += slots[i];
             double start = sb_max(dispatch, fence);
-            slot++;
-            if (!(flags[i] & SB_PREDICTED))
-                for (int k = 0; k < nreads[i]; k++) start = sb_max(start, known[reg[k]] ? ready[reg[k]] : 0.0);
-            reg += nreads[i];
+            for (int k = 0; k < nwaits[i]; k++)
+                start = sb_max(start, (known[reg[k]] ? ready[reg[k]] : 0.0) - adv[k]);
+            reg += nwaits[i];
+            adv += nwaits[i];
             if (flags[i] & SB_SERIALIZE) start = sb_max(start, drained);
             if (port[i] >= 0) start = sb_gap(&ports[port[i]], start, rthroughput[i]);
             if (in_order) start = sb_in_order_slot(&cycles, sb_max(start, last_start), issue_width, &error);
+            for (int k = 0; k < nbuf[i]; k++) buffer_free[buf[k]] = start;
+            buf += nbuf[i];
             if (port[i] >= 0 && sb_reserve(&ports[port[i]], start, start + rthroughput[i])) error = 1;
             double done = start + latency[i];
+            for (int k = 0; k < nlate[i]; k++) done = sb_max(done, known[reg[k]] ? ready[reg[k]] : 0.0);
+            reg += nlate[i];
             for (int k = 0; k < nwrites[i]; k++) { ready[reg[k]] = done; known[reg[k]] = 1; }
             reg += nwrites[i];
             double updated = start + ((flags[i] & SB_UPDATE) ? update_latency[i] : latency[i]);
@@ -164,6 +179,6 @@ double sb_block_cost(int n, const int *port, const double *latency, const double
     int half = iterations / 2;
     double result = error ? -1.0 : (ends[iterations - 1] - ends[half - 1]) / (iterations - half);
     for (int p = 0; p < nports; p++) { free(ports[p].starts); free(ports[p].ends); }
-    free(ports); free(ready); free(known); free(ends); free(cycles.used);
+    free(ports); free(buffer_free); free(ready); free(known); free(ends); free(cycles.used);
     return result;
 }

@@ -18,6 +18,7 @@ import capstone
 from emu import arch as arches
 
 UNCLASSIFIED = "unclassified"
+PREDICTED = frozenset({"branch", "branch_indirect", "call", "ret"})  # branches: predicted, not waited for
 OP_REG, OP_MEM = 1, 3  # capstone operand types shared by x86/arm/ppc
 
 
@@ -31,6 +32,18 @@ class Decoded:
     reads: frozenset[str]
     writes: frozenset[str]
     address_writes: frozenset[str] = frozenset()  # base registers an update form writes back
+    addresses: frozenset[str] = frozenset()  # registers that form a memory address
+
+    @property
+    def accumulators(self) -> frozenset[str]:
+        """Registers read and written that are no address (an accumulator, a folded load's register
+        operand): a class with `read_advance` reads them that many cycles after it starts."""
+        return (self.reads & self.writes) - self.addresses
+
+    @property
+    def data_reads(self) -> frozenset[str]:
+        """Registers read that are no address (a store's data)."""
+        return self.reads - self.addresses
 
 
 class Classifier:
@@ -74,7 +87,16 @@ class Classifier:
                 (self.groups[insn.group_name(g)] for g in insn.groups if insn.group_name(g) in self.groups),
                 UNCLASSIFIED,
             )
-        return self._memory_form(insn, cls)
+        return self._shifted_form(insn, self._memory_form(insn, cls))
+
+    def _shifted_form(self, insn: capstone.CsInsn, cls: str) -> str:
+        """ARM: an ALU op whose register operand goes through the shifter is a slower class."""
+        shifted = self.rules.get("shifted_operand", {})
+        if cls not in shifted:
+            return cls
+        if any(op.type == OP_REG and getattr(op, "shift", None) and op.shift.type for op in insn.operands):
+            return shifted[cls]
+        return cls
 
     def _memory_form(self, insn: capstone.CsInsn, cls: str) -> str:
         """x86-style operands: a class with a memory operand is priced as a load/store form."""
@@ -105,17 +127,47 @@ class Classifier:
         """(registers read, registers written, base registers written back by an update form)."""
         if self.rules.get("dataflow") == "capstone":
             read, written = insn.regs_access()
-            updated: list[int] = []
+            read = read + self._conditional_reads(insn, cls, written)
+            written, updated = self._base_writeback(insn, cls, written)
         else:
             read, written, updated = self._operand_dataflow(insn, cls)
         names = functools.partial(self._names, insn)
         return names(read), names(written), names(updated)
 
+    def _conditional_reads(self, insn: capstone.CsInsn, cls: str, written: list[int]) -> list[int]:
+        """A predicated non-branch instruction (ARM `movlt`) waits for the flags, and for its
+        destinations: when the condition fails they keep their old value."""
+        flags = self.rules.get("condition_register")
+        unconditional = (capstone.arm.ARM_CC_AL, capstone.arm.ARM_CC_INVALID)
+        if not flags or cls in PREDICTED or getattr(insn, "cc", capstone.arm.ARM_CC_AL) in unconditional:
+            return []
+        return [_reg_id(insn, flags), *written]
+
+    def _base_writeback(
+        self, insn: capstone.CsInsn, cls: str, written: list[int]
+    ) -> tuple[list[int], list[int]]:
+        """(registers written, base registers written back): a post/pre-indexed access (`ldr r3,
+        [r1], #4`, `ldm r1!`) or push/pop's stack pointer is written by an address uop, not by the
+        memory access, so the base must not get the load's latency (a false loop-carried chain)."""
+        if cls not in self.rules.get("writes_base", []):
+            return written, []
+        bases = set(insn.regs_read) & set(insn.regs_write)  # implicit: push/pop/call/ret's stack pointer
+        if getattr(insn, "writeback", False):
+            bases |= {op.mem.base for op in insn.operands if op.type == OP_MEM}
+            if insn.operands and insn.operands[0].type == OP_REG and cls in self.rules.get("base_first", []):
+                bases.add(insn.operands[0].reg)  # ldm r1!, {...}
+        updated = [r for r in written if r in bases]
+        return [r for r in written if r not in bases], updated
+
     def _names(self, insn: capstone.CsInsn, regs: list[int]) -> frozenset[str]:
         return frozenset(n for n in (self._name(insn, r) for r in regs) if n)
 
     def _operand_dataflow(self, insn: capstone.CsInsn, cls: str) -> tuple[list[int], list[int], list[int]]:
-        read, written, updated = list(insn.regs_read), list(insn.regs_write), []
+        read, written, updated = (
+            self._implicit(insn, insn.regs_read),
+            self._implicit(insn, insn.regs_write),
+            [],
+        )
         first = True
         for op in insn.operands:
             if op.type == OP_REG:
@@ -130,6 +182,16 @@ class Classifier:
             written.append(self._record_id(insn, record))
         return read, written, updated
 
+    def _implicit(self, insn: capstone.CsInsn, regs: list[int]) -> list[int]:
+        """capstone's implicit registers, without those `implicit_only` keeps for other mnemonics."""
+        only = self.rules.get("implicit_only", {})
+        return [
+            r
+            for r in regs
+            if insn.reg_name(r) not in only
+            or any(fnmatch.fnmatchcase(insn.mnemonic, pattern) for pattern in only[insn.reg_name(r)])
+        ]
+
     def _record_id(self, insn: capstone.CsInsn, name: str) -> int:
         if not hasattr(self, "_record"):
             self._record = _reg_id(insn, name)
@@ -138,7 +200,12 @@ class Classifier:
     def decode(self, insn: capstone.CsInsn) -> Decoded:
         cls = self.classify(insn)
         reads, writes, updated = self.dataflow(insn, cls)
-        return Decoded(insn.address, insn.mnemonic, cls, reads, writes, updated)
+        addresses = self._names(insn, self._address_registers(insn))
+        return Decoded(insn.address, insn.mnemonic, cls, reads, writes, updated, addresses)
+
+    def _address_registers(self, insn: capstone.CsInsn) -> list[int]:
+        mems = [op.mem for op in insn.operands if op.type == OP_MEM]
+        return [r for mem in mems for r in (mem.base, getattr(mem, "index", 0)) if r]
 
 
 def _reg_id(insn: capstone.CsInsn, name: str) -> int:

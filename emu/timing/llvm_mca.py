@@ -1,14 +1,20 @@
-"""Comparing emu's block costs with llvm-mca on the runtime stubs' loop bodies.
+"""Comparing emu's block costs with llvm-mca on a corpus of small loops.
 
-The loop bodies live in each arch folder's timing/mca/<stub>.s (copied from its
-runtime_asm/runtime.s; one text both keystone and llvm-mca read). The llvm-mca triple
-is the arch's `[timing] llvm_mca_triple`, the -mcpu each CPU model's `llvm_mca_cpu`. emu's
-number is what the run-time profiler would charge per iteration in steady
-state: the body split into blocks where QEMU splits it (after each branch),
-each block priced as a one-block loop if the body is one, else as straight
-code. llvm-mca's number is Total Cycles / Iterations.
+The corpus is each arch folder's timing/mca/<kernel>.s: the runtime stubs' loop
+bodies (copied from its runtime_asm/runtime.s) and kernels for each model family
+(copies, reductions, pointer chasing, dependent and independent chains,
+store-to-load, branches, divides...). One text is read by both keystone and
+llvm-mca: the triple is the arch's `[timing] llvm_mca_triple`, the -mcpu each CPU
+model's `llvm_mca_cpu`, run by its `llvm_mca_tool`. emu's number is what the run-time profiler would charge per iteration
+in steady state: the body split into blocks where QEMU splits it (after each
+branch), each block priced as a one-block loop if the body is one, else as
+straight code. llvm-mca's number is Total Cycles / Iterations.
 
-`python -m emu.timing.llvm_mca` prints the table kept in docs/timing.md.
+Every entry must be within TOLERANCE of llvm-mca, or be covered by an exception
+in timing/mca/exceptions.toml whose `doc` label heads a paragraph of docs/timing.md
+that says why (a documented difference of the model). `python -m
+emu.timing.llvm_mca` prints the table kept in docs/timing.md and fails when an
+entry is neither close nor explained, or an exception no longer applies.
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+import capstone
 
 from emu import arch as arches
 from emu import cpu
@@ -27,29 +36,73 @@ from emu.timing.model import load_model
 from emu.timing.scoreboard import PREDICTED, block_cost
 
 ITERATIONS = 200
+TOLERANCE = 0.25  # |emu - llvm-mca| <= 25% of llvm-mca
 BASE = 0x10000
 
 
 @dataclass(frozen=True)
 class Comparison:
+    """One kernel on one model: emu's cycles/iteration and llvm-mca's (None with a reason)."""
+
     arch: str
-    stub: str
+    kernel: str
     cpu: str
     emu: float
-    mca: float | None  # None: llvm-mca cannot schedule this cpu (its model's llvm_mca_skip)
+    mca: float | None
+    no_mca: str = ""  # why there is no llvm-mca number
 
     @property
     def ratio(self) -> float | None:
         return self.emu / self.mca if self.mca else None
 
+    @property
+    def close(self) -> bool:
+        """Within TOLERANCE of llvm-mca (False when llvm-mca has no number)."""
+        return self.ratio is not None and abs(self.ratio - 1.0) <= TOLERANCE + 1e-9
+
+
+@dataclass(frozen=True)
+class Exception_:
+    """A documented difference: the (arch, kernel, cpu) entries it covers and its docs label."""
+
+    arch: str  # the arch folder it came from
+    kernels: tuple[str, ...]  # "*": every kernel of the arch
+    cpus: tuple[str, ...]
+    doc: str  # the bold label of the paragraph in docs/timing.md that explains it
+
+    def covers(self, row: Comparison) -> bool:
+        return (
+            row.arch == self.arch
+            and row.cpu in self.cpus
+            and ("*" in self.kernels or row.kernel in self.kernels)
+        )
+
+
+def corpus_dirs() -> dict[str, Path]:
+    """Each arch's corpus folder (timing/mca), for the arch folders that have one of their own."""
+    return {
+        arch.name: arch.folders[0] / "timing" / "mca"
+        for arch in arches.all_arches().values()
+        if (arch.folders[0] / "timing" / "mca").is_dir()
+    }
+
 
 def case_files() -> list[tuple[str, Path]]:
-    """(arch, loop body) for every arch folder with timing/mca/ bodies of its own."""
-    return [
-        (arch.name, path)
-        for arch in arches.all_arches().values()
-        for path in sorted((arch.folders[0] / "timing" / "mca").glob("*.s"))
-    ]
+    """(arch, kernel file) for every kernel of the corpus."""
+    return [(name, path) for name, folder in corpus_dirs().items() for path in sorted(folder.glob("*.s"))]
+
+
+def exceptions() -> list[Exception_]:
+    """The documented exceptions (each corpus folder's exceptions.toml)."""
+    found = []
+    for name, folder in corpus_dirs().items():
+        path = folder / "exceptions.toml"
+        table = tomllib.loads(path.read_text()) if path.exists() else {}
+        found += [
+            Exception_(name, tuple(e["kernels"]), tuple(e["cpus"]), e["doc"])
+            for e in table.get("exception", [])
+        ]
+    return found
 
 
 def _keystone_text(path: Path) -> str:
@@ -62,7 +115,7 @@ def _keystone_text(path: Path) -> str:
     return "\n".join(keep)
 
 
-def _decoded(arch_name: str, path: Path) -> list[Decoded]:
+def _decoded(arch_name: str, path: Path) -> tuple[list[Decoded], list[capstone.CsInsn]]:
     arch = arches.get(arch_name)
     code, _ = cpu.new_assembler(arch).asm(_keystone_text(path), BASE)
     insns = list(cpu.new_disassembler(arch).disasm(bytes(code), BASE))
@@ -72,7 +125,8 @@ def _decoded(arch_name: str, path: Path) -> list[Decoded]:
 
 def _blocks(decoded: list[Decoded]) -> list[list[Decoded]]:
     """Split where QEMU ends a translation block: after every branch."""
-    blocks, current = [], []
+    blocks: list[list[Decoded]] = []
+    current: list[Decoded] = []
     for insn in decoded:
         current.append(insn)
         if insn.cls in PREDICTED:
@@ -81,7 +135,7 @@ def _blocks(decoded: list[Decoded]) -> list[list[Decoded]]:
     return blocks + ([current] if current else [])
 
 
-def _is_loop(arch_name: str, blocks: list[list[Decoded]], insns: list) -> bool:
+def _is_loop(arch_name: str, blocks: list[list[Decoded]], insns: list[capstone.CsInsn]) -> bool:
     """One block that branches back to its own start (or a self-looping class such as rep movs)."""
     if len(blocks) != 1:
         return False
@@ -101,45 +155,105 @@ def emu_cycles(arch_name: str, model_name: str, path: Path) -> float:
 
 
 def mca_cycles(arch_name: str, model_name: str, path: Path) -> float:
-    """llvm-mca's Total Cycles / Iterations for the body (raises if llvm-mca fails)."""
+    """llvm-mca's Total Cycles / Iterations for the body (CalledProcessError if llvm-mca refuses it)."""
+    model = load_model(model_name)
     command = [
-        "llvm-mca",
+        model.llvm_mca_tool,
         f"-mtriple={arches.get(arch_name).timing.llvm_mca_triple}",
-        f"-mcpu={load_model(model_name).llvm_mca_cpu}",
+        f"-mcpu={model.llvm_mca_cpu}",
         f"-iterations={ITERATIONS}",
         str(path),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
-    total = int(re.search(r"Total Cycles:\s+(\d+)", done.stdout).group(1))
-    return total / ITERATIONS
+    found = re.search(r"Total Cycles:\s+(\d+)", done.stdout)
+    if found is None:
+        raise subprocess.CalledProcessError(0, command, done.stdout, "no 'Total Cycles' in llvm-mca's output")
+    return int(found.group(1)) / ITERATIONS
 
 
-def compare(have_mca: bool | None = None) -> list[Comparison]:
-    have_mca = shutil.which("llvm-mca") is not None if have_mca is None else have_mca
-    rows = []
-    for arch_name, path in case_files():
-        for model in arches.get(arch_name).cpus:
-            checkable = have_mca and load_model(model).llvm_mca_cpu is not None
-            mca = mca_cycles(arch_name, model, path) if checkable else None
-            rows.append(Comparison(arch_name, path.stem, model, emu_cycles(arch_name, model, path), mca))
-    return rows
+def mca_tools() -> list[str]:
+    """Every llvm-mca binary the comparison needs."""
+    return sorted({load_model(m).llvm_mca_tool for name in corpus_dirs() for m in arches.get(name).cpus})
 
 
-def markdown(rows: list[Comparison]) -> str:
+def _refusal(error: subprocess.CalledProcessError) -> str:
+    """llvm-mca's first error line, without the file name ('llvm-mca: <what it rejected>')."""
+    lines = [line for line in (error.stderr or "").splitlines() if "error:" in line]
+    first = lines[0].split("error:", 1)[1].strip() if lines else f"exit status {error.returncode}"
+    return f"llvm-mca: {first}"
+
+
+def compare_one(arch_name: str, path: Path, model_name: str) -> Comparison:
+    """One kernel on one model (llvm-mca's refusal or absence recorded as the reason)."""
+    model = load_model(model_name)
+    emu = emu_cycles(arch_name, model_name, path)
+    if model.llvm_mca_cpu is None:
+        return Comparison(arch_name, path.stem, model_name, emu, None, "the model names no llvm_mca_cpu")
+    if shutil.which(model.llvm_mca_tool) is None:
+        return Comparison(
+            arch_name, path.stem, model_name, emu, None, f"{model.llvm_mca_tool} is not installed"
+        )
+    try:
+        return Comparison(arch_name, path.stem, model_name, emu, mca_cycles(arch_name, model_name, path))
+    except subprocess.CalledProcessError as refused:
+        return Comparison(arch_name, path.stem, model_name, emu, None, _refusal(refused))
+
+
+def compare() -> list[Comparison]:
+    """Every kernel on every model of its arch (needs `mca_tools()` on PATH)."""
+    return [compare_one(name, path, model) for name, path in case_files() for model in arches.get(name).cpus]
+
+
+def problems(rows: list[Comparison], documented: list[Exception_]) -> list[str]:
+    """Entries neither close nor covered by an exception, and exceptions that cover nothing off."""
+    found = [
+        f"{r.arch} {r.kernel} {r.cpu}: emu {r.emu:.2f} vs {_mca_text(r)} is outside ±25% and undocumented"
+        for r in rows
+        if not r.close and not any(e.covers(r) for e in documented)
+    ]
+    for e in documented:
+        if not any(e.covers(r) and not r.close for r in rows):
+            found.append(
+                f"exception '{e.doc}' ({e.arch} {', '.join(e.kernels)} on {', '.join(e.cpus)}) is stale"
+            )
+    return found
+
+
+def _mca_text(row: Comparison) -> str:
+    return f"{row.mca:.2f}" if row.mca is not None else f"n/a ({row.no_mca})"
+
+
+def markdown(rows: list[Comparison], documented: list[Exception_]) -> str:
     lines = [
-        "| arch | loop body | cpu | emu cycles/iter | llvm-mca cycles/iter | emu / llvm-mca |",
-        "|---|---|---|---:|---:|---:|",
+        "| arch | kernel | cpu | emu cycles/iter | llvm-mca cycles/iter | emu / llvm-mca | why outside ±25% |",
+        "|---|---|---|---:|---:|---:|---|",
     ]
     for r in rows:
-        mca = (
-            f"{r.mca:.2f}"
-            if r.mca is not None
-            else f"n/a ({load_model(r.cpu).llvm_mca_skip or 'no llvm-mca'})"
-        )
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else "-"
-        lines.append(f"| {r.arch} | {r.stub} | {r.cpu} | {r.emu:.2f} | {mca} | {ratio} |")
+        why = "" if r.close else next((e.doc for e in documented if e.covers(r)), "**UNEXPLAINED**")
+        lines.append(f"| {r.arch} | {r.kernel} | {r.cpu} | {r.emu:.2f} | {_mca_text(r)} | {ratio} | {why} |")
     return "\n".join(lines)
 
 
+def main() -> int:
+    missing = [tool for tool in mca_tools() if shutil.which(tool) is None]
+    if missing:
+        sys.stderr.write(
+            f"emu.timing.llvm_mca: {', '.join(missing)} not on PATH (install with `make tools`)\n"
+        )
+        return 2
+    rows, documented = compare(), exceptions()
+    sys.stdout.write(markdown(rows, documented) + "\n")
+    close = sum(r.close for r in rows)
+    explained = sum(not r.close and any(e.covers(r) for e in documented) for r in rows)
+    sys.stdout.write(
+        f"\n{len(rows)} entries: {close} within ±25% of llvm-mca, {explained} documented differences\n"
+    )
+    found = problems(rows, documented)
+    for problem in found:
+        sys.stderr.write(f"emu.timing.llvm_mca: {problem}\n")
+    return 1 if found else 0
+
+
 if __name__ == "__main__":
-    sys.stdout.write(markdown(compare()) + "\n")
+    sys.exit(main())

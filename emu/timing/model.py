@@ -23,6 +23,14 @@ class ClassCost:
     port: str
     serialize: bool = False  # waits for everything before it; nothing after starts before it ends
     update_latency: float | None = None  # update forms (ldu, stdu): when the new base is ready
+    read_advance: float = 0.0  # accumulators are read this many cycles after the start (mla, add r,[m])
+    # A bypass: consumers of these classes get the result this many cycles early (A9: an ALU op
+    # reads a loaded value one cycle before the load's latency, LLVM's A9ReadALU / A9_LdBypass).
+    bypass: dict[str, float] = field(default_factory=dict)
+    # A store split into address and data uops: it issues when its address is ready and its data
+    # may come later (it completes when both are there), so a push or post-indexed store updates
+    # its base without waiting for the value it stores.
+    data_late: bool = False
     source: str = "LLVM"
     ref: str = ""
 
@@ -38,7 +46,15 @@ class CpuModel:
     classes: dict[str, ClassCost]
     cache_latency: dict[str, int] = field(default_factory=dict)
     llvm_mca_cpu: str | None = None  # llvm-mca's -mcpu for this model (emu/timing/llvm_mca.py)
-    llvm_mca_skip: str | None = None  # why llvm-mca cannot check it
+    llvm_mca_tool: str = "llvm-mca"  # the llvm-mca binary that can schedule it (power8: llvm-mca-19)
+    # Ports with a reservation buffer of 1 (LLVM's BufferSize = 1, Cortex-A9's address unit): while
+    # one instruction waits there for its operands, the next one for the port cannot dispatch, and
+    # dispatch is in order, so nothing after it dispatches either.
+    single_buffer_ports: tuple[str, ...] = ()
+    address_port: str = ""  # the port an update form's base write-back goes through, when it matters
+    # An update form (ldu, ldr r3, [r1], #4, pop) is cracked into the access and an address uop
+    # that takes its own dispatch slot; false where the address unit writes the base for free.
+    cracked_updates: bool = True
 
     def cost(self, cls: str) -> ClassCost:
         """The price of a class (the explicit `unclassified` price for unknown ones)."""

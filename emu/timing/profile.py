@@ -31,7 +31,7 @@ from emu.timing.scoreboard import BlockCost, block_cost
 Counter = CBlockCounter | PyBlockCounter
 
 
-Shape = tuple[tuple[str, frozenset[str], frozenset[str], frozenset[str]], ...]
+Shape = tuple[tuple[str, frozenset[str], frozenset[str], frozenset[str], frozenset[str]], ...]
 
 
 class Prices:
@@ -42,7 +42,7 @@ class Prices:
         self, decoded: list[Decoded], model: CpuModel, costs: dict[tuple[Shape, bool], BlockCost]
     ) -> None:
         self.decoded, self.model, self.costs = decoded, model, costs
-        self.shape: Shape = tuple((d.cls, d.reads, d.writes, d.address_writes) for d in decoded)
+        self.shape: Shape = tuple((d.cls, d.reads, d.writes, d.address_writes, d.addresses) for d in decoded)
 
     def _cost(self, loops: bool) -> BlockCost:
         key = (self.shape, loops)

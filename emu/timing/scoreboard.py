@@ -13,25 +13,36 @@ growth of the latest issue time over the second half. Two pipelines share the co
 Register values carry from one repetition to the next only when the block loops
 to itself (its executions mostly follow itself); otherwise every repetition
 starts with ready registers, so only the block's own throughput counts. Branches
-are predicted: they do not wait for their flags/counter. A `serialize` class
-(barriers, locked RMW, syscalls) waits for everything before it to complete and
-holds back everything after it until it is done.
+are predicted: they do not wait for their flags (a counter a branch decrements
+itself, bdnz's ctr, is waited for). A `serialize` class (barriers, locked RMW,
+syscalls) waits for everything before it to complete and holds back everything
+after it until it is done.
+
+The model data refines this per class (see emu/timing/model.py): an update form's
+base is ready after `update_latency`, an accumulator is read `read_advance` late,
+a producer's `bypass` hands its result early to some consumer classes, a
+`data_late` store issues on its address alone; and per model, single-buffer
+ports stall dispatch while one instruction waits there, and update forms take a
+second dispatch slot (`cracked_updates`). What these mean for one instruction of a
+block is resolved once (`_plan`), so the Python and C twins run the same steps.
 """
 
 from __future__ import annotations
 
 import bisect
 import ctypes
+import functools
 import math
 from dataclasses import dataclass
 
 from emu.native import build
-from emu.timing.classify import UNCLASSIFIED, Decoded
-from emu.timing.model import CpuModel
+from emu.timing.classify import PREDICTED, UNCLASSIFIED, Decoded
+from emu.timing.model import ClassCost, CpuModel
+
+__all__ = ["PREDICTED", "BlockCost", "Issued", "block_cost", "trace_issue"]
 
 ITERATIONS = 48  # enough for slow resource bounds to overtake early latency chains
-PREDICTED = frozenset({"branch", "branch_indirect", "call", "ret"})
-SERIALIZE, PREDICTED_FLAG, UPDATE = 1, 2, 4  # instruction flags of emu/native/scoreboard.c
+SERIALIZE, UPDATE = 1, 4  # instruction flags of emu/native/scoreboard.c
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,67 @@ class Issued:
     dispatch: float
     start: float
     done: float
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One instruction as the scoreboard issues it, resolved once per block (`_plan`)."""
+
+    cost: ClassCost
+    waits: tuple[tuple[str, float], ...]  # registers it starts after, each with how early it may read it
+    late: tuple[str, ...]  # a data_late store's data: it completes when these are ready too
+    writes: tuple[str, ...]
+    address_writes: tuple[str, ...]
+    slots: int  # dispatch slots (2 for a cracked update form)
+    buffered: tuple[str, ...]  # single-buffer ports it passes through
+
+
+def _plan(insns: list[Decoded], model: CpuModel, loops: bool) -> list[_Step]:
+    """Each instruction's waits, late reads, slots and buffered ports for this block.
+
+    A register's read may come early by the reader's `read_advance` (an accumulator) plus the
+    `bypass` its producer gives the reader's class; the producer is the block's last writer
+    before the reader, or (in a loop) its last writer overall: the previous repetition's."""
+    last_writer: dict[str, str | None] = {}  # register -> class, None for an address write
+    if loops:
+        for insn in insns:
+            last_writer.update(dict.fromkeys(insn.writes, insn.cls))
+            last_writer.update(dict.fromkeys(insn.address_writes, None))
+    steps = []
+    for insn in insns:
+        cost = model.cost(insn.cls)
+        waits = insn.reads & insn.writes if insn.cls in PREDICTED else insn.reads  # bdnz waits for ctr
+        late = insn.data_reads if cost.data_late else frozenset()
+        steps.append(
+            _Step(
+                cost,
+                tuple(
+                    (reg, _advance(model, insn, cost, reg, last_writer.get(reg)))
+                    for reg in sorted(waits - late)
+                ),
+                tuple(sorted(late)),
+                tuple(sorted(insn.writes)),
+                tuple(sorted(insn.address_writes)),
+                2 if insn.address_writes and model.cracked_updates else 1,
+                _buffered(model, insn, cost),
+            )
+        )
+        last_writer.update(dict.fromkeys(insn.writes, insn.cls))
+        last_writer.update(dict.fromkeys(insn.address_writes, None))
+    return steps
+
+
+def _advance(model: CpuModel, insn: Decoded, cost: ClassCost, reg: str, producer: str | None) -> float:
+    """How many cycles before its producer's latency `insn` may read `reg`."""
+    bypass = model.cost(producer).bypass.get(insn.cls, 0.0) if producer else 0.0
+    return bypass + (cost.read_advance if reg in insn.accumulators else 0.0)
+
+
+def _buffered(model: CpuModel, insn: Decoded, cost: ClassCost) -> tuple[str, ...]:
+    """The single-buffer ports `insn` goes through: its class's, and the model's address port
+    for an update form's write-back."""
+    ports = [cost.port] + ([model.address_port] if insn.address_writes and model.address_port else [])
+    return tuple(p for p in dict.fromkeys(ports) if p in model.single_buffer_ports)
 
 
 class _Reservations:
@@ -96,41 +168,62 @@ class _Pipe:
         self.model = model
         self.ready: dict[str, float] = {}
         self.port_busy: dict[str, _Reservations] = {}
+        self.buffer_free: dict[str, float] = {}  # a single-buffer port's last start
         self.slot = 0  # dispatch slots used
         self.last_start = 0.0
         self.fence = 0.0  # nothing starts before this (a serializing instruction's end)
         self.drained = 0.0  # when everything issued so far completes
         self.cycle_used: dict[int, int] = {}
 
-    def issue(self, insn: Decoded) -> Issued:
-        """When `insn` dispatches, starts and completes; updates the scoreboard."""
-        cost = self.model.cost(insn.cls)
-        dispatch = self.slot / self.model.issue_width
-        start = max(dispatch, self.fence)
-        self.slot += 1
-        if insn.cls not in PREDICTED:
-            start = max([start, *(self.ready.get(r, 0.0) for r in insn.reads)])
-        if cost.serialize:
-            start = max(start, self.drained)
-        if cost.port != "none":
-            start = self._port(cost.port).gap(start, cost.rthroughput)
-        if self.model.in_order:
-            start = self._in_order_slot(max(start, self.last_start))
+    def issue(self, step: _Step) -> Issued:
+        """When the instruction dispatches, starts and completes; updates the scoreboard."""
+        cost = step.cost
+        dispatch = self._dispatch(step)
+        start = self._start(step, max(dispatch, self.fence))
+        for port in step.buffered:
+            self.buffer_free[port] = start
         if cost.port != "none":
             self._port(cost.port).reserve(start, start + cost.rthroughput)
         done = start + cost.latency
-        for reg in insn.writes:
+        for reg in step.late:
+            done = max(done, self.ready.get(reg, 0.0))
+        for reg in step.writes:
             self.ready[reg] = done
-        # An update form's base register comes from its own ALU uop, not from the memory access.
-        for reg in insn.address_writes:
-            self.ready[reg] = start + (
-                cost.update_latency if cost.update_latency is not None else cost.latency
-            )
+        # An update form's base register comes from its own address uop, not from the access.
+        update = cost.update_latency if cost.update_latency is not None else cost.latency
+        for reg in step.address_writes:
+            self.ready[reg] = start + update
         self.drained = max(self.drained, done)
         if cost.serialize:
             self.fence = done
         self.last_start = start
         return Issued(dispatch, start, done)
+
+    def _dispatch(self, step: _Step) -> float:
+        """The next dispatch slot, once every single-buffer port the instruction needs has let
+        its waiting instruction go (dispatch is in order: the stall holds back what follows)."""
+        width = self.model.issue_width
+        dispatch = self.slot / width
+        if step.buffered:
+            for port in step.buffered:
+                dispatch = max(dispatch, self.buffer_free.get(port, 0.0))
+            self.slot = max(self.slot, math.ceil(dispatch * width - 1e-9))
+        self.slot += step.slots
+        return dispatch
+
+    def _start(self, step: _Step, earliest: float) -> float:
+        """When the instruction starts: its operands, a serializing class's drain, a free gap
+        on its port, and program order on an in-order model."""
+        start = earliest
+        for reg, advance in step.waits:
+            start = max(start, self.ready.get(reg, 0.0) - advance)
+        if step.cost.serialize:
+            start = max(start, self.drained)
+        if step.cost.port != "none":
+            start = self._port(step.cost.port).gap(start, step.cost.rthroughput)
+        if self.model.in_order:
+            start = self._in_order_slot(max(start, self.last_start))
+        return start
 
     def _port(self, name: str) -> _Reservations:
         port = self.port_busy.get(name)
@@ -150,12 +243,13 @@ class _Pipe:
 def trace_issue(insns: list[Decoded], model: CpuModel, loops: bool, iterations: int) -> list[Issued]:
     """Every instruction of `iterations` back-to-back executions, as `block_cost` issues them."""
     pipe = _Pipe(model)
+    steps = _plan(insns, model, loops)
     issued = []
     for _ in range(iterations):
         if not loops:
             base = max(pipe.slot / model.issue_width, pipe.fence)
             pipe.ready = dict.fromkeys(pipe.ready, base)
-        issued += [pipe.issue(i) for i in insns]
+        issued += [pipe.issue(step) for step in steps]
     return issued
 
 
@@ -187,36 +281,43 @@ def _native_cycles(lib: ctypes.CDLL, insns: list[Decoded], model: CpuModel, loop
     """`_python_cycles` in C (emu/native/scoreboard.c): the same arithmetic, ~50x faster.
 
     Registers and ports are numbered for this block; per instruction the C side gets its
-    price and its reads, writes and address writes, flattened into one array."""
-    n = len(insns)
+    `_Step`: its price, and its waits (with their advances), late reads, writes, address
+    writes and single-buffer ports, flattened into arrays."""
+    steps = _plan(insns, model, loops)
+    n = len(steps)
     registers: dict[str, int] = {}
     ports: dict[str, int] = {}
-    costs = [model.cost(insn.cls) for insn in insns]
+    number = functools.partial(_number, registers)
     regs = [
-        registers.setdefault(reg, len(registers))
-        for insn in insns
-        for group in (insn.reads, insn.writes, insn.address_writes)
+        number(reg)
+        for step in steps
+        for group in ([r for r, _ in step.waits], step.late, step.writes, step.address_writes)
         for reg in group
     ]
+    advances = [advance for step in steps for _, advance in step.waits]
+    port = [-1 if step.cost.port == "none" else _number(ports, step.cost.port) for step in steps]
+    buffers = [_number(ports, name) for step in steps for name in step.buffered]
     flags = [
-        (SERIALIZE if cost.serialize else 0)
-        | (PREDICTED_FLAG if insn.cls in PREDICTED else 0)
-        | (UPDATE if cost.update_latency is not None else 0)
-        for insn, cost in zip(insns, costs, strict=True)
+        (SERIALIZE if step.cost.serialize else 0) | (UPDATE if step.cost.update_latency is not None else 0)
+        for step in steps
     ]
-    port = [-1 if cost.port == "none" else ports.setdefault(cost.port, len(ports)) for cost in costs]
     doubles, ints = ctypes.c_double * n, ctypes.c_int * n
     cycles = lib.sb_block_cost(
         n,
         ints(*port),
-        doubles(*(cost.latency for cost in costs)),
-        doubles(*(cost.rthroughput for cost in costs)),
-        doubles(*(cost.update_latency or 0.0 for cost in costs)),
+        doubles(*(step.cost.latency for step in steps)),
+        doubles(*(step.cost.rthroughput for step in steps)),
+        doubles(*(step.cost.update_latency or 0.0 for step in steps)),
         ints(*flags),
-        ints(*(len(insn.reads) for insn in insns)),
-        ints(*(len(insn.writes) for insn in insns)),
-        ints(*(len(insn.address_writes) for insn in insns)),
+        ints(*(step.slots for step in steps)),
+        ints(*(len(step.waits) for step in steps)),
+        ints(*(len(step.late) for step in steps)),
+        ints(*(len(step.writes) for step in steps)),
+        ints(*(len(step.address_writes) for step in steps)),
         (ctypes.c_int * max(1, len(regs)))(*regs),
+        (ctypes.c_double * max(1, len(advances)))(*advances),
+        ints(*(len(step.buffered) for step in steps)),
+        (ctypes.c_int * max(1, len(buffers)))(*buffers),
         len(registers),
         len(ports),
         model.issue_width,
@@ -227,3 +328,8 @@ def _native_cycles(lib: ctypes.CDLL, insns: list[Decoded], model: CpuModel, loop
     if cycles < 0:
         raise MemoryError("emu scoreboard: out of memory")
     return cycles
+
+
+def _number(numbers: dict[str, int], name: str) -> int:
+    """`name`'s number in this block (the next free one the first time)."""
+    return numbers.setdefault(name, len(numbers))

@@ -1,0 +1,3 @@
+# empty counted loop: bdnz alone
+loop:
+    bdnz loop
