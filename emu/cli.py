@@ -10,7 +10,7 @@ import sys
 import time
 from typing import NoReturn
 
-from emu import __version__, argtypes, debug
+from emu import __version__, argtypes, debug, thread_timeline
 from emu import arch as arches
 from emu.bench import add_bench_command
 from emu.errors import EmuError, UsageError
@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the run's guest instruction count, wall time and exit status as JSON to FILE",
     )
     debug.add_run_arguments(run)
+    thread_timeline.add_run_arguments(run)
     timing_cli.add_run_arguments(run)
     runtime_cli.add_run_arguments(run)
     run.set_defaults(handler=command_run)
@@ -239,7 +240,7 @@ def command_run(args: argparse.Namespace) -> int:
     try:
         machine = Machine(arch, image, options)
         runtime_cli.attach(machine, args)
-        with timing_cli.profiling(machine, args):
+        with timing_cli.profiling(machine, args), thread_timeline.recording(machine, args.timeline):
             status = debug.run_machine(machine, args)
             return status
     finally:

@@ -22,6 +22,7 @@ from unicorn import UcError
 from emu import cpu, loader, tsc
 from emu.arch import Arch
 from emu.errors import EmuError, EngineError, GuestError
+from emu.events import RunEvents
 from emu.faults import FaultRules, UserSpaceLimit, Verdict
 from emu.image import Image
 from emu.kernel import Blocked, Kernel, ProcessExit, ThreadExit
@@ -30,7 +31,7 @@ from emu.memory import AddressSpace, OutOfMemory
 from emu.native import BlockCounter
 from emu.native.blocks import FirstSight
 from emu.options import RunOptions
-from emu.sched import Deadlock, Scheduler, Thread
+from emu.sched import NS_PER_INSTRUCTION, Deadlock, Scheduler, Thread, Wait
 
 __all__ = ["Machine", "Thread", "Fault", "StopReason"]
 
@@ -83,6 +84,8 @@ class Machine:
         self.current: Thread | None = None
         self.stop = StopReason()
         self.total_instructions = 0
+        self.charged_executed = 0  # the block counter's count when the clock was last charged
+        self.events = RunEvents()  # observers of threads, syscalls, waits, signals, GC (emu/events.py)
         self._last_access: int | None = None
         self._hooks: list[int] = []
         self.attachments: list = []  # debuggers (emu/debug): .after_slice(thread) ends every slice
@@ -210,8 +213,21 @@ class Machine:
         """Where the current thread continues after the syscall being handled."""
         return self._pc() + self.arch.linux.trap_pc_adjust
 
-    def _on_wake(self, thread: Thread, result: int) -> None:
-        self.kernel.complete(thread, result)
+    def _on_wake(self, thread: Thread, result: int, wait: Wait | None) -> None:
+        self.kernel.complete(thread, result, wait)
+
+    # ---- the virtual clock ------------------------------------------------------------
+
+    def now(self) -> int:
+        """Virtual ns now, also inside a slice or a runtime stub call: the scheduler's clock plus
+        the instructions run since it was last charged (counted at each block start)."""
+        uncharged = self.counter.executed - self.charged_executed
+        return self.scheduler.clock.monotonic() + uncharged * NS_PER_INSTRUCTION
+
+    def charge(self, thread: Thread, instructions: int) -> None:
+        """Charge `thread` for instructions run on its behalf; the clock moves with them."""
+        self.scheduler.charge(thread, instructions)
+        self.charged_executed = self.counter.executed
 
     # ---- registers -------------------------------------------------------------------
 
@@ -275,6 +291,7 @@ class Machine:
         """Run one slice of `thread`, charged exactly: the block counter (emu/native) ends it
         on the budgeted instruction without unicorn's slow per-instruction `count=` mode."""
         self._resume(thread)
+        started = self.now()
         self.stop = StopReason()
         count = self.scheduler.slice_length()
         if self.options.max_insns is not None:
@@ -294,7 +311,9 @@ class Machine:
         self.counter.check()
         count = self.counter.executed - before
         self.total_instructions += count
-        self.scheduler.charge(thread, count)
+        self.charge(thread, count)
+        if self.events.active:
+            self.events.slice_ran(thread.tid, started, self.now(), count)
         thread.context = self.uc.context_save()
         for attachment in self.attachments:  # before faults are raised: a debugger may inspect them
             attachment.after_slice(thread)
@@ -306,6 +325,7 @@ class Machine:
             thread.context = self.uc.context_save()
         if self.stop.thread_exit:
             thread.alive = False
+            self.events.thread_exited(thread.tid, self.now())
             self.kernel.retire(thread)
             return None if self.scheduler.live() else self.stop.exit_status
         return self.stop.exit_status

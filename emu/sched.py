@@ -40,6 +40,7 @@ class Wait:
     value: int = 0  # the futex value it expected
     on_timeout: int = -ETIMEDOUT  # nanosleep times out into success
     complete: Callable[[int], int] | None = None  # computes the result on wake-up (epoll fills events)
+    since: int = 0  # virtual ns when the thread blocked (for --timeline)
 
 
 @dataclass(eq=False)
@@ -99,7 +100,11 @@ class Scheduler:
     """Seeded choice of the next runnable thread, with seeded slice lengths."""
 
     def __init__(
-        self, quantum: int, seed: int, on_wake: Callable[[Thread, int], None], schedule: str = "random"
+        self,
+        quantum: int,
+        seed: int,
+        on_wake: Callable[[Thread, int, Wait | None], None],
+        schedule: str = "random",
     ) -> None:
         if schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {schedule!r}")
@@ -226,4 +231,4 @@ class Scheduler:
         wait, thread.wait = thread.wait, None
         if wait is not None and wait.complete is not None:
             result = wait.complete(result)
-        self.on_wake(thread, result)
+        self.on_wake(thread, result, wait)

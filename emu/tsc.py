@@ -17,19 +17,10 @@ from typing import TYPE_CHECKING
 import unicorn
 from unicorn.unicorn_py3 import unicorn as uc_binding
 
-from emu.sched import NS_PER_INSTRUCTION
-
 if TYPE_CHECKING:
     from emu.machine import Machine
 
 _COUNTER_HOOK = ctypes.CFUNCTYPE(ctypes.c_uint32, uc_binding.uc_engine, ctypes.c_void_p)
-
-
-def virtual_now(machine: Machine) -> int:
-    """Virtual ns now, inside a slice: the clock as of the slice start plus the instructions
-    the current slice has run so far (the block counter counts them at each block start)."""
-    in_slice = machine.counter.executed - machine.total_instructions
-    return machine.scheduler.clock.monotonic() + in_slice * NS_PER_INSTRUCTION
 
 
 def install(machine: Machine) -> None:
@@ -40,7 +31,7 @@ def install(machine: Machine) -> None:
     regs, low, high, aux = machine.regs, spec.low, spec.high, spec.aux
 
     def read_counter(_uc, _key) -> int:
-        ticks = virtual_now(machine)
+        ticks = machine.now()
         regs[low] = ticks & 0xFFFFFFFF
         regs[high] = ticks >> 32 & 0xFFFFFFFF
         if aux:

@@ -147,7 +147,7 @@ def test_getrandom_and_at_random_follow_the_seed() -> None:
 
 def test_scheduler_slices_are_seeded() -> None:
     def slices(seed: int) -> list[int]:
-        scheduler = Scheduler(1000, seed, lambda thread, result: None)
+        scheduler = Scheduler(1000, seed, lambda thread, result, wait: None)
         return [scheduler.slice_length() for _ in range(20)]
 
     assert slices(3) == slices(3)

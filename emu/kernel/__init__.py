@@ -99,15 +99,18 @@ class Kernel:
         number, *args = regs.read_many((abi.number, *abi.args))
         name = self.names.get(number, f"syscall_{number}")
         handler = HANDLERS.get(name)
+        started = self.machine.now()
         self.clock.advance(SYSCALL_NS)
         self._in_dispatch = True
         try:
             result = handler(self, thread, *args) if handler else self.unimplemented(number, name)
         except (ProcessExit, ThreadExit) as end:
+            self.machine.events.syscall(thread.tid, name, args, started, None)
             self._trace(thread, name, args, None, end)
             self._flush_deferred()
             raise
         except Blocked:
+            self.machine.events.syscall(thread.tid, name, args, started, None)
             thread.pending_call = (name, args)
             self._flush_deferred()
             raise
@@ -116,9 +119,11 @@ class Kernel:
         if self.machine.out_of_time():
             self.machine.preempt()  # the run loop reports the timeout before the next slice
         if result is KEEP_REGISTERS:
+            self.machine.events.syscall(thread.tid, name, args, started, None)
             self._trace(thread, name, args, None, result)
             self._flush_deferred()
             return
+        self.machine.events.syscall(thread.tid, name, args, started, result)
         self._trace(thread, name, args, result)
         self._flush_deferred()
         self.set_result(result)
@@ -157,12 +162,17 @@ class Kernel:
         from emu.kernel.signals import interrupt_wait
 
         wait.pc = self.machine.trap_pc()
+        wait.since = self.machine.now()
         self.machine.scheduler.block(thread, wait)
         interrupt_wait(self, thread)
         raise Blocked()
 
-    def complete(self, thread: Thread, result: int) -> None:
+    def complete(self, thread: Thread, result: int, wait: Wait | None = None) -> None:
         """A blocked syscall finished (woken or timed out): trace it, deliver on resume."""
+        if wait is not None and self.machine.events.active:
+            call = thread.pending_call[0] if thread.pending_call else "wait"
+            what = f"futex wait {wait.address:#x}" if call == "futex" else f"{call} (blocked)"
+            self.machine.events.waited(thread.tid, what, wait.since, self.machine.now(), result)
         if thread.pending_call is not None:
             name, args = thread.pending_call
             self._deferred.append((thread, name, args, result))

@@ -191,6 +191,9 @@ def _enter(kernel: Kernel, thread, info: SigInfo) -> bool:
     thread.sigmask = (thread.sigmask | mask) & ~UNBLOCKABLE
     if flags & SA_RESETHAND:
         kernel.sigactions.pop(info.signo, None)
+    kernel.machine.events.signal_delivered(
+        thread.tid, info.signo, signal_name(info.signo), kernel.machine.now()
+    )
     return True
 
 

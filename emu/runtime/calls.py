@@ -56,7 +56,7 @@ class SupervisorCalls(StubMachine):
         try:
             yield self
         finally:
-            self.machine.scheduler.charge(thread, self.instructions - before)
+            self.machine.charge(thread, self.instructions - before)
             self.machine.stop, self.machine.current, self.thread = saved_stop, saved_current, saved_thread
 
     def call(self, name: str, *args: int, budget: int | None = None) -> int:

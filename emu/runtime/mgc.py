@@ -43,6 +43,7 @@ class Cycle:
     live: int
     pause: int  # emulated instructions run by the collector's stub calls
     at: int  # virtual ns when it started
+    phases: tuple[tuple[str, int], ...] = ()  # (mark / checkmark / sweep, its stub instructions), in order
 
 
 class Collector:
@@ -66,8 +67,10 @@ class Collector:
         stats = self.allocator.stats
         before_insns, heap_before = self.calls.instructions, stats.heap_alloc
         reached = self.mark(roots)
+        marked = self.calls.instructions
         if self.checkmark:
             self.verify(reached)
+        verified = self.calls.instructions
         freed = self.sweep()
         live = stats.heap_alloc
         self.next_gc = max(live + live * self.gogc // 100, HEAP_MINIMUM)
@@ -79,6 +82,11 @@ class Collector:
             len(reached),
             self.calls.instructions - before_insns,
             now,
+            (
+                ("mark", marked - before_insns),
+                ("checkmark", verified - marked),
+                ("sweep", self.calls.instructions - verified),
+            ),
         )
         self.cycles.append(cycle)
         return cycle

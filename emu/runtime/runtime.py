@@ -116,12 +116,16 @@ class Runtime:
         self._schedtrace_tick()
 
     def _serve(self, thread: Thread, name: str, args: list[int]) -> None:
-        with self.calls.on_behalf_of(thread):
-            try:
-                result = hypercalls.ENTRIES[name](self, thread, *args)
-            except FATAL as err:
-                self.throw(thread, str(err))
-                return
+        started = self.machine.now()
+        try:
+            with self.calls.on_behalf_of(thread):
+                try:
+                    result = hypercalls.ENTRIES[name](self, thread, *args)
+                except FATAL as err:
+                    self.throw(thread, str(err))
+                    return
+        finally:
+            self.machine.events.runtime_call(thread.tid, f"runtime.{name}", started, self.machine.now())
         self._deliver(thread, result=result)
 
     def _deliver(self, thread: Thread, result: int | None = None, pc: int | None = None) -> None:
@@ -159,9 +163,23 @@ class Runtime:
         """stoptheworld / mark / sweep / starttheworld. Between slices every M is stopped at an
         instruction boundary: that is the safe point, so the world is stopped by construction,
         and the registers of every thread are roots."""
+        started = self.machine.now()
         cycle = self.collector.collect(self.roots(), self.machine.scheduler.clock.monotonic())
+        if self.machine.events.active:
+            self._report_phases(thread, cycle, started)
         if self.options.gctrace:
             self._trace_gc(cycle)
+
+    def _report_phases(self, thread: Thread, cycle: Cycle, started: int) -> None:
+        """The collection and its phases as run events, laid end to end from `started`."""
+        events = self.machine.events
+        events.gc_phase(thread.tid, f"gc {cycle.number}", started, started + cycle.pause * NS_PER_INSTRUCTION)
+        for phase, instructions in cycle.phases:
+            if not instructions:
+                continue  # checkmark reads the bitmap without stub calls: no virtual time to show
+            end = started + instructions * NS_PER_INSTRUCTION
+            events.gc_phase(thread.tid, phase, started, end)
+            started = end
 
     def _trace_gc(self, cycle: Cycle) -> None:
         """Go's gctrace=1 line, then the same collection in bytes and objects (emu/runtime/gctrace.py)."""
