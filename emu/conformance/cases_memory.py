@@ -64,7 +64,7 @@ def _one_move(
     try:
         result = sm.call("memmove", base + dst, base + src, n, budget=budget)
     except StubError as err:
-        ctx.fail("memmove", inputs, str(err))
+        ctx.fail("memmove", inputs, str(err), crashed=True)
         return
     actual = sm.read(base, len(initial))
     if actual != expected:

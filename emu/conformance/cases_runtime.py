@@ -97,7 +97,7 @@ def gosave_gogo_round_trip(ctx: Context) -> None:
         sm.enter("gogo", sp=sm.call_sp - 4096)  # gogo from a different stack
         sm.run_to_sentinel("gogo", sm.budget)
     except StubError as err:
-        ctx.fail("gogo", "gogo(&gobuf saved by gosave, ret=7)", str(err))
+        ctx.fail("gogo", "gogo(&gobuf saved by gosave, ret=7)", str(err), crashed=True)
         return
     inputs = "gosave(&gobuf); gobuf.ret = 7; gogo(&gobuf) from another stack"
     _expect_registers(ctx, "gogo", inputs, {arch.call.result: 7, arch.sp: sm.call_sp, sm.abi.g: g})
@@ -242,6 +242,6 @@ def exit_group(ctx: Context) -> None:
     except StubError as err:
         ctx.expect_value("sys_exit_group", "sys_exit_group(3)", "exit status", 3, sm.machine.stop.exit_status)
         if sm.machine.stop.exit_status is None:
-            ctx.fail("sys_exit_group", "sys_exit_group(3)", str(err))
+            ctx.fail("sys_exit_group", "sys_exit_group(3)", str(err), crashed=True)
         return
     ctx.fail("sys_exit_group", "sys_exit_group(3)", "returned instead of ending the guest")

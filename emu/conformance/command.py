@@ -83,6 +83,10 @@ def command_test(args: argparse.Namespace) -> int:
         wanted = user.select(None if args.arch.strip().lower() == "all" else wanted)
     options = SuiteOptions(wanted, args.stub, args.seed, args.full, user)
     report = run_suite(options)
+    if report.setup_error is not None:  # the stubs did not build: the error, and CI still gets its file
+        if args.junit:
+            write_junit(report, args.junit)
+        raise report.setup_error[1]
     print_report(report)
     if args.junit:
         write_junit(report, args.junit)

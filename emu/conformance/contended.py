@@ -58,7 +58,7 @@ def run_threads(ctx: Context, seed: int, jobs: list[Job], target: bytes) -> tupl
     try:
         status = sm.machine.run()
     except EmuError as err:
-        ctx.fail(jobs[0].stub, inputs, f"the threaded guest died: {err}")
+        ctx.fail(jobs[0].stub, inputs, f"the threaded guest died: {err}", crashed=True)
         return None
     if status != 0:
         ctx.fail(jobs[0].stub, inputs, f"the threaded guest exited with status {status}")

@@ -43,6 +43,7 @@ class CaseResult:
     failures: list[Failure] = field(default_factory=list)
     skipped: str | None = None  # why the case could not run (e.g. a syscall emu lacks)
     seconds: float = 0.0
+    errors: int = 0  # failed checks where the stub crashed or hung (JUnit <error>, not <failure>)
 
     @property
     def ok(self) -> bool:
@@ -78,7 +79,7 @@ class Context:
         try:
             return self.sm.call(stub, *args, budget=budget)
         except StubError as err:
-            self.fail(stub, inputs or _args_text(stub, args), str(err))
+            self.fail(stub, inputs or _args_text(stub, args), str(err), crashed=True)
             return None
 
     # ---- recording ------------------------------------------------------------------
@@ -91,9 +92,13 @@ class Context:
         address: int = 0,
         expected: bytes | None = None,
         actual: bytes | None = None,
+        crashed: bool = False,
     ) -> None:
+        """One check that did not hold; `crashed`: the stub faulted, hung or ended the guest
+        instead of giving a wrong answer."""
         self.result.checks += 1
         self.result.failed += 1
+        self.result.errors += crashed
         if len(self.result.failures) < KEPT_FAILURES:
             self.result.failures.append(
                 Failure(self.arch.name, stub, self.result.case, inputs, message, address, expected, actual)

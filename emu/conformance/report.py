@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
@@ -140,33 +141,85 @@ def verdict_line(report: Report) -> str:
 
 
 # ---- JUnit ----------------------------------------------------------------------------------
+# The Ant/Jenkins schema CI servers validate (tests/fixtures/jenkins-junit.xsd): per arch a
+# <testsuite> with timestamp, hostname and <properties>; a stub that crashed or hung is an
+# <error>, a wrong result a <failure>; stubs that did not assemble are an <error> too.
+
+
+def _properties(report: Report, arch_name: str) -> ET.Element:
+    """What a reader needs to reproduce the arch's results."""
+    import unicorn
+
+    from emu import __version__
+    from emu import arch as arches
+
+    arch = arches.get(arch_name)
+    values = {
+        "arch": arch_name,
+        "cpu": f"unicorn {unicorn.__version__} {arch.unicorn.get('cpu', 'default ' + arch_name + ' CPU')}",
+        "memory_model": "sequential consistency: stubs interleave on one engine "
+        f"(the arch's own {arch.memory_model.default if arch.memory_model else 'model'} is emu litmus's)",
+        "emu_version": __version__,
+        "seed": str(report.options.seed),
+        "sweep": "full" if report.options.full else "default",
+    }
+    if arch_name in report.user_functions:
+        path, names = report.user_functions[arch_name]
+        values["stubs"] = f"{path}: {', '.join(names)}"
+    properties = ET.Element("properties")
+    properties.extend(ET.Element("property", name=name, value=value) for name, value in values.items())
+    return properties
+
+
+def _suite(report: Report, arch_name: str, results: list[CaseResult], errors: int) -> ET.Element:
+    erred = sum(1 for r in results if r.errors)
+    return ET.Element(
+        "testsuite",
+        name=f"emu.{arch_name}",
+        tests=str(len(results) + errors),
+        failures=str(sum(1 for r in results if not r.ok and not r.errors)),
+        errors=str(erred + errors),
+        skipped=str(sum(1 for r in results if r.skipped)),
+        time=f"{sum(r.seconds for r in results):.3f}",
+        timestamp=report.started.strftime("%Y-%m-%dT%H:%M:%S"),
+        hostname=socket.gethostname(),
+    )
 
 
 def junit_xml(report: Report) -> ET.ElementTree:
-    """One <testsuite> per arch, one <testcase> per (stub, case): what CI servers read."""
+    """One <testsuite> per arch that ran, one <testcase> per (stub, case): what CI servers read."""
+    suites = []
+    ran = [name for name in report.options.arches if any(r.arch == name for r in report.results)]
+    for name in ran:
+        results = [r for r in report.results if r.arch == name]
+        suite = _suite(report, name, results, 0)
+        suite.append(_properties(report, name))
+        for result in results:
+            _testcase(suite, result)
+        suites.append(suite)
+    if report.setup_error is not None:
+        suites.append(_setup_error_suite(report, *report.setup_error))
     root = ET.Element(
         "testsuites",
         name="emu test",
-        tests=str(len(report.results)),
-        failures=str(len(report.failures())),
+        tests=str(sum(int(s.get("tests", 0)) for s in suites)),
+        failures=str(sum(int(s.get("failures", 0)) for s in suites)),
+        errors=str(sum(int(s.get("errors", 0)) for s in suites)),
         time=f"{report.seconds:.3f}",
     )
-    for name in report.options.arches:
-        results = [r for r in report.results if r.arch == name]
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=f"emu.{name}",
-            tests=str(len(results)),
-            failures=str(sum(1 for r in results if not r.ok)),
-            skipped=str(sum(1 for r in results if r.skipped)),
-            errors="0",
-            time=f"{sum(r.seconds for r in results):.3f}",
-        )
-        for result in results:
-            _testcase(suite, result)
+    root.extend(suites)
     ET.indent(root)
     return ET.ElementTree(root)
+
+
+def _setup_error_suite(report: Report, arch_name: str, error: Exception) -> ET.Element:
+    """The arch whose stubs did not build: one test, `build stubs`, in error."""
+    suite = _suite(report, arch_name, [], 1)
+    suite.append(_properties(report, arch_name))
+    case = ET.SubElement(suite, "testcase", classname=f"emu.{arch_name}.stubs", name="build stubs", time="0")
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    ET.SubElement(case, "error", message=first_line, type=type(error).__name__).text = str(error)
+    return suite
 
 
 def _testcase(suite: ET.Element, result: CaseResult) -> None:
@@ -177,9 +230,6 @@ def _testcase(suite: ET.Element, result: CaseResult) -> None:
         name=result.case,
         time=f"{result.seconds:.3f}",
     )
-    ET.SubElement(element, "properties").extend(
-        [ET.Element("property", name="checks", value=str(result.checks))]
-    )
     if result.skipped:
         ET.SubElement(element, "skipped", message=result.skipped)
     elif not result.ok:
@@ -187,8 +237,15 @@ def _testcase(suite: ET.Element, result: CaseResult) -> None:
         message = f"{result.failed} of {result.checks} checks failed" + (
             f": {first.message}" if first else ""
         )
-        failure = ET.SubElement(element, "failure", message=message, type="ConformanceFailure")
-        failure.text = "\n\n".join(describe_failure(f) for f in result.failures)
+        if result.errors:  # the stub crashed or hung: not an answer to compare
+            kind, tag = "StubCrashed", "error"
+            message = f"{result.errors} of {result.checks} checks crashed or hung" + (
+                f": {first.message}" if first else ""
+            )
+        else:
+            kind, tag = "ConformanceFailure", "failure"
+        problem = ET.SubElement(element, tag, message=message, type=kind)
+        problem.text = "\n\n".join(describe_failure(f) for f in result.failures)
 
 
 def write_junit(report: Report, path: str | Path) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 from emu import arch as arches
@@ -36,6 +38,8 @@ class Report:
     user_functions: dict[str, tuple[Path, tuple[str, ...]]] = field(
         default_factory=dict
     )  # arch -> (file, names)
+    started: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    setup_error: tuple[str, EmuError] | None = None  # (arch, why): its stubs did not build; the run stopped
 
     @property
     def checks(self) -> int:
@@ -61,7 +65,11 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return self.nothing_checked is None and all(result.ok for result in self.results)
+        return (
+            self.setup_error is None
+            and self.nothing_checked is None
+            and all(result.ok for result in self.results)
+        )
 
     def failures(self) -> list[CaseResult]:
         return [result for result in self.results if not result.ok]
@@ -94,7 +102,7 @@ def run_case(sm: StubMachine, case: Case, options: SuiteOptions) -> CaseResult:
     except CaseAborted as why:
         result.failures[-1].message += f" ({why})"
     except EmuError as err:
-        context.fail(case.stub, "(case set-up)", str(err))
+        context.fail(case.stub, "(case set-up)", str(err), crashed=True)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -117,14 +125,33 @@ def cases_for(sm: StubMachine, cases: list[Case], options: SuiteOptions) -> list
     return [case for case in applicable if {case.stub, *case.covers} & mine]
 
 
-def run_suite(options: SuiteOptions) -> Report:
+def run_suite(
+    options: SuiteOptions,
+    on_arch_start: Callable[[str, int], None] | None = None,
+    on_case_done: Callable[[CaseResult], None] | None = None,
+) -> Report:
+    """Every selected case on every arch. Stubs that do not build (the user's file does not
+    assemble) end the run there: `report.setup_error` says why, for the JUnit file and the error.
+    The callbacks follow progress: an arch starting with its number of cases, each case done."""
     report = Report(options)
     started = time.perf_counter()
     cases = selected_cases(options)
     for name in options.arches:
-        sm = StubMachine(arches.get(name), options.user)
+        try:
+            sm = StubMachine(arches.get(name), options.user)
+        except UsageError:
+            raise
+        except EmuError as err:
+            report.setup_error = (name, err)
+            break
         if sm.source.user_file is not None:
             report.user_functions[name] = (sm.source.user_file, sm.source.user_functions)
-        report.results += [run_case(sm, case, options) for case in cases_for(sm, cases, options)]
+        mine = cases_for(sm, cases, options)
+        if on_arch_start is not None:
+            on_arch_start(name, len(mine))
+        for case in mine:
+            report.results.append(run_case(sm, case, options))
+            if on_case_done is not None:
+                on_case_done(report.results[-1])
     report.seconds = time.perf_counter() - started
     return report
