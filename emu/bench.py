@@ -26,6 +26,7 @@ from emu import cpu, loader
 from emu.errors import UsageError
 from emu.memory import AddressSpace
 from emu.options import RunOptions
+from emu.progress import progress
 from emu.resources import data_file
 
 SYSCALLS = 20000  # gettid calls in each *_syscall.s program
@@ -238,7 +239,12 @@ def command_bench(args: argparse.Namespace) -> int:
         cases = [case for case in cases if args.only in case[0]]
         if not cases:  # an empty table exiting 0 would look like a measurement
             raise UsageError(f"--only {args.only!r}: no benchmark program's name contains it")
-    results = [measure(*case) for case in cases]
+    results = []
+    with progress("emu bench", len(cases)) as bar:
+        for case in cases:
+            bar.advance(0, now=case[0])
+            results.append(measure(*case))
+            bar.advance()
     print(f"machine: {machine_note()}\n")
     print(table(results))
     return 0

@@ -4,23 +4,21 @@ Litmus campaigns and schedule exploration are embarrassingly parallel: each seed
 independent and reproducible on its own. `run_chunks` cuts the seeds into chunks, runs
 `task(chunk)` for each on local worker processes (default: one per CPU) or, given a scheduler
 address, on a Dask cluster (`distributed`, installed with `pip install emu[cluster]`), and
-returns the results in seed order — so a histogram is the same whichever way it ran. A rich
-progress bar shows on stderr when it is a terminal.
+returns the results in seed order — so a histogram is the same whichever way it ran. A progress
+bar shows on stderr when it is a terminal and the campaign takes more than a moment (emu/progress.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from rich.progress import Progress
-
 from emu import argtypes
 from emu.errors import UsageError
+from emu.progress import progress
 
 T = TypeVar("T")
 CHUNK = 100  # seeds per task: amortises a worker's set-up (assembling, engine) over many runs
@@ -68,16 +66,11 @@ def run_chunks(
 
 
 def _progress(items: Sequence, label: str, wait: bool = False):  # noqa: ANN202 - a generator
-    """Iterate `items` (futures are waited for) with a progress bar when stderr is a terminal."""
-    if not sys.stderr.isatty():
+    """Iterate `items` (futures are waited for) with a progress bar on a terminal (emu/progress.py)."""
+    with progress(label, len(items)) as bar:
         for item in items:
             yield item.result() if wait else item
-        return
-    with Progress(transient=True) as progress:
-        bar = progress.add_task(label, total=len(items))
-        for item in items:
-            yield item.result() if wait else item
-            progress.advance(bar)
+            bar.advance()
 
 
 def _on_dask(task: Callable[[range], T], seeds: Sequence[range], address: str, label: str) -> list[T]:

@@ -6,6 +6,7 @@ import argparse
 
 from emu import argtypes
 from emu.errors import UsageError
+from emu.progress import progress
 from emu.stubs import UserStubs, add_stubs_argument, plain_name
 
 
@@ -82,7 +83,12 @@ def command_test(args: argparse.Namespace) -> int:
     if user is not None:
         wanted = user.select(None if args.arch.strip().lower() == "all" else wanted)
     options = SuiteOptions(wanted, args.stub, args.seed, args.full, user)
-    report = run_suite(options)
+    with progress("emu test") as bar:
+        report = run_suite(
+            options,
+            on_arch_start=lambda arch, cases: bar.add_total(cases),
+            on_case_done=lambda result: bar.advance(now=f"{result.arch} {result.stub}"),
+        )
     if report.setup_error is not None:  # the stubs did not build: the error, and CI still gets its file
         if args.junit:
             write_junit(report, args.junit)
