@@ -40,7 +40,7 @@ def trace_events(recorder: TimelineRecorder, pid: int, process_name: str) -> lis
         events.append(
             {"name": "thread_sort_index", "ph": "M", "pid": pid, "tid": tid, "args": {"sort_index": index}}
         )
-    timed: list[tuple[int, int, dict]] = []
+    timed: list[tuple[int, int, int, dict]] = []  # (start, -duration, arrival, event): parents first
     for span in recorder.spans():
         event = {
             "name": span.name,
@@ -53,7 +53,7 @@ def trace_events(recorder: TimelineRecorder, pid: int, process_name: str) -> lis
         }
         if span.args:
             event["args"] = span.args
-        timed.append((span.start, -(span.end - span.start), event))
+        timed.append((span.start, span.start - span.end, len(timed), event))
     for instant in recorder.instants:
         event = {
             "name": instant.name,
@@ -66,9 +66,9 @@ def trace_events(recorder: TimelineRecorder, pid: int, process_name: str) -> lis
         }
         if instant.args:
             event["args"] = instant.args
-        timed.append((instant.at, 1, event))
-    timed.sort(key=lambda entry: (entry[0], entry[1]))
-    return events + [event for _, _, event in timed]
+        timed.append((instant.at, 1, len(timed), event))
+    timed.sort(key=lambda entry: entry[:3])
+    return events + [entry[3] for entry in timed]
 
 
 def write_trace(recorder: TimelineRecorder, path: Path, pid: int, process_name: str) -> None:

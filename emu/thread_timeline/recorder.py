@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from emu.events import RunObserver
 from emu.sched import SYSCALL_NS
@@ -106,14 +106,16 @@ class TimelineRecorder(RunObserver):
         return (min(times), max(times)) if times else (0, 0)
 
     def spans(self) -> list[Span]:
-        """Every span, each thread's properly nested, sorted by (start, longest first)."""
+        """Every span, thread by thread, each thread's properly nested and sorted by (start,
+        longest first). The adjustments are made on the recorded spans (doing them again
+        changes nothing): a long run's millions of syscalls are not copied."""
         by_thread: dict[int, list[Span]] = {tid: [] for tid in self.tids}
         for span in self._spans:
-            by_thread[span.tid].append(replace(span))  # copies: adjusted below
+            by_thread[span.tid].append(span)
         nested: list[Span] = []
         for mine in by_thread.values():
             nested += _nest(_after_running(mine))
-        return sorted(nested, key=lambda s: (s.start, -(s.end - s.start)))
+        return nested
 
 
 def _after_running(spans: list[Span]) -> list[Span]:
