@@ -46,6 +46,7 @@ BAD_VALUES = [
     (RUN, "--strace-file", "/nonexistent/dir/strace.txt"),
     (RUN, "--trace-file", "/nonexistent/dir/trace.txt"),
     (RUN, "--cycles-json", "/nonexistent/dir/cycles.json"),
+    (RUN, "--timeline", "/nonexistent/dir/timeline.json"),
     (RUN, "--strace-file", str(ROOT)),
     (["test", "--arch", "amd64"], "--junit", "/nonexistent/dir/junit.xml"),
     (["test", "--arch", "amd64"], "--seed", "-1"),

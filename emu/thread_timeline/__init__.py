@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emu import argtypes
+from emu.errors import EmuError
 
 if TYPE_CHECKING:
     from emu.machine import Machine
+    from emu.thread_timeline.recorder import TimelineRecorder
 
 PICTURE_SUFFIXES = (".html", ".htm", ".svg")
 
@@ -49,13 +51,16 @@ def recording(machine: Machine, path: str | None) -> Iterator[None]:
         write(recorder, Path(path), machine)
 
 
-def write(recorder, path: Path, machine: Machine) -> None:
+def write(recorder: TimelineRecorder, path: Path, machine: Machine) -> None:
     """The trace, or the lanes when the file name asks for a picture."""
     from emu.thread_timeline.chrome import CLOCK_NOTE, write_trace
     from emu.thread_timeline.lanes import write_lanes
 
     title = f"{machine.image.path or 'program'} on {machine.arch.name}"
-    if path.suffix.lower() in PICTURE_SUFFIXES:
-        write_lanes(recorder, path, f"emu --timeline: {title}", CLOCK_NOTE)
-    else:
-        write_trace(recorder, path, machine.pid, title)
+    try:
+        if path.suffix.lower() in PICTURE_SUFFIXES:
+            write_lanes(recorder, path, f"emu --timeline: {title}", CLOCK_NOTE)
+        else:
+            write_trace(recorder, path, machine.pid, title)
+    except OSError as err:  # checked before the run; the disk can still fill up
+        raise EmuError(f"emu: cannot write --timeline {path}: {err.strerror}") from None

@@ -100,14 +100,21 @@ def _time_text(ns: int, step: int) -> str:
 
 
 def _axis(scale: Scale, height: int) -> list[str]:
-    """Grid lines and times at round virtual times."""
+    """Grid lines and times (since the first event) at round virtual times."""
     step = _tick_step(scale.span)
     parts = []
-    for ns in range(-(-scale.first // step) * step, scale.first + scale.span + 1, step):
-        x = scale.x(ns)
+    for offset in range(0, scale.span + 1, step):
+        x = scale.x(scale.first + offset)
         parts.append(f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height}" class="grid"/>')
-        parts.append(f'<text x="{x:.1f}" y="{TOP - 10}" class="tick">{_time_text(ns, step)}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{TOP - 10}" class="tick">{_time_text(offset, step)}</text>')
     return parts
+
+
+def _when(scale: Scale, start: int, end: int | None = None) -> str:
+    """`12.345 µs` (since the first event), or `12.345-12.400 µs (55 ns)` for an interval."""
+    if end is None:
+        return f"at {(start - scale.first) / 1000:.3f} µs"
+    return f"{(start - scale.first) / 1000:.3f}-{(end - scale.first) / 1000:.3f} µs ({end - start} ns)"
 
 
 def _lane(recorder: TimelineRecorder, spans: list[Span], tid: int, top: int, scale: Scale) -> list[str]:
@@ -115,7 +122,11 @@ def _lane(recorder: TimelineRecorder, spans: list[Span], tid: int, top: int, sca
     spans = [s for s in spans if s.tid == tid]
     for category, (y, height) in BARS.items():
         intervals = [
-            (scale.x(s.start), max(scale.x(s.end), scale.x(s.start) + 0.5), f"{s.name}: {s.start}-{s.end} ns")
+            (
+                scale.x(s.start),
+                max(scale.x(s.end), scale.x(s.start) + 0.5),
+                f"{s.name}: {_when(scale, s.start, s.end)}",
+            )
             for s in spans
             if s.category == category
         ]
@@ -125,7 +136,7 @@ def _lane(recorder: TimelineRecorder, spans: list[Span], tid: int, top: int, sca
                 f'height="{height}" fill="{COLOURS[category]}"><title>{_label(mark, category)}</title></rect>'
             )
     ticks = [
-        (scale.x(s.start), scale.x(s.start) + 0.5, f"{s.name} at {s.start} ns")
+        (scale.x(s.start), scale.x(s.start) + 0.5, f"{s.name} {_when(scale, s.start)}")
         for s in spans
         if s.category == SYSCALL
     ]
@@ -139,7 +150,7 @@ def _lane(recorder: TimelineRecorder, spans: list[Span], tid: int, top: int, sca
             x = scale.x(instant.at)
             parts.append(
                 f'<path d="M{x:.2f},{top + 2} l4,8 l-8,0 z" fill="{COLOURS[SIGNAL]}">'
-                f"<title>{escape(instant.name)} delivered at {instant.at} ns</title></path>"
+                f"<title>{escape(instant.name)} delivered {_when(scale, instant.at)}</title></path>"
             )
     return parts
 
