@@ -97,3 +97,25 @@ def test_unwritable_path_fails_before_the_run() -> None:
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and "--junit" in done.stderr
     # stdout empty: the --full sweep (minutes) never started, so no table was printed
+
+
+def test_hanging_stub_is_an_error(tmp_path: Path) -> None:
+    """A stub that never returns (its budget runs out) is an <error> like a crash, not a wrong answer."""
+    from emu import arch as arches
+    from emu.conformance.core import Case
+    from emu.conformance.report import junit_xml
+    from emu.conformance.runner import Report, SuiteOptions, run_case
+    from emu.stubs import StubMachine, UserStubs
+
+    (tmp_path / "amd64.s").write_text(".globl cas\ncas:\n    jmp cas\n")
+    options = SuiteOptions(["amd64"], user=UserStubs(tmp_path / "amd64.s"))
+
+    def calls_cas(ctx) -> None:
+        ctx.expect_value("cas", "cas(...)", "result", 1, ctx.call("cas", 0, 0, 1, budget=1000))
+
+    result = run_case(StubMachine(arches.get("amd64"), options.user), Case("cas", "hang", calls_cas), options)
+    assert result.errors == result.failed == 1 and "did not return within 1000" in result.failures[0].message
+    path = tmp_path / "hang.xml"
+    junit_xml(Report(options, [result])).write(path, encoding="utf-8", xml_declaration=True)
+    (error,) = valid_junit(path).getroot().findall(".//testcase/error")
+    assert "crashed or hung" in error.get("message")
