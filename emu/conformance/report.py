@@ -156,9 +156,9 @@ def _properties(report: Report, arch_name: str) -> ET.Element:
     arch = arches.get(arch_name)
     values = {
         "arch": arch_name,
-        "cpu": f"unicorn {unicorn.__version__} {arch.unicorn.get('cpu', 'default ' + arch_name + ' CPU')}",
+        "cpu": f"unicorn {unicorn.__version__} {arch.unicorn.cpu or 'default ' + arch_name + ' CPU'}",
         "memory_model": "sequential consistency: stubs interleave on one engine "
-        f"(the arch's own {arch.memory_model.default if arch.memory_model else 'model'} is emu litmus's)",
+        f"(the arch's own, {arch.memory_model.default}, is emu litmus's)",
         "emu_version": __version__,
         "seed": str(report.options.seed),
         "sweep": "full" if report.options.full else "default",
