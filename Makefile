@@ -32,9 +32,11 @@ test-slow: $(STAMP)
 fuzz: $(STAMP)
 	EMU_FUZZ_PROFILE=long $(PY) -m pytest -q -m fuzz tests/fuzz
 
+## lint: ruff (style) and mypy (types; pyproject.toml [tool.mypy] says what it checks)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check emu tests tools
 	$(VENV)/bin/ruff format --check emu tests tools
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format emu tests tools

@@ -15,7 +15,7 @@ from emu.conformance.core import CaseResult, Context
 from emu.conformance.report import hexdump_diff, junit_xml
 from emu.conformance.runner import SuiteOptions, run_suite
 from emu.stubs import StubMachine
-from tests.conftest import ARCHES, run_emu
+from conftest import ARCHES, run_emu
 
 MACHINES = {name: StubMachine(name) for name in ARCHES}
 

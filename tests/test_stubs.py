@@ -21,7 +21,7 @@ from emu.stubs import (
     plain_name,
     split_functions,
 )
-from tests.conftest import ARCHES
+from conftest import ARCHES
 
 
 @pytest.fixture(scope="module", params=ARCHES)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from emu import arch as arches
 from emu.cli import main
 from emu.stubs import split_functions
-from tests.conftest import ARCHES
+from conftest import ARCHES
 
 STUBS = ("cas", "atomicor8", "xadd", "cas64")
 JUNK = [
