@@ -114,7 +114,7 @@ class ArmDialect(Dialect):
             for op, operand in (("mov", value), ("mvn", ~value & 0xFFFFFFFF)):
                 if _arm_immediate(operand):
                     return self.asm.encode(item, f"{op} {register}, #{operand:#x}", address)
-        item.value = expr
+        item.literal = expr
         literals.append(item)
         offset = self.asm.previous.get(_literal_key(item), address + 8) - self._pc(item, address)
         if self.asm.final and not -4095 <= offset <= 4095:
@@ -128,7 +128,7 @@ class ArmDialect(Dialect):
         data = bytearray(sec.align_up(address, 4) - address)
         slots: dict[str, int] = {}
         for literal in literals:
-            key = literal.value
+            key = literal.literal
             if key not in slots:
                 slots[key] = address + len(data)
                 data += self.asm.arch.pack(self.asm.evaluate(literal, key, address), 4)

@@ -228,7 +228,8 @@ class Expander:
 
     def _body(self, st: Statement, end: str, nest: tuple[str, ...]) -> list[Statement]:
         """The statements up to the matching `end`, taken from the current frame."""
-        body, depth = [], 0
+        body: list[Statement] = []
+        depth = 0
         for inner in self.frames[-1].statements:
             op = inner.op.lower()
             if op in nest:
@@ -331,7 +332,9 @@ def _split_args(text: str) -> list[str]:
     """Comma-separated arguments; commas inside quotes or parentheses do not split."""
     if not text.strip():
         return []
-    parts, current, depth, quote = [], [], 0, False
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, False
     for ch in text:
         if ch == '"':
             quote = not quote

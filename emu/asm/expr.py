@@ -102,11 +102,12 @@ def _number(text: str) -> int:
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
-    tokens, pos = [], 0
+    tokens: list[tuple[str, str]] = []
+    pos = 0
     text = text.rstrip()
     while pos < len(text):
         match = TOKEN.match(text, pos)
-        if not match or match.end() == pos:
+        if not match or match.end() == pos or match.lastgroup is None:
             raise ExprError(f"unexpected '{text[pos:].strip()}' in expression '{text.strip()}'")
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))

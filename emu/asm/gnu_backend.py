@@ -15,6 +15,7 @@ from pathlib import Path
 
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
 from emu.arch import Arch
 from emu.asm import sections as sec
@@ -35,12 +36,15 @@ def available(arch: Arch) -> bool:
     return tool(arch, "as") is not None and tool(arch, "ld") is not None
 
 
-def require(arch: Arch) -> None:
-    if not available(arch):
+def require(arch: Arch) -> tuple[str, str]:
+    """The paths of the target's `as` and `ld`, or a UsageError saying how to install them."""
+    assembler, linker = tool(arch, "as"), tool(arch, "ld")
+    if assembler is None or linker is None:
         raise UsageError(
             f"--assembler gnu needs {arch.gnu.prefix}as and ld "
             f"(Debian: binutils-{arch.gnu.prefix[:-1]}; `make tools`)"
         )
+    return assembler, linker
 
 
 def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
@@ -48,14 +52,14 @@ def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
 
     `.include` is looked up beside `filename`, as GNU as does for the original file.
     """
-    require(arch)
+    assembler, linker = require(arch)
     work = out.parent
     source, obj = work / f"{out.name}.s", work / f"{out.name}.o"
     prelude = arch.gnu.prelude
     source.write_text(f"{prelude}{arch.separator} {text}" if prelude else text)  # same line numbers
     include = ["-I", str(Path(filename).resolve().parent)]
-    _run([tool(arch, "as"), *arch.gnu.as_flags, *include, "-o", str(obj), str(source)], filename, source)
-    args = [tool(arch, "ld"), *arch.gnu.ld_flags, "-static", "-o", str(out), str(obj)]
+    _run([assembler, *arch.gnu.as_flags, *include, "-o", str(obj), str(source)], filename, source)
+    args = [linker, *arch.gnu.ld_flags, "-static", "-o", str(out), str(obj)]
     args += [f"--section-start={name}={address:#x}" for name, address in _section_starts(obj, arch).items()]
     if _defines_start(obj):
         args += ["-e", "_start"]
@@ -91,7 +95,7 @@ def _section_starts(obj: Path, arch: Arch) -> dict[str, int]:
 def _defines_start(obj: Path) -> bool:
     with open(obj, "rb") as handle:
         table = ELFFile(handle).get_section_by_name(".symtab")
-        return table is not None and any(s.name == "_start" for s in table.iter_symbols())
+        return isinstance(table, SymbolTableSection) and any(s.name == "_start" for s in table.iter_symbols())
 
 
 def _run(args: list[str], filename: str, temp_source: Path | None = None) -> None:

@@ -83,6 +83,56 @@ def _mode_directive_ops() -> frozenset[str]:
     return frozenset(d.split()[0] for arch in arches.all_arches().values() for d in arch.asm.mode_directives)
 
 
+@dataclass(frozen=True)
+class Label:
+    name: str
+
+
+@dataclass(frozen=True)
+class Equ:
+    """`.equ`, `.set`, `.equiv` and `name = expr`: the expression is evaluated where it stands."""
+
+    name: str
+    expr: str
+
+
+@dataclass(frozen=True)
+class Data:
+    """`.byte`, `.long`, `.quad`...: `size` bytes per expression."""
+
+    size: int
+    exprs: list[str]
+
+
+@dataclass(frozen=True)
+class Space:
+    """`.zero`, `.space`, `.skip`: `count` bytes of `fill` (both expressions)."""
+
+    count: str
+    fill: str
+
+
+@dataclass(frozen=True)
+class Fill:
+    """`.fill repeat, size, value` (expressions)."""
+
+    repeat: str
+    size: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Align:
+    """`.align`/`.balign`/`.p2align`, already resolved to a byte boundary."""
+
+    boundary: int
+    fill: int | None
+    in_code: bool  # code is padded with the target's nops unless a fill byte is given
+
+
+Directive = Label | Equ | Data | Space | Fill | Align
+
+
 @dataclass
 class Item:
     """One placed thing in a section: label, data, space, alignment, insn or pool."""
@@ -91,7 +141,8 @@ class Item:
     st: Statement
     mode: str | None = None  # keystone alternate mode ("thumb") for instructions
     syntax: str = "intel"
-    value: object = None
+    directive: Directive | None = None  # what a label or data/space/alignment directive lays out
+    literal: str = ""  # an ARM `ldr rX, =expr` placed in the literal pool: expr
     size: int = 0
     data: bytes = b""
     address: int = 0
@@ -142,7 +193,7 @@ class KeystoneAssembler:
                 self.label_names.add(st.label)
                 if mode is not None:  # a label in the interworking state: an odd code address
                     self.thumb_labels.add(st.label)
-                current.items.append(Item("label", st, value=st.label))
+                current.items.append(Item("label", st, directive=Label(st.label)))
                 continue
             if not op:
                 continue
@@ -216,7 +267,7 @@ class KeystoneAssembler:
             raise st.error(f"symbol '{name}' is already defined")
         self.equ_names.add(name)
         self.equ_lines.setdefault(name, (st.filename, st.line))
-        current.items.append(Item("equ", st, value=(name, expr.strip())))
+        current.items.append(Item("equ", st, directive=Equ(name, expr.strip())))
 
     def _data_item(self, st: Statement, op: str, mode: str | None, syntax: str, section: Section) -> Item:
         word = self.syntax.word_size
@@ -225,7 +276,7 @@ class KeystoneAssembler:
             exprs = split_operands(st.args)
             if not exprs:
                 raise st.error(f"'{st.op}' needs at least one value")
-            return Item("data", st, value=(size, exprs), size=size * len(exprs))
+            return Item("data", st, directive=Data(size, exprs), size=size * len(exprs))
         if op in (".ascii", ".asciz", ".string"):
             data = b"".join(
                 _parse_string(st, s) + (b"\0" if op != ".ascii" else b"") for s in split_operands(st.args)
@@ -237,10 +288,12 @@ class KeystoneAssembler:
                 wanted = "a repeat count, a size and a value" if op == ".fill" else "a size and a fill byte"
                 raise st.error(f"'{st.op}' takes {wanted}")
             if op == ".fill":
-                return Item("fill", st, value=tuple((parts + ["1", "0"][len(parts) - 1 :])[:3]))
-            return Item("space", st, value=(parts[0], parts[1] if len(parts) > 1 else "0"))
+                repeat, size_expr, value = (parts + ["1", "0"][len(parts) - 1 :])[:3]
+                return Item("fill", st, directive=Fill(repeat, size_expr, value))
+            return Item("space", st, directive=Space(parts[0], parts[1] if len(parts) > 1 else "0"))
         if op in (".align", ".balign", ".p2align"):
-            return Item("align", st, value=(*self._alignment(st, op), section.kind == sec.CODE))
+            boundary, fill = self._alignment(st, op)
+            return Item("align", st, directive=Align(boundary, fill, section.kind == sec.CODE))
         if op in (".ltorg", ".pool"):
             if not self.syntax.literal_pools:
                 raise st.error(f"'{st.op}' is only valid on targets with literal pools (arm)")
@@ -334,39 +387,40 @@ class KeystoneAssembler:
             raise item.st.error(str(err)) from None
 
     def _emit(self, item: Item, address: int, literals: list[Item]) -> bytes:
-        kind = item.kind
-        if kind == "label":
-            self.symbols[item.value] = address
-            return b""
-        if kind == "equ":
-            name, expr = item.value
-            self.symbols[name] = self.evaluate(item, expr, address)
-            return b""
-        if kind == "data":
-            size, exprs = item.value
-            return b"".join(self._data_value(item, e, size, address + i * size) for i, e in enumerate(exprs))
-        if kind == "bytes":
-            return item.data
-        if kind == "space":
-            count, fill = (self.evaluate(item, e, address) for e in item.value)
-            if count < 0:
-                raise item.st.error(f"negative size {count}")
-            return bytes([fill & 0xFF]) * self._reserve(item, count)
-        if kind == "fill":
-            repeat, size, value = (self.evaluate(item, e, address) for e in item.value)
-            if repeat < 0 or not 0 <= size <= 8:
-                raise item.st.error(
-                    f".fill needs a repeat count >= 0 and a size from 0 to 8, got {repeat}, {size}"
+        match item.directive:
+            case Label(name):
+                self.symbols[name] = address
+                return b""
+            case Equ(name, expr):
+                self.symbols[name] = self.evaluate(item, expr, address)
+                return b""
+            case Data(size, exprs):
+                return b"".join(
+                    self._data_value(item, e, size, address + i * size) for i, e in enumerate(exprs)
                 )
-            self._reserve(item, repeat * size)
-            return self.arch.pack(value & ((1 << (8 * size)) - 1), size) * repeat if size else b""
-        if kind == "align":
-            boundary, fill, in_code = item.value
-            padding = self._reserve(item, sec.align_up(address, boundary) - address)
-            if fill is not None or not in_code:
-                return bytes([(fill or 0) & 0xFF]) * padding
-            return self._nops(padding)
-        if kind == "pool":
+            case Space(count_expr, fill_expr):
+                count, fill = (self.evaluate(item, e, address) for e in (count_expr, fill_expr))
+                if count < 0:
+                    raise item.st.error(f"negative size {count}")
+                return bytes([fill & 0xFF]) * self._reserve(item, count)
+            case Fill(repeat_expr, size_expr, value_expr):
+                repeat, size, value = (
+                    self.evaluate(item, e, address) for e in (repeat_expr, size_expr, value_expr)
+                )
+                if repeat < 0 or not 0 <= size <= 8:
+                    raise item.st.error(
+                        f".fill needs a repeat count >= 0 and a size from 0 to 8, got {repeat}, {size}"
+                    )
+                self._reserve(item, repeat * size)
+                return self.arch.pack(value & ((1 << (8 * size)) - 1), size) * repeat if size else b""
+            case Align(boundary, fill_byte, in_code):
+                padding = self._reserve(item, sec.align_up(address, boundary) - address)
+                if fill_byte is not None or not in_code:
+                    return bytes([(fill_byte or 0) & 0xFF]) * padding
+                return self._nops(padding)
+        if item.kind == "bytes":
+            return item.data
+        if item.kind == "pool":
             return self.dialect.pool(item, address, literals)
         try:
             return self._instruction(item, address, literals)

@@ -72,7 +72,9 @@ def _strip_comment(line: str, comment: str, in_block: bool) -> tuple[str, bool]:
 
 
 def _split_statements(text: str, separator: str) -> list[str]:
-    parts, current, quote = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quote = False
     for ch in text:
         if ch == '"':
             quote = not quote
@@ -173,8 +175,9 @@ class SourceReader:
             if marker:  # `# 12 "file.S"`: the next line is line 12 of file.S (GNU as reads these too)
                 number, filename = int(marker.group(1)) - 1, _unescape(marker.group(2))
                 continue
-            if not cpp_allowed and not in_block and CPP_DIRECTIVE.match(raw):
-                directive = CPP_DIRECTIVE.match(raw).group(1)
+            cpp = None if cpp_allowed or in_block else CPP_DIRECTIVE.match(raw)
+            if cpp:
+                directive = cpp.group(1)
                 raise AsmError(
                     filename,
                     number,
@@ -242,7 +245,9 @@ def _local_target(match: re.Match, index: int, definitions: dict[str, list[int]]
 
 
 def split_operands(text: str) -> list[str]:
-    parts, current, depth, quote = [], [], 0, False
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, False
     for ch in text:
         if ch == '"' and (not current or current[-1] != "\\"):
             quote = not quote
