@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import ARCHES, run_emu
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,6 @@ from emu.conformance.core import CaseResult, Context
 from emu.conformance.report import hexdump_diff, junit_xml
 from emu.conformance.runner import SuiteOptions, run_suite
 from emu.stubs import StubMachine
-from conftest import ARCHES, run_emu
 
 MACHINES = {name: StubMachine(name) for name in ARCHES}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ARCHES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,6 @@ from emu.stubs import (
     plain_name,
     split_functions,
 )
-from conftest import ARCHES
 
 
 @pytest.fixture(scope="module", params=ARCHES)

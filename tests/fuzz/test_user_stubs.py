@@ -13,13 +13,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import ARCHES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emu import arch as arches
 from emu.cli import main
 from emu.stubs import split_functions
-from conftest import ARCHES
 
 STUBS = ("cas", "atomicor8", "xadd", "cas64")
 JUNK = [
