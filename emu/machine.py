@@ -113,8 +113,7 @@ class Machine:
             self.regs[name] = value
         self._set_pc(self.image.entry)
         self.kernel.brk_start = self.kernel.brk = getattr(self.image, "brk", 0)
-        thread = Thread(self, tid=self.pid)
-        thread.context = self.uc.context_save()
+        thread = Thread(self.uc.context_save(), tid=self.pid)
         self.scheduler.add(thread)
         return thread
 
@@ -182,7 +181,7 @@ class Machine:
 
     def _syscall(self) -> None:
         try:
-            self.kernel.dispatch(self.current)
+            self.kernel.dispatch(self.running)
         except Blocked:
             self.uc.emu_stop()
         except ProcessExit as end:
@@ -231,6 +230,13 @@ class Machine:
 
     # ---- registers -------------------------------------------------------------------
 
+    @property
+    def running(self) -> Thread:
+        """The thread on the CPU: hooks, syscalls and attachments' slice callbacks run inside one."""
+        if self.current is None:
+            raise EngineError("emu: internal error: no thread is on the CPU")
+        return self.current
+
     def _pc(self) -> int:
         return self.regs[self.arch.pc]
 
@@ -261,16 +267,16 @@ class Machine:
             try:
                 thread = self.scheduler.pick()
             except Deadlock as stuck:
-                raise self._deadlock_error(stuck.threads) from None
+                raise self._deadlock_error(stuck.waits) from None
             if thread is None:
                 return self.stop.exit_status or 0
             status = self._run_slice(thread)
             if status is not None:
                 return status
             if self.options.max_insns is not None and self.total_instructions >= self.options.max_insns:
-                raise self._budget_error(f"instruction limit of {self.options.max_insns} reached")
+                raise self._budget_error(thread, f"instruction limit of {self.options.max_insns} reached")
             if self.out_of_time():
-                raise self._budget_error(f"timeout of {self.options.timeout} s reached")
+                raise self._budget_error(thread, f"timeout of {self.options.timeout} s reached")
 
     def _resume(self, thread: Thread) -> None:
         """Load a thread's CPU state, plus what the kernel decided while it was off-CPU."""
@@ -395,11 +401,10 @@ class Machine:
         message += f", thread {thread.tid}, pc {self.describe_pc(fault.pc)}"
         return GuestError(message, 128 + number)
 
-    def _deadlock_error(self, threads: list[Thread]) -> GuestError:
+    def _deadlock_error(self, waits: list[tuple[Thread, Wait]]) -> GuestError:
         """Every live thread blocked forever: say who waits where (exit status 2)."""
-        lines = [f"emu: deadlock: all {len(threads)} live thread(s) are blocked with no timeout pending"]
-        for thread in threads:
-            wait = thread.wait
+        lines = [f"emu: deadlock: all {len(waits)} live thread(s) are blocked with no timeout pending"]
+        for thread, wait in waits:
             what = (
                 f"futex {wait.address:#x} (expecting {wait.value})" if wait.address is not None else "sleep"
             )
@@ -417,8 +422,7 @@ class Machine:
             "(set EMU_DEBUG=1 for a traceback)"
         )
 
-    def _budget_error(self, what: str) -> GuestError:
-        thread = self.current
+    def _budget_error(self, thread: Thread, what: str) -> GuestError:
         pc = self._pc()
         return GuestError(
             f"emu: {what} after {self.total_instructions} instructions, thread {thread.tid}, pc {self.describe_pc(pc)}",

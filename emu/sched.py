@@ -20,6 +20,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from unicorn.unicorn_py3.unicorn import UcContext
 
 NS_PER_INSTRUCTION = 1
 SCHEDULES = ("random", "pct")
@@ -47,9 +51,8 @@ class Wait:
 class Thread:
     """A guest thread: its saved CPU context while it is not running, and its kernel state."""
 
-    machine: object = field(repr=False)
+    context: UcContext = field(repr=False)  # the engine's registers while another thread runs
     tid: int = 0
-    context: object = field(default=None, repr=False)
     instructions: int = 0
     alive: bool = True
     wait: Wait | None = None
@@ -91,9 +94,9 @@ class Clock:
 class Deadlock(Exception):
     """Every live thread is blocked and no timeout can wake any of them."""
 
-    def __init__(self, threads: list[Thread]) -> None:
-        super().__init__(f"{len(threads)} threads blocked")
-        self.threads = threads
+    def __init__(self, waits: list[tuple[Thread, Wait]]) -> None:
+        super().__init__(f"{len(waits)} threads blocked")
+        self.waits = waits  # each blocked thread and what it waits for
 
 
 class Scheduler:
@@ -152,7 +155,7 @@ class Scheduler:
             if runnable:
                 return self._by_priority(runnable) if self.schedule == "pct" else self._after_last(runnable)
             if not self._skip_idle(live):
-                raise Deadlock(live)
+                raise Deadlock([(t, t.wait) for t in live if t.wait is not None])  # live: all wait
 
     def _after_last(self, runnable: list[Thread]) -> Thread:
         """A seeded draw among the runnable threads other than the one that just ran (it runs
@@ -215,12 +218,13 @@ class Scheduler:
         """Resume threads whose deadline has passed on the virtual clock."""
         now = self.clock.monotonic()
         expired = [
-            t
+            (t.wait.deadline, t)
             for t in self.threads
             if t.alive and t.wait and t.wait.deadline is not None and t.wait.deadline <= now
         ]
-        for thread in sorted(expired, key=lambda t: (t.wait.deadline, t.sequence)):
-            self._resume(thread, thread.wait.on_timeout)
+        for _, thread in sorted(expired, key=lambda pair: (pair[0], pair[1].sequence)):
+            if thread.wait is not None:  # not woken by an earlier expiry's completion
+                self._resume(thread, thread.wait.on_timeout)
 
     def interrupt(self, thread: Thread, result: int) -> None:
         """End a thread's wait early with `result` (-EINTR: a signal arrived)."""

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from unicorn import UcError
 
@@ -28,7 +29,7 @@ from emu.arch import Arch
 from emu.asm import assemble_text
 from emu.errors import AsmError, EmuError, UsageError
 from emu.image import Image
-from emu.machine import UC_FAULTS, Machine, StopReason
+from emu.machine import UC_FAULTS, Machine, StopReason, Thread
 from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE
 from emu.options import RunOptions
 
@@ -104,7 +105,7 @@ def int32_pairs(arch: Arch, first: int, second: int) -> list[tuple[str, int, int
     The form is "" when every caller puts the same bits in the registers (small
     values, 32-bit arches), so a report names it only where it matters.
     """
-    pairs = {}
+    pairs: dict[tuple[int, int], str] = {}
     for (form, a), (_, b) in zip(int32_arguments(arch, first), int32_arguments(arch, second), strict=True):
         pairs.setdefault((a, b), form)
     if len(pairs) == 1:
@@ -302,7 +303,13 @@ STUBS_HELP = (
 )
 
 
-def add_stubs_argument(parser: argparse.ArgumentParser, *old_names: str) -> None:
+class ArgumentContainer(Protocol):
+    """An argparse parser or argument group: where an option can be added."""
+
+    def add_argument(self, *name_or_flags: str, **kwargs: Any) -> argparse.Action: ...
+
+
+def add_stubs_argument(parser: ArgumentContainer, *old_names: str) -> None:
     """`--stubs PATH`, the one option for the user's stubs (`old_names`: earlier names kept as aliases)."""
     aliases = f" ({', '.join(old_names)}: older names of this option)" if old_names else ""
     parser.add_argument("--stubs", *old_names, dest="stubs", metavar="PATH", help=STUBS_HELP + aliases)
@@ -541,10 +548,14 @@ class StubMachine:
         self.regs[self.arch.sp] = sp
         self.regs[self.arch.pc] = address
 
+    def calling_thread(self) -> Thread:
+        """The guest thread a call runs as (its tid in strace, its clock charged)."""
+        return self.thread
+
     def run_to_sentinel(self, name: str, budget: int) -> None:
         """Run until pc == sentinel; faults, guest exits and exhausted budgets become StubError."""
         machine = self.machine
-        machine.current, machine.stop = self.thread, StopReason()
+        machine.current, machine.stop = self.calling_thread(), StopReason()
         try:
             self.uc.emu_start(self.regs[self.arch.pc], self.sentinel, count=budget)
         except UcError as err:

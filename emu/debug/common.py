@@ -21,6 +21,7 @@ from emu.image import Image
 
 if TYPE_CHECKING:
     from emu.machine import Machine
+    from emu.sched import Thread
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,9 @@ class ThreadRegisters:
     the call's registers, not those the thread will resume with.
     """
 
-    def __init__(self, machine: Machine, thread: Any, live: bool = False) -> None:
+    def __init__(self, machine: Machine, thread: Thread, live: bool = False) -> None:
         self.machine, self.thread = machine, thread
-        self.live = live or thread.context is None
+        self.live = live
 
     def __getitem__(self, name: str) -> int:
         reg = cpu.register_id(self.machine.arch, name)

@@ -375,20 +375,20 @@ class GdbStub:
         return f"T{number:02x}thread:{thread.tid:x};"
 
     def _on_breakpoint(self, uc, address: int, size: int, _user) -> None:
-        tid = self.machine.current.tid
+        tid = self.machine.running.tid
         if self.skip.get(tid) == address:
             del self.skip[tid]
             return
-        self.stopped = self._stop_reply(self.machine.current, Signal.SIGTRAP)
+        self.stopped = self._stop_reply(self.machine.running, Signal.SIGTRAP)
         uc.emu_stop()
 
     def _on_step(self, uc, address: int, size: int, _user) -> None:
-        if self.machine.current.tid != self.stepping:
+        if self.machine.running.tid != self.stepping:
             return
         if not self.step_started:
             self.step_started = True
             return
-        self.stopped = self._stop_reply(self.machine.current, Signal.SIGTRAP)
+        self.stopped = self._stop_reply(self.machine.running, Signal.SIGTRAP)
         uc.emu_stop()
 
     def _end_step(self) -> None:

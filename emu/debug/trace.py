@@ -75,7 +75,7 @@ class Tracer:
     # ---- hooks --------------------------------------------------------------------------
 
     def _wanted(self, address: int) -> bool:
-        if self.thread is not None and self.machine.current.tid != self.thread:
+        if self.thread is not None and self.machine.running.tid != self.thread:
             return False
         return not self.ranges or any(lo <= address < hi for lo, hi in self.ranges)
 
@@ -86,7 +86,7 @@ class Tracer:
             self.snapshot = None
             return
         before = self.snapshot if self.snapshot is not None else self._read_regs()
-        self.pending = Step(self.machine.current.tid, self.decoder.at(address), before)
+        self.pending = Step(self.machine.running.tid, self.decoder.at(address), before)
 
     def _on_write(self, uc, access, address: int, size: int, value: int, _user) -> None:
         if self.pending is not None:

@@ -105,7 +105,7 @@ class Watcher:
         insn = self.decoder.at(pc)
         if insn.mnemonic not in self.load_reserve:
             return
-        tid = self.machine.current.tid
+        tid = self.machine.running.tid
         old = self.reservations.get(tid)
         if old is not None:
             self._say(
@@ -125,7 +125,7 @@ class Watcher:
             return
         pc = self.machine.regs[self.machine.arch.pc]
         insn = self.decoder.at(pc)
-        tid = self.machine.current.tid
+        tid = self.machine.running.tid
         before = self.machine.memory.read(watch.start, watch.end - watch.start)
         after = self._apply(before, watch, address, size, value)
         changed = {i for i in range(len(before)) if before[i] != after[i]}

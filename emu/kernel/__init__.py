@@ -95,7 +95,7 @@ class Kernel:
         return self.machine.scheduler.clock
 
     def dispatch(self, thread: Thread) -> None:
-        regs, abi = thread.machine.regs, self.arch.syscall
+        regs, abi = self.machine.regs, self.arch.syscall
         number, *args = regs.read_many((abi.number, *abi.args))
         name = self.names.get(number, f"syscall_{number}")
         handler = HANDLERS.get(name)

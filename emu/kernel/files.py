@@ -108,7 +108,7 @@ class HostStream(OpenFile):
         thread and -EPIPE, as on Linux (exit 141 by default; ignored, only the error)."""
         from emu.kernel import signals
 
-        signals.send(kernel, kernel.machine.current, SigInfo(signals.SIGPIPE, signals.SI_USER))
+        signals.send(kernel, kernel.machine.running, SigInfo(signals.SIGPIPE, signals.SI_USER))
         return -Errno.EPIPE
 
     def _wait_ready(self, kernel: Kernel, writing: bool) -> bool:

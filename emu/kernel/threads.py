@@ -59,7 +59,7 @@ def sys_clone(kernel: Kernel, thread: Thread, *raw: int) -> int:
         machine.memory.charge(context.size)  # a thread costs emu its saved CPU context
     except OutOfMemory:
         return -Errno.ENOMEM
-    child = Thread(machine, tid=kernel.next_tid, context=context, record_bytes=context.size)
+    child = Thread(context, tid=kernel.next_tid, record_bytes=context.size)
     kernel.next_tid += 1
     child.sigmask = thread.sigmask
     child.pending_result = 0

@@ -37,7 +37,7 @@ class SupervisorCalls(StubMachine):
         self.call_sp = (stack + CALL_STACK - 512) & ~0xF
         self.arg_regs = self.arch.call.args + self.abi.extra_args
         self.budget = DEFAULT_BUDGET
-        self.thread: Thread | None = None
+        self.caller: Thread | None = None  # set by on_behalf_of, around every call
         self.instructions = 0  # emulated instructions run by supervisor calls
 
     def _map_area(self, size: int, prot: int, name: str) -> int:
@@ -50,14 +50,19 @@ class SupervisorCalls(StubMachine):
     @contextmanager
     def on_behalf_of(self, thread: Thread):
         """Calls made inside run as `thread` (its tid in strace, its clock charged)."""
-        saved_stop, saved_current, saved_thread = self.machine.stop, self.machine.current, self.thread
-        self.thread = thread
+        saved_stop, saved_current, saved_caller = self.machine.stop, self.machine.current, self.caller
+        self.caller = thread
         before = self.instructions
         try:
             yield self
         finally:
             self.machine.charge(thread, self.instructions - before)
-            self.machine.stop, self.machine.current, self.thread = saved_stop, saved_current, saved_thread
+            self.machine.stop, self.machine.current, self.caller = saved_stop, saved_current, saved_caller
+
+    def calling_thread(self) -> Thread:
+        if self.caller is None:
+            raise EmuError("runtime: a supervisor call outside on_behalf_of (an emu bug)")
+        return self.caller
 
     def call(self, name: str, *args: int, budget: int | None = None) -> int:
         kinds, result_kind = RT0_SIGNATURES.get(name) or signature(name)
@@ -86,7 +91,7 @@ class SupervisorCalls(StubMachine):
         and the call goes on. The budget counts executed instructions only, so the time a session
         spends stopped inside the call never uses it up."""
         machine = self.machine
-        machine.current, machine.stop = self.thread, StopReason()
+        machine.current, machine.stop = self.calling_thread(), StopReason()
         while True:
             try:
                 self.uc.emu_start(self.regs[self.arch.pc], self.sentinel)
@@ -107,4 +112,4 @@ class SupervisorCalls(StubMachine):
         a call have `held_in_call(thread)`, which reports the stop and returns when the user
         resumes."""
         holders = [a for a in self.machine.attachments if hasattr(a, "held_in_call")]
-        return any([holder.held_in_call(self.thread) for holder in holders])
+        return any([holder.held_in_call(self.calling_thread()) for holder in holders])

@@ -46,7 +46,7 @@ class Channels:
         if len(c.buf) < c.cap:
             c.buf.append(value)
             return sched.resume_self(m, 0)
-        c.sendq.append((m.curg, value))
+        c.sendq.append((m.running, value))
         return sched.block(m, "chan send")
 
     def recv(self, m: M, address: int) -> int:
@@ -64,7 +64,7 @@ class Channels:
             sender, value = c.sendq.popleft()
             sched.ready(sender, 0, m.p)
             return sched.resume_self(m, value)
-        c.recvq.append(m.curg)
+        c.recvq.append(m.running)
         return sched.block(m, "chan receive")
 
     def roots(self) -> list[int]:

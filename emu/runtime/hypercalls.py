@@ -37,7 +37,7 @@ def hc_rt0(rt: Runtime, thread: Thread, main: int, sp: int, *_: int) -> int:
     m0 = rt.sched.newm(tid=thread.tid)
     rt.sched.newproc(main, 0, m0.p, entry="mainentry")
     gobuf = rt.sched.schedule(m0)
-    for _ in rt.sched.ps[1:]:
+    for _p in rt.sched.ps[1:]:  # one M per further P
         rt.sched.newm()
     return gobuf
 
@@ -79,13 +79,13 @@ def hc_makechan(rt: Runtime, thread: Thread, cap: int, *_: int) -> int:
 def hc_chansend(rt: Runtime, thread: Thread, *_: int) -> int:
     m = rt.sched.m_of(thread.tid)
     g = rt.sched.gfield
-    return rt.chans.send(m, rt.sched.load(g(m.curg, "arg0")), rt.sched.load(g(m.curg, "arg1")))
+    return rt.chans.send(m, rt.sched.load(g(m.running, "arg0")), rt.sched.load(g(m.running, "arg1")))
 
 
 @entry
 def hc_chanrecv(rt: Runtime, thread: Thread, *_: int) -> int:
     m = rt.sched.m_of(thread.tid)
-    return rt.chans.recv(m, rt.sched.load(rt.sched.gfield(m.curg, "arg0")))
+    return rt.chans.recv(m, rt.sched.load(rt.sched.gfield(m.running, "arg0")))
 
 
 @entry

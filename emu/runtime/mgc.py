@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from emu.runtime import abi
 from emu.runtime.malloc import Allocator
 from emu.runtime.mheap import BIT_BOUNDARY, BIT_MARKED, PAGE, MHeap
+from emu.runtime.proc import Throw
 
 GOGC_DEFAULT = 100
 HEAP_MINIMUM = 8 << 10  # the toy's heapminimum: small programs see several GCs (Go 1.4: 4 MiB)
@@ -118,7 +119,10 @@ class Collector:
 
     def pointers_in(self, base: int) -> list[int]:
         """Values of the words the bitmap types as bitsPointer (precise scan of one object)."""
-        size = self.heap.span_of(base).elemsize
+        span = self.heap.span_of(base)
+        if span is None:
+            raise Throw(f"runtime: scanning {base:#x}, which is in no span")
+        size = span.elemsize
         bits = self.heap.read_bits(base, size)
         slots = [i for i, entry in enumerate(bits) if (entry >> 2) & 3 == abi.BITS_POINTER]
         if not slots:

@@ -59,6 +59,13 @@ class M:
     curg: G | None = None
     idle: bool = False
 
+    @property
+    def running(self) -> G:
+        """The G this M runs: a hypercall (chansend, gosched...) always comes from one."""
+        if self.curg is None:
+            raise Throw(f"runtime: M{self.id} has no running goroutine")
+        return self.curg
+
 
 class Scheduler:
     """Goroutines, Ms and Ps of one guest process; `rt` gives stubs, memory and allocation."""
@@ -193,13 +200,13 @@ class Scheduler:
 
     def resume_self(self, m: M, param: int) -> int:
         """The running G goes on at once: gogo to its own gobuf with ret = 1."""
-        g = m.curg
+        g = m.running
         self.store(self.gfield(g, "param"), param)
         self.set_gobuf(g, ret=1)
         return self.gobuf(g)
 
     def gosched(self, m: M) -> int:
-        g = m.curg
+        g = m.running
         self.set_gobuf(g, ret=1)
         self.store(self.gfield(g, "param"), 0)
         self.casgstatus(g, G_RUNNING, G_RUNNABLE)
@@ -208,7 +215,7 @@ class Scheduler:
         return self.schedule(m)
 
     def goexit(self, m: M) -> int:
-        g = m.curg
+        g = m.running
         self.casgstatus(g, G_RUNNING, G_DEAD)
         g.m, m.curg = None, None
         self.gfree.append(g)
@@ -216,7 +223,7 @@ class Scheduler:
 
     def block(self, m: M, reason: str) -> int:
         """The running G parks (a channel op); run something else."""
-        self.park(m.curg, reason)
+        self.park(m.running, reason)
         m.curg = None
         return self.schedule(m)
 
