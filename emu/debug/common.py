@@ -20,6 +20,8 @@ from emu.errors import UsageError
 from emu.image import Image
 
 if TYPE_CHECKING:
+    import capstone
+
     from emu.machine import Machine
     from emu.sched import Thread
 
@@ -44,7 +46,7 @@ class Decoder:
     def __init__(self, machine: Machine) -> None:
         self.machine = machine
         self.arch = machine.arch
-        self._cs = {None: cpu.new_disassembler(self.arch)}
+        self._cs: dict[str | None, capstone.Cs] = {None: cpu.new_disassembler(self.arch)}
         self._cache: dict[tuple[int, bool], Insn] = {}
 
     def thumb(self) -> bool:

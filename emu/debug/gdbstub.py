@@ -34,7 +34,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import unicorn
 from unicorn import UcError
@@ -46,6 +46,7 @@ from emu.kernel.abi import Signal
 
 if TYPE_CHECKING:
     from emu.machine import Machine
+    from emu.sched import Thread
 
 ACCEPT_TIMEOUT = float(os.environ.get("EMU_GDB_ACCEPT_TIMEOUT", "300"))
 MAX_PACKET = 0x4000  # the PacketSize announced in qSupported: longer packets are refused
@@ -337,18 +338,19 @@ class GdbStub:
 
     # ---- stopping ------------------------------------------------------------------------------
 
-    def after_slice(self, thread) -> None:
-        if self.conn is None:
+    def after_slice(self, thread: Thread) -> None:
+        conn = self.conn
+        if conn is None:
             return
         fault = self.machine.stop.fault
         if fault is not None and self.stopped is None:
             self.stopped = self._stop_reply(thread, _gdb_signal(fault.signal_name))
-        if self.stopped is None and self.conn.interrupted():
+        if self.stopped is None and conn.interrupted():
             self.stopped = self._stop_reply(thread, Signal.SIGINT)
         if self.stopped is not None:
-            self._report_stop(thread)
+            self._report_stop(conn, self.stopped, thread)
 
-    def held_in_call(self, thread) -> bool:
+    def held_in_call(self, thread: Thread) -> bool:
         """The engine stopped inside a runtime call made for `thread` (emu/runtime/calls.py): if a
         breakpoint or step of ours stopped it, report the stop and serve gdb, showing the call's
         own registers, until gdb resumes. True when it was ours (the call then goes on)."""
@@ -359,19 +361,19 @@ class GdbStub:
             return True
         self.live = thread.tid
         try:
-            self._report_stop(thread)
+            self._report_stop(self.conn, self.stopped, thread)
         finally:
             self.live = None
         return True
 
-    def _report_stop(self, thread) -> None:
-        reply, self.stopped = self.stopped, None
+    def _report_stop(self, conn: Connection, reply: str, thread: Thread) -> None:
+        self.stopped = None
         self._end_step()
         self.selected = thread.tid
-        self.conn.send(reply)
+        conn.send(reply)
         self._serve(thread)
 
-    def _stop_reply(self, thread, number: int) -> str:
+    def _stop_reply(self, thread: Thread, number: int) -> str:
         return f"T{number:02x}thread:{thread.tid:x};"
 
     def _on_breakpoint(self, uc, address: int, size: int, _user) -> None:
@@ -409,7 +411,7 @@ class GdbStub:
 
     # ---- the packet loop ---------------------------------------------------------------------
 
-    def _serve(self, thread) -> None:
+    def _serve(self, thread: Thread) -> None:
         """Answer packets until gdb resumes the guest (c, s, vCont, D) or hangs up."""
         while self.conn is not None:
             packet = self.conn.receive()
@@ -508,10 +510,11 @@ class GdbStub:
                 hex_number(verb[1:], 0x100)
             thread = self.selected if tid in ("", "-1") else hex_number(tid)
             if verb[:1] in "sS" and step is None:
-                if self._find(thread) is None:
+                if thread is None or self._find(thread) is None:
                     return "E01"
                 step = thread
-        return self._go(step, "")
+        self._go(step, "")
+        return None
 
     def _after_signal(self, body: str) -> str:
         """`C sig[;addr]`: the signal is not delivered (gdb passes the one it stopped with); the address."""
@@ -526,15 +529,16 @@ class GdbStub:
         self._resume(step_tid)
         return None
 
-    def _kill(self) -> None:
-        self.conn.close()
+    def _kill(self) -> NoReturn:
+        if self.conn is not None:
+            self.conn.close()
         self.conn = None
         raise GdbKill("emu: killed by gdb")
 
     def _detach_packet(self) -> None:
-        self.conn.send("OK")
+        if self.conn is not None:
+            self.conn.send("OK")
         self._detach()
-        return None
 
     def _detach(self) -> None:
         """gdb left: remove every breakpoint and let the guest run on by itself."""
@@ -548,11 +552,12 @@ class GdbStub:
 
     # ---- threads, registers, memory ----------------------------------------------------------
 
-    def _find(self, tid: int):
+    def _find(self, tid: int) -> Thread | None:
         return next((t for t in self.machine.threads if t.tid == tid and t.alive), None)
 
-    def _thread(self, tid: int | None):
-        return self._find(tid) if tid is not None and self._find(tid) else self.machine.threads[0]
+    def _thread(self, tid: int | None) -> Thread:
+        found = self._find(tid) if tid is not None else None
+        return found or self.machine.threads[0]
 
     def _select(self, text: str) -> str:
         """`Hg TID` / `Hc TID`: -1 is all threads, 0 any thread."""
@@ -567,7 +572,7 @@ class GdbStub:
         self.selected = tid
         return "OK"
 
-    def _registers(self, thread) -> ThreadRegisters:
+    def _registers(self, thread: Thread) -> ThreadRegisters:
         return ThreadRegisters(self.machine, thread, live=thread.tid == self.live)
 
     def _regs(self) -> ThreadRegisters:

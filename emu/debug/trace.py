@@ -23,6 +23,7 @@ from emu.debug.common import Decoder, Insn
 
 if TYPE_CHECKING:
     from emu.machine import Machine
+    from emu.sched import Thread
 
 
 @dataclass
@@ -81,7 +82,7 @@ class Tracer:
 
     def _on_code(self, uc, address: int, size: int, _user) -> None:
         if self.pending is not None:
-            self._flush()
+            self._flush(self.pending)
         if not self._wanted(address):
             self.snapshot = None
             return
@@ -92,10 +93,10 @@ class Tracer:
         if self.pending is not None:
             self.pending.writes.append((address, size))
 
-    def after_slice(self, thread) -> None:
+    def after_slice(self, thread: Thread) -> None:
         """The slice ended (preemption, syscall stop, fault): print the last instruction."""
         if self.pending is not None:
-            self._flush()
+            self._flush(self.pending)
         self.snapshot = None
 
     # ---- output ------------------------------------------------------------------------
@@ -103,8 +104,9 @@ class Tracer:
     def _read_regs(self) -> list[int]:
         return list(self.machine.uc.reg_read_batch(self.ids))
 
-    def _flush(self) -> None:
-        step, self.pending = self.pending, None
+    def _flush(self, step: Step) -> None:
+        """Print (and hand to the listeners) the instruction `step`, now that it has run."""
+        self.pending = None
         after = self._read_regs()
         self.snapshot = after
         regs = [(n, a, b) for n, a, b in zip(self.names, step.before, after, strict=True) if a != b]

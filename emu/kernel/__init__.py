@@ -9,10 +9,11 @@ arch's data, applied once in `Kernel.dispatch` — no handler knows registers.
 
 from __future__ import annotations
 
+import enum
 import random
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import unicorn
 
@@ -22,16 +23,24 @@ from emu.sched import SYSCALL_NS, Wait
 if TYPE_CHECKING:
     from emu.machine import Machine, Thread
 
-Handler = Callable[..., int]
+
+class Keep(enum.Enum):
+    """A handler's result meaning "registers are already final" (rt_sigreturn)."""
+
+    REGISTERS = "registers"
+
+
+Handler = Callable[..., int | Keep]
+AnyHandler = TypeVar("AnyHandler", bound=Handler)
 HANDLERS: dict[str, Handler] = {}
 MAX_ERRNO = 4095
 MAX_WARNED = 64  # distinct unimplemented syscalls reported (a fuzzer calls millions of numbers)
 
 
-def syscall(*names: str) -> Callable[[Handler], Handler]:
+def syscall(*names: str) -> Callable[[AnyHandler], AnyHandler]:
     """Register a handler under one or more Linux syscall names."""
 
-    def register(handler: Handler) -> Handler:
+    def register(handler: AnyHandler) -> AnyHandler:
         for name in names:
             HANDLERS[name] = handler
         return handler
@@ -55,7 +64,7 @@ class ThreadExit(Exception):
         self.status = status
 
 
-KEEP_REGISTERS = object()  # a handler's result meaning "registers are already final" (rt_sigreturn)
+KEEP_REGISTERS = Keep.REGISTERS
 
 
 class Blocked(Exception):
@@ -104,9 +113,9 @@ class Kernel:
         self._in_dispatch = True
         try:
             result = handler(self, thread, *args) if handler else self.unimplemented(number, name)
-        except (ProcessExit, ThreadExit) as end:
+        except (ProcessExit, ThreadExit):
             self.machine.events.syscall(thread.tid, name, args, started, None)
-            self._trace(thread, name, args, None, end)
+            self._trace(thread, name, args, None)
             self._flush_deferred()
             raise
         except Blocked:
@@ -120,7 +129,7 @@ class Kernel:
             self.machine.preempt()  # the run loop reports the timeout before the next slice
         if result is KEEP_REGISTERS:
             self.machine.events.syscall(thread.tid, name, args, started, None)
-            self._trace(thread, name, args, None, result)
+            self._trace(thread, name, args, None)
             self._flush_deferred()
             return
         self.machine.events.syscall(thread.tid, name, args, started, result)
@@ -219,14 +228,13 @@ class Kernel:
             print(f"emu: unimplemented syscall {name} ({number}) returns -ENOSYS", file=sys.stderr)
         return -Errno.ENOSYS
 
-    def _trace(
-        self, thread: Thread, name: str, args: list[int], result: int | None, end: object = None
-    ) -> None:
+    def _trace(self, thread: Thread, name: str, args: list[int], result: int | None) -> None:
+        """An strace line; `result` None: the call returned no value (exit, rt_sigreturn)."""
         if self.strace is None:
             return
         from emu.kernel.strace import format_call
 
-        line = format_call(self.arch, thread.tid, name, args, result, end, self._guest_string)
+        line = format_call(self.arch, thread.tid, name, args, result, self._guest_string)
         self.strace.write(line + "\n")
 
     def _guest_string(self, address: int) -> bytes | None:

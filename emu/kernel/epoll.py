@@ -42,11 +42,12 @@ NS_PER_MS = 1_000_000
 class Pipe:
     """The shared buffer of a pipe and how many ends of each kind are open."""
 
-    def __init__(self) -> None:
+    def __init__(self, flags: int) -> None:
+        """`flags`: status flags both ends share (O_NONBLOCK)."""
         self.data = bytearray()
         self.readers = self.writers = 1
-        self.read_end: PipeEnd | None = None
-        self.write_end: PipeEnd | None = None
+        self.read_end = PipeEnd(self, O_RDONLY | flags)
+        self.write_end = PipeEnd(self, O_WRONLY | flags)
 
 
 class PipeEnd(OpenFile):
@@ -98,9 +99,7 @@ class PipeEnd(OpenFile):
 def sys_pipe2(kernel: Kernel, thread, fds: int, flags: int = 0, *_) -> int:
     if flags & ~(O_NONBLOCK | O_CLOEXEC):
         return -Errno.EINVAL
-    pipe = Pipe()
-    extra = flags & O_NONBLOCK
-    pipe.read_end, pipe.write_end = PipeEnd(pipe, O_RDONLY | extra), PipeEnd(pipe, O_WRONLY | extra)
+    pipe = Pipe(flags & O_NONBLOCK)
     cloexec = bool(flags & O_CLOEXEC)
     read_fd = kernel.files.install(pipe.read_end, cloexec, 0)
     write_fd = kernel.files.install(pipe.write_end, cloexec, 0)
@@ -183,7 +182,7 @@ class Epoll(OpenFile):
 
     def ready(self, limit: int) -> list[tuple[int, int]]:
         """Up to `limit` (events, data) pairs ready now; marks edge-triggered ones reported."""
-        found = []
+        found: list[tuple[int, int]] = []
         for interest in self.interests.values():
             if len(found) >= limit:
                 break
@@ -244,7 +243,7 @@ def sys_epoll_ctl(kernel: Kernel, thread, epfd: int, op: int, fd: int, event: in
         return -Errno.EINVAL
     if (op == EPOLL_CTL_ADD) == (fd in epoll.interests):
         return -Errno.EEXIST if op == EPOLL_CTL_ADD else -Errno.ENOENT
-    _, data_offset = _event_layout(kernel)
+    data_offset = _event_layout(kernel)[1]
     events, data = kernel.load(event, 4), kernel.load(event + data_offset, 8)
     epoll.interests[fd] = Interest(file, events, data)
     file.watchers[epoll] = None

@@ -13,7 +13,7 @@ import os
 import select
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import unicorn
 
@@ -128,7 +128,7 @@ class HostStream(OpenFile):
         return bool(ready)
 
 
-def discard_unwritten(stream: object) -> None:
+def discard_unwritten(stream: IO[str] | IO[bytes]) -> None:
     """Point a host stream whose reader is gone at /dev/null: its buffered bytes can never be
     delivered, and flushing them again (at exit) must not raise."""
     devnull = os.open(os.devnull, os.O_WRONLY)

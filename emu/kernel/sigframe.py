@@ -45,10 +45,12 @@ def layout(kernel: Kernel) -> SignalFrame:
 def set_pc(kernel: Kernel, value: int) -> None:
     """Write pc without changing the instruction-set state (ARM: the T bit lives in cpsr)."""
     regs, mode = kernel.machine.regs, layout(kernel).mode_register
-    saved = regs[mode] if mode else None
+    if not mode:
+        regs[kernel.arch.pc] = value
+        return
+    saved = regs[mode]
     regs[kernel.arch.pc] = value
-    if mode:
-        regs[mode] = saved
+    regs[mode] = saved
 
 
 def trampoline(kernel: Kernel) -> int:

@@ -15,11 +15,16 @@ the target ends with -EINTR first, as on Linux.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from emu.errors import GuestError
-from emu.kernel import KEEP_REGISTERS, Kernel, sigframe, syscall
+from emu.kernel import KEEP_REGISTERS, Keep, Kernel, sigframe, syscall
 from emu.kernel.abi import NSIG, SIGRTMIN, Errno, Signal
 from emu.kernel.process import RLIMIT_SIGPENDING, soft_limit
 from emu.kernel.sigframe import SigInfo
+
+if TYPE_CHECKING:
+    from emu.sched import Thread
 
 SIGKILL, SIGPIPE, SIGSTOP = Signal.SIGKILL, Signal.SIGPIPE, Signal.SIGSTOP
 SIGSET_SIZE = 8
@@ -278,7 +283,7 @@ def interrupt_wait(kernel: Kernel, thread) -> None:
 
 
 @syscall("rt_sigreturn")
-def sys_rt_sigreturn(kernel: Kernel, thread, *_) -> object:
+def sys_rt_sigreturn(kernel: Kernel, thread: Thread, *_: int) -> Keep:
     """The handler returned: its frame is restored as the thread resumes (outside the engine's
     syscall hook, where writing every register, pc included, is safe on all arches)."""
     thread.sigreturn = sigframe.ucontext_at_sigreturn(kernel)

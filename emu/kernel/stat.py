@@ -157,7 +157,7 @@ def _register(name: str, answer: Callable[..., int]) -> None:
         return answer(kernel, *args)
 
 
-for _name, _answer in [
+_CALLS: list[tuple[str, Callable[..., int]]] = [
     ("stat", _stat),
     ("lstat", _stat),
     ("stat64", _stat),
@@ -166,7 +166,8 @@ for _name, _answer in [
     ("fstat64", _fstat),
     ("newfstatat", _fstatat),
     ("fstatat64", _fstatat),
-]:
+]
+for _name, _answer in _CALLS:
     _register(_name, _answer)
 
 

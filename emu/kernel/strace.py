@@ -102,12 +102,11 @@ def format_call(
     name: str,
     args: list[int],
     result: int | None,
-    end: object = None,
     read_string: Callable[[int], bytes | None] | None = None,
 ) -> str:
-    """One line; `end` set means no result (exit, or rt_sigreturn which returns no value)."""
+    """One line; `result` None means the call returned no value (exit, rt_sigreturn)."""
     text = f"{tid} {name}({format_args(arch, name, args, read_string)})"
-    if end is not None:
+    if result is None:
         return text
     return f"{text} = {format_result(arch, name, result)}"
 
