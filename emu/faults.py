@@ -177,6 +177,7 @@ class UserSpaceLimit:
         self.page_size = page_size
         self.space = _UserSpace(limit, 0)
         uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
+        self._hook: int | ctypes.c_size_t  # the Python hook's handle, or the C hook's
         lib = build.load()
         if lib is None:
             self._hook = uc.hook_add(UC_HOOK_TLB_FILL, self._fill)

@@ -20,8 +20,9 @@ AT_HWCAP2, AT_EXECFN = 26, 31
 MAX_ARG_STRLEN_PAGES = 32  # Linux: one argv or envp string is at most 32 pages (MAX_ARG_STRLEN)
 
 
-def map_image(memory: AddressSpace, image: Image) -> None:
+def map_image(memory: AddressSpace, image: Image) -> int:
     """Map every segment with its protection and copy its bytes in; the rest of it is zeros (bss).
+    Returns the initial program break: the first page boundary after the last segment.
 
     A segment with no permissions is a PROT_NONE reservation: nothing can read
     its bytes, so none are copied (after an mprotect they read as zeros).
@@ -34,8 +35,7 @@ def map_image(memory: AddressSpace, image: Image) -> None:
         _map_pages(memory, start, end, prot, segment.name)
         if prot:
             memory.write(segment.address, segment.data)
-    brk = max((s.end for s in image.segments), default=0)
-    image.brk = memory.round_up(brk)
+    return memory.round_up(max((s.end for s in image.segments), default=0))
 
 
 def _map_pages(memory: AddressSpace, start: int, end: int, prot: int, name: str) -> None:

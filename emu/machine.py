@@ -100,7 +100,7 @@ class Machine:
         """Map the image and the start-up stack; create the main thread at the entry."""
         argv = self.options.argv or [self.image.path or "prog"]
         try:
-            loader.map_image(self.memory, self.image)
+            brk = loader.map_image(self.memory, self.image)
             sp = loader.build_stack(
                 self.memory, self.arch, self.image, argv, self.options.env, self.options.seed
             )
@@ -112,7 +112,7 @@ class Machine:
         for name, value in self.image.initial_registers.items():
             self.regs[name] = value
         self._set_pc(self.image.entry)
-        self.kernel.brk_start = self.kernel.brk = getattr(self.image, "brk", 0)
+        self.kernel.brk_start = self.kernel.brk = brk
         thread = Thread(self.uc.context_save(), tid=self.pid)
         self.scheduler.add(thread)
         return thread

@@ -41,5 +41,6 @@ def install(machine: Machine) -> None:
     callback = _COUNTER_HOOK(read_counter)
     for name in spec.instructions:
         instruction = getattr(unicorn.x86_const, name)
-        add_hook = machine.uc._Uc__do_hook_add  # the binding keeps `callback` alive
+        # The binding's name-mangled private method (see the module doc); it keeps `callback` alive.
+        add_hook = machine.uc._Uc__do_hook_add  # type: ignore[attr-defined]
         add_hook(unicorn.UC_HOOK_INSN, callback, 1, 0, ctypes.c_int(instruction))

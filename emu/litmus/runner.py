@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import unicorn
+from unicorn.unicorn_py3.unicorn import UcContext
 
 from emu import arch as arches
 from emu import cpu, loader
@@ -25,6 +26,7 @@ from emu.campaign import chunks, run_chunks
 from emu.errors import EmuError, UsageError
 from emu.image import Image
 from emu.litmus.parse import LitmusTest
+from emu.memmodel import facts_of
 from emu.memmodel.observer import WeakMemory
 from emu.memmodel.storage import new_storage
 from emu.memory import DEFAULT_MEM_LIMIT, AddressSpace
@@ -102,9 +104,9 @@ class LitmusMachine:
 
     # ---- building the program -----------------------------------------------------------------
 
-    def _allocate_symbolic(self) -> dict[str, str]:
-        """herd's symbolic registers (%x0) -> registers the thread's code does not use."""
-        mapping: dict[str, str] = {}
+    def _allocate_symbolic(self) -> dict[tuple[str, str], str]:
+        """(thread, herd's symbolic register (%x0)) -> a register the thread's code does not use."""
+        mapping: dict[tuple[str, str], str] = {}
         for thread, lines in enumerate(self.test.threads):
             text = " ".join(lines).lower()
             free = [r for r in self.facts.litmus_registers if not re.search(rf"\b{r}\b", text)]
@@ -148,7 +150,7 @@ class LitmusMachine:
         """The program's segments, with their protections, as `emu bench` maps them."""
         loader.map_image(AddressSpace(self.uc, self.arch.page_size, DEFAULT_MEM_LIMIT), self.image)
 
-    def _initial_context(self, thread: int) -> unicorn.UcContext:
+    def _initial_context(self, thread: int) -> UcContext:
         for name in self.arch.registers.general:
             if name not in (self.arch.pc, "msr", "cpsr"):
                 self.registers[name] = 0
@@ -249,7 +251,7 @@ def campaign(
     the histogram is the same, seed by seed)."""
     arch = arches.get(arch_name)
     LitmusMachine(test, arch)  # an unrunnable test fails here, once, before any worker starts
-    chosen = model or arch.memory_model.default
+    chosen = model or facts_of(arch).default
     result = Campaign(test, arch.name, chosen)
     task = functools.partial(run_seeds, test, arch.name, chosen)
     parts = chunks(first_seed, runs)

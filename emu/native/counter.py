@@ -16,10 +16,12 @@ counted instruction by instruction (`_Slicing.run`).
 
 from __future__ import annotations
 
+import abc
 import ctypes
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import unicorn
 from unicorn.unicorn_py3 import unicorn as uc_binding
@@ -27,6 +29,9 @@ from unicorn.unicorn_py3 import unicorn as uc_binding
 from emu.arch import Arch
 from emu.native import build
 from emu.native.blocks import BlockTable
+
+if TYPE_CHECKING:
+    from _ctypes import CFuncPtr
 
 NO_BUDGET = (1 << 64) - 1
 _NEW_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint32)
@@ -70,10 +75,37 @@ class _Slot(ctypes.Structure):
     ]
 
 
-class _Slicing:
-    """`run`: emu_start up to the budget, exact to the instruction, for both counters."""
+HookHandle = TypeVar("HookHandle")  # what the counter's way of adding a hook returns
+
+
+class _Slicing(abc.ABC, Generic[HookHandle]):
+    """`run`: emu_start up to the budget, exact to the instruction, for both counters.
+
+    The counters differ in where the cut block's state lives (C or Python): the abstract
+    methods below reach it."""
 
     uc: unicorn.Uc
+
+    @abc.abstractmethod
+    def _short_by(self) -> int:
+        """Instructions of the cut block to run before the budget is used up (0: none cut)."""
+
+    @abc.abstractmethod
+    def _cut_block(self) -> tuple[int, int]:
+        """(address, size) of the block the budget cut."""
+
+    @abc.abstractmethod
+    def _add_head_hook(self, begin: int, end: int) -> HookHandle:
+        """A code hook on [begin, end] that counts the head and stops after it."""
+
+    @abc.abstractmethod
+    def _del_hook(self, handle: HookHandle) -> None: ...
+
+    @abc.abstractmethod
+    def _begin_head(self) -> None: ...
+
+    @abc.abstractmethod
+    def _end_head(self) -> None: ...
 
     def run(self, start_address: Callable[[], int], until: int) -> None:
         """Run from `start_address()` until the budget (or a hook) stops the engine.
@@ -99,7 +131,7 @@ class _Slicing:
             self.uc.ctl_remove_cache(address, address + size)  # drop the hooked translation
 
 
-class CBlockCounter(_Slicing):
+class CBlockCounter(_Slicing[ctypes.c_size_t]):
     """The counter running as unicorn C hooks (see module docstring)."""
 
     native = True
@@ -115,7 +147,7 @@ class CBlockCounter(_Slicing):
         weakref.finalize(self, lib.bc_free, self._ctx)
         self.error: BaseException | None = None
 
-    def _hook(self, kind: int, function: ctypes._CFuncPtr, begin: int = 1, end: int = 0) -> ctypes.c_size_t:
+    def _hook(self, kind: int, function: CFuncPtr, begin: int = 1, end: int = 0) -> ctypes.c_size_t:
         """Register a C hook (begin > end: everywhere)."""
         handle = ctypes.c_size_t()
         address = ctypes.cast(function, ctypes.c_void_p)
@@ -248,7 +280,7 @@ class _PyCache:
         return penalty
 
 
-class PyBlockCounter(_Slicing):
+class PyBlockCounter(_Slicing[int]):
     """Pure-Python twin of CBlockCounter (no C compiler): identical counts, much slower."""
 
     native = False
@@ -261,7 +293,7 @@ class PyBlockCounter(_Slicing):
         self._stats: dict[tuple[int, int], BlockStats] = {}
         self._tid = 0
         self._last: BlockStats | None = None
-        self._cache: _PyCache | None = None
+        self._cache: _PyCache | None = None  # enable_cache: its hook has the cache as user data
         self._short: tuple[int, BlockStats, int, int] | None = None  # (head, stats, address, size)
         self._suspended = False
         self._head_left = 0
@@ -293,9 +325,9 @@ class PyBlockCounter(_Slicing):
         self.executed += stats.ninsns
 
     def _on_memory(
-        self, uc: unicorn.Uc, access: int, address: int, size: int, value: int, _user: object
+        self, uc: unicorn.Uc, access: int, address: int, size: int, value: int, cache: _PyCache
     ) -> None:
-        penalty = self._cache.access(address, size)
+        penalty = cache.access(address, size)
         if self._last is not None:
             self._last.penalty += penalty
 
@@ -309,8 +341,15 @@ class PyBlockCounter(_Slicing):
     def _short_by(self) -> int:
         return self._short[0] if self._short else 0
 
+    def _cut(self) -> tuple[int, BlockStats, int, int]:
+        """(head, stats, address, size) of the block _on_block cut when it stopped the engine."""
+        if self._short is None:
+            raise RuntimeError("emu block counter: no block was cut")
+        return self._short
+
     def _cut_block(self) -> tuple[int, int]:
-        return self._short[2], self._short[3]
+        _, _, address, size = self._cut()
+        return address, size
 
     def _add_head_hook(self, begin: int, end: int) -> int:
         return self.uc.hook_add(unicorn.UC_HOOK_CODE, self._on_head_instruction, None, begin, end)
@@ -324,12 +363,11 @@ class PyBlockCounter(_Slicing):
             return
         self._head_left -= 1
         self.executed += 1
-        self._short[1].partial += 1
+        self._cut()[1].partial += 1
 
     def _begin_head(self) -> None:
         self._suspended = True
-        self._head_left = self._short[0]
-        self._last = self._short[1]
+        self._head_left, self._last, _, _ = self._cut()
 
     def _end_head(self) -> None:
         self._suspended = False
@@ -344,7 +382,7 @@ class PyBlockCounter(_Slicing):
     def enable_cache(self, levels: list[CacheLevel]) -> None:
         self._cache = _PyCache(list(levels))
         kinds = unicorn.UC_HOOK_MEM_READ | unicorn.UC_HOOK_MEM_WRITE
-        self._hooks.append(self.uc.hook_add(kinds, self._on_memory))
+        self._hooks.append(self.uc.hook_add(kinds, self._on_memory, self._cache))
 
     def cache_stats(self) -> list[tuple[CacheLevel, int, int]]:
         if self._cache is None:

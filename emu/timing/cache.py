@@ -18,12 +18,12 @@ def _bytes(text: str) -> int:
 
 def parse_cache(spec: str, model: CpuModel) -> list[CacheLevel]:
     """Levels in order; a miss at one level costs (next level's latency - this level's)."""
-    geometry = []
+    geometry: list[tuple[str, int, int, int]] = []
     for part in filter(None, (p.strip() for p in spec.split(","))):
         try:
             name, shape = part.split("=")
-            size, ways, line = shape.split("/")
-            geometry.append((name.strip().upper(), _bytes(size), int(ways), _bytes(line)))
+            size_text, ways_text, line_text = shape.split("/")
+            geometry.append((name.strip().upper(), _bytes(size_text), int(ways_text), _bytes(line_text)))
         except ValueError:
             raise UsageError(f"--cache: cannot read '{part}' (want e.g. L1=32K/8/64)") from None
     latency = model.cache_latency

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import capstone
@@ -229,7 +230,7 @@ def _merge(by_thread: dict[int, dict[str, Tally]]) -> list[Tally]:
     return sorted(merged.values(), key=lambda t: -t.cycles)
 
 
-def _total(tallies: object) -> Tally:
+def _total(tallies: Iterable[Tally]) -> Tally:
     total = Tally("total")
     for tally in tallies:
         total.add(tally)

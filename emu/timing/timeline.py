@@ -100,10 +100,10 @@ def _retire_times(issued: list[Issued], width: int) -> list[float]:
     """In-order retirement, at most `width` per cycle, each after its result is ready."""
     retired: list[float] = []
     for n, item in enumerate(issued):
-        t = math.ceil(max(item.done, retired[-1] if retired else 0.0) - 1e-9)
+        t = float(math.ceil(max(item.done, retired[-1] if retired else 0.0) - 1e-9))
         if n >= width and retired[n - width] >= t:
             t = retired[n - width] + 1
-        retired.append(float(t))
+        retired.append(t)
     return retired
 
 
