@@ -15,6 +15,7 @@ import os
 import time
 import traceback
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import unicorn
 from unicorn import UcError
@@ -33,7 +34,10 @@ from emu.native.blocks import FirstSight
 from emu.options import RunOptions
 from emu.sched import NS_PER_INSTRUCTION, Deadlock, Scheduler, Thread, Wait
 
-__all__ = ["Machine", "Thread", "Fault", "StopReason"]
+if TYPE_CHECKING:
+    from emu.runtime.runtime import Runtime
+
+__all__ = ["Machine", "Thread", "Fault", "StopReason", "Attachment"]
 
 UC_FAULTS = {
     unicorn.UC_ERR_READ_UNMAPPED: ("SIGSEGV", "read of unmapped address"),
@@ -48,6 +52,13 @@ UC_FAULTS = {
     unicorn.UC_ERR_FETCH_UNALIGNED: ("SIGBUS", "unaligned fetch"),
     unicorn.UC_ERR_EXCEPTION: ("SIGILL", "unhandled CPU exception"),
 }
+
+
+class Attachment(Protocol):
+    """A debugger (emu/debug) or the toy runtime: told when each slice ends, before faults are
+    raised, so it can inspect or serve the stopped thread."""
+
+    def after_slice(self, thread: Thread) -> None: ...
 
 
 @dataclass
@@ -88,7 +99,8 @@ class Machine:
         self.events = RunEvents()  # observers of threads, syscalls, waits, signals, GC (emu/events.py)
         self._last_access: int | None = None
         self._hooks: list[int] = []
-        self.attachments: list = []  # debuggers (emu/debug): .after_slice(thread) ends every slice
+        self.attachments: list[Attachment] = []  # debuggers (emu/debug) and the runtime
+        self.runtime: Runtime | None = None  # the toy runtime, once a hypercall attaches it (emu/runtime)
         self.deadline: float | None = None  # time.monotonic() at which --timeout ends the run
         self.fault_rules = FaultRules(arch)
         self._forbidden: set[int] = set()  # addresses with a fault hook (emu/faults.py)

@@ -129,13 +129,18 @@ def cas64_halves(ctx: Context) -> None:
     cas_step(ctx, 8, "cas64", 0xFFFFFFFF_FFFFFFFF, 0xFFFFFFFF_FFFFFFFF, 0x80000000_00000001)
 
 
+def _bound(
+    model: Callable[[bytearray, int, int, int, str], int | None], size: int, operand: int, order: str
+) -> Model:
+    """`model(mem, offset, size, operand, order)` with all but the memory fixed, as Guarded.step wants."""
+    return lambda m, o: model(m, o, size, operand, order)
+
+
 def _rmw_case(ctx: Context, stub: str, size: int, op: str, pairs: list[tuple[int, int]]) -> None:
     order = ctx.arch.byteorder
     model = {"xadd": models.xadd, "xchg": models.xchg}[op]
     for initial, arg in pairs:
-        Guarded(ctx, _value(ctx, initial, size)).step(
-            stub, (arg,), lambda m, o, arg=arg: model(m, o, size, arg, order)
-        )
+        Guarded(ctx, _value(ctx, initial, size)).step(stub, (arg,), _bound(model, size, arg, order))
 
 
 EDGES32 = [(0, 1), (0xFFFFFFFF, 1), (0x7FFFFFFF, 1), (5, 0xFFFFFFFF), (0x80000000, 0x80000000)]
@@ -173,7 +178,7 @@ def _load_store(ctx: Context, size: int, load: str, store: str, values: list[int
     for value in values:
         Guarded(ctx, _value(ctx, value, size)).step(load, (), lambda m, o: models.load(m, o, size, order))
         Guarded(ctx, _value(ctx, ~value, size)).step(
-            store, (value,), lambda m, o, v=value: models.store(m, o, size, v, order)
+            store, (value,), _bound(models.store, size, value, order)
         )
 
 

@@ -10,6 +10,7 @@ deterministic. Results are checked exactly, guards included.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from emu.conformance.cases_atomic import GUARD32, GUARD64
@@ -122,8 +123,9 @@ def _counter_case(ctx: Context, stub: str, seed: int, jobs: list[Job], total: in
     _check(ctx, stub, run_threads(ctx, seed, jobs, target), expected, what)
 
 
-def _byte_case(ctx: Context, stub: str, initial: int, final: int, value: int) -> None:
-    """8 threads, one bit each, over every byte of a shared array at a seed-chosen alignment."""
+def _byte_case(ctx: Context, stub: str, initial: int, final: int, value: Callable[[int], int]) -> None:
+    """8 threads, one bit each, over every byte of a shared array at a seed-chosen alignment;
+    `value(bit)` is thread `bit`'s operand."""
     length = 96
     for seed in seeds(ctx):
         skew = seed % 8

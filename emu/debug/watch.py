@@ -36,6 +36,7 @@ from emu.debug.common import Decoder, hexdump, parse_range, where
 if TYPE_CHECKING:
     from emu.image import Image
     from emu.machine import Machine
+    from emu.sched import Thread
 
 # More than the widest single access a memory hook sees: unicorn reports a 16-byte vector store,
 # a `rep stos` or an `stm` as several accesses of at most 8 bytes each.
@@ -93,7 +94,7 @@ class Watcher:
         self.machine.attachments.append(self)
         return self
 
-    def after_slice(self, thread) -> None:
+    def after_slice(self, thread: Thread) -> None:
         """Nothing to flush: every event is printed from inside its hook."""
 
     # ---- hooks --------------------------------------------------------------------------

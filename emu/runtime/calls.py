@@ -11,6 +11,7 @@ machine's per-slice stop state is put back after every call.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import Protocol, runtime_checkable
 
 from unicorn import UcError
 
@@ -22,6 +23,13 @@ from emu.stubs import DEFAULT_BUDGET, StubError, StubMachine, signature
 CALL_STACK = 64 << 10
 # Entry points of rt0.s the supervisor calls like stubs (runtime_asm/README.md conventions).
 RT0_SIGNATURES: dict[str, tuple[tuple[str, ...], str | None]] = {"rt_clone": (("w",) * 5, "w")}
+
+
+@runtime_checkable
+class CallHolder(Protocol):
+    """A debugger that can stop the engine inside a supervisor call (the gdb stub)."""
+
+    def held_in_call(self, thread: Thread) -> bool: ...
 
 
 class SupervisorCalls(StubMachine):
@@ -111,5 +119,5 @@ class SupervisorCalls(StubMachine):
         Debuggers are machine attachments (emu/debug); those that can stop the engine inside
         a call have `held_in_call(thread)`, which reports the stop and returns when the user
         resumes."""
-        holders = [a for a in self.machine.attachments if hasattr(a, "held_in_call")]
+        holders = [a for a in self.machine.attachments if isinstance(a, CallHolder)]
         return any([holder.held_in_call(self.calling_thread()) for holder in holders])

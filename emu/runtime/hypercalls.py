@@ -122,7 +122,7 @@ def _recorder(name: str, number: int) -> Callable[..., int]:
     def record(kernel: Kernel, thread: Thread, *args: int) -> int:
         """A hypercall of a runtime program; from any other program, the unknown syscall it is
         (the same whether or not emu.runtime was imported: CLI and Python API agree)."""
-        if getattr(kernel.machine, "runtime", None) is None and not is_runtime_program(kernel.machine.image):
+        if kernel.machine.runtime is None and not is_runtime_program(kernel.machine.image):
             return kernel.unimplemented(number, f"syscall_{number}")
         from emu.runtime.runtime import runtime_of
 

@@ -263,7 +263,7 @@ class Runtime:
 
 def attach(machine: Machine, options: RuntimeOptions | None = None) -> Runtime:
     """Give a machine the runtime (idempotent: the first hypercall attaches one with defaults)."""
-    runtime = getattr(machine, "runtime", None)
+    runtime = machine.runtime
     if runtime is None:
         runtime = Runtime(machine, options)
         machine.runtime = runtime
