@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -45,7 +46,7 @@ def or8_program(arch: str) -> str:
     return f"tests/fixtures/explain/or8_{source_dir(arch)}.s"
 
 
-def run_emu(*args: str, timeout: float = 120, input: bytes | None = None) -> subprocess.CompletedProcess:
+def run_emu(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`emu ARGS` in a subprocess (text output), exactly as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "emu", *map(str, args)],
@@ -88,9 +89,7 @@ with open(report, "w") as out:
 """
 
 
-def run_limited(
-    argv: list[str], address_space: int, cpu_seconds: int = 600, **popen: object
-) -> tuple[int, int]:
+def run_limited(argv: list[str], address_space: int, cpu_seconds: int = 600, **popen: Any) -> tuple[int, int]:
     """Run ARGV under an address-space and a CPU-time limit: (exit status, peak RSS in bytes).
 
     A child's peak RSS from wait4 is only its own when its process started small: Linux keeps

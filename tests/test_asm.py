@@ -162,6 +162,9 @@ OPS = {
 }
 
 
+NO_SYMBOLS: dict[str, int] = {}  # a lookup that finds nothing (KeyError)
+
+
 def wrapped(value: int) -> int:
     """`value` as GNU as holds it: a signed 64-bit number."""
     value &= (1 << 64) - 1
@@ -170,25 +173,25 @@ def wrapped(value: int) -> int:
 
 @given(st.integers(-(2**40), 2**40), st.sampled_from(sorted(OPS)), st.integers(-(2**40), 2**40))
 def test_expression_arithmetic_matches_python(a: int, op: str, b: int) -> None:
-    assert evaluate(f"({a}) {op} ({b})", {}.__getitem__) == wrapped(OPS[op](a, b))
+    assert evaluate(f"({a}) {op} ({b})", NO_SYMBOLS.__getitem__) == wrapped(OPS[op](a, b))
 
 
 @given(st.integers(0, 2**32), st.integers(0, 31))
 def test_expression_precedence_is_gnu_not_c(a: int, n: int) -> None:
     # binutils expr.c: shifts bind like `*`, bitwise operators tighter than `+`, true is -1.
-    assert evaluate(f"{a:#x} << {n} + 1", {}.__getitem__) == wrapped((a << n) + 1)
-    assert evaluate(f"{a} + 1 & {n}", {}.__getitem__) == a + (1 & n)
-    assert evaluate(f"{a} >> {n} | 1", {}.__getitem__) == (a >> n) | 1
-    assert evaluate(f"~{a} & 0xff", {}.__getitem__) == ~a & 0xFF
-    assert evaluate(f"{a} == {a}", {}.__getitem__) == -1
-    assert evaluate(f"{a} < {a} + 1", {}.__getitem__) == -1
+    assert evaluate(f"{a:#x} << {n} + 1", NO_SYMBOLS.__getitem__) == wrapped((a << n) + 1)
+    assert evaluate(f"{a} + 1 & {n}", NO_SYMBOLS.__getitem__) == a + (1 & n)
+    assert evaluate(f"{a} >> {n} | 1", NO_SYMBOLS.__getitem__) == (a >> n) | 1
+    assert evaluate(f"~{a} & 0xff", NO_SYMBOLS.__getitem__) == ~a & 0xFF
+    assert evaluate(f"{a} == {a}", NO_SYMBOLS.__getitem__) == -1
+    assert evaluate(f"{a} < {a} + 1", NO_SYMBOLS.__getitem__) == -1
 
 
 def test_expression_errors() -> None:
     with pytest.raises(ExprError, match="undefined symbol 'nope'"):
         evaluate("nope + 1", lambda name: (_ for _ in ()).throw(ExprError(f"undefined symbol '{name}'")))
     with pytest.raises(ExprError, match="division by zero"):
-        evaluate("1 / 0", {}.__getitem__)
+        evaluate("1 / 0", NO_SYMBOLS.__getitem__)
     for text, message in [
         ("08", "bad number '08'"),
         ("1 << -1", "shift count -1 is out of range"),
@@ -197,4 +200,4 @@ def test_expression_errors() -> None:
         ("-" * 5000 + "1", "nests more than 100 levels"),
     ]:
         with pytest.raises(ExprError, match=message):
-            evaluate(text, {}.__getitem__)
+            evaluate(text, NO_SYMBOLS.__getitem__)

@@ -10,6 +10,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import ARCHES, ROOT
@@ -27,7 +28,7 @@ def _capped() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
 
 
-def run_capped(*args: str) -> subprocess.CompletedProcess:
+def run_capped(*args: str | Path) -> subprocess.CompletedProcess[str]:
     """`emu ARGS` under an address-space cap and a wall-clock limit."""
     return subprocess.run(
         [sys.executable, "-m", "emu", *map(str, args)],

@@ -48,7 +48,7 @@ def sliced(arch_name: str, native: bool, budget: int | None, cache: bool = False
         counter.enable_cache([CacheLevel("L1", 1024, 2, 64, 10), CacheLevel("L2", 4096, 4, 64, 100)])
     pc_reg = cpu.register_id(arch, arch.pc)
     uc.reg_write(pc_reg, BASE)
-    slices = []
+    slices: list[int] = []
     while uc.reg_read(pc_reg) != end:
         before = counter.executed
         counter.set_budget(None if budget is None else before + budget)

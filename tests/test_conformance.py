@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def test_default_suite_passes_on_every_arch() -> None:
 def test_byte_ops_every_lane_hypothesis(arch: str, stub: str, index: int, initial: bytes, value: int) -> None:
     sm = MACHINES[arch]
     result = CaseResult(arch, stub, "hypothesis")
-    ctx = Context(sm, result, None, False, 0)
+    ctx = Context(sm, result, random.Random(0), False, 0)  # byte_op_check draws nothing
     assert byte_op_check(ctx, stub, index, initial, value & sm.arch.word_mask), result.failures[0].message
 
 
@@ -69,11 +70,13 @@ def test_hexdump_marks_the_differing_bytes() -> None:
 def test_junit_is_valid_and_names_the_failing_case() -> None:
     mutant = mutants.get("cas_sign_extended_cmpd")
     report = run_suite(SuiteOptions(["ppc64"], stub="cas", user=mutant.stubs, contended=False))
-    root = ET.fromstring(ET.tostring(junit_xml(report).getroot()))
+    tree = junit_xml(report).getroot()
+    assert tree is not None
+    root = ET.fromstring(ET.tostring(tree))
     failures = root.findall(".//testcase[failure]")
     assert {f.get("name") for f in failures} >= {"check(): 1->2, 4 vs 5, 0xffffffff"}
     assert all(f.get("classname") == "emu.ppc64.cas" for f in failures)
-    assert "^^" in failures[0].find("failure").text
+    assert "^^" in (failures[0].findtext("failure") or "")
 
 
 def test_cli_passes_and_writes_junit(tmp_path: Path) -> None:

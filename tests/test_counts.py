@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ARCHES, run_emu
@@ -133,7 +134,7 @@ def expected_count(arch: str, shape: Shape) -> int:
     return children * (d.clone_parent + d.clone_child) + shape.threads * loop
 
 
-def machine_for(tmp_path: Path, arch: str, shape: Shape, **options: int) -> Machine:
+def machine_for(tmp_path: Path, arch: str, shape: Shape, **options: Any) -> Machine:
     path = tmp_path / f"loop_{arch}.s"
     path.write_text(source(arch, shape))
     image, arch_data = load_program(str(path), arch)

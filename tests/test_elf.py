@@ -186,7 +186,7 @@ def test_overlapping_segments_are_bad_elf(tmp_path) -> None:
     assert outcome.status == 2 and "segments 0 and 1 overlap" in outcome.stderr, outcome.stderr
 
 
-def _section_header_offset(data: bytes, sh_type: int) -> int:
+def _section_header_offset(data: bytes | bytearray, sh_type: int) -> int:
     """File offset of the first section header of type `sh_type` in a 64-bit little-endian ELF file."""
     shoff = struct.unpack_from("<Q", data, 40)[0]
     shentsize, shnum = struct.unpack_from("<HH", data, 58)

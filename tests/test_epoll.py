@@ -34,7 +34,7 @@ def test_pipe_wakes_epoll_sleeper_with_its_event(arch_name: str) -> None:
     assert call(machine, "epoll_wait", epfd, events, 128, 0) == 0  # nothing ready
     with pytest.raises(Blocked):
         call(machine, "epoll_wait", epfd, events, 128, (1 << 32) - 1)  # -1: forever
-    assert thread.wait.deadline is None
+    assert thread.wait is not None and thread.wait.deadline is None
     kernel.store(base + 128, 1, 1)
     assert call(machine, "write", write_fd, base + 128, 1) == 1  # netpollBreak
     assert thread.wait is None and thread.pending_result == 1
@@ -51,7 +51,7 @@ def test_epoll_timeout_is_virtual_time() -> None:
     now = machine.kernel.clock.monotonic()
     with pytest.raises(Blocked):
         call(machine, "epoll_pwait", epfd, scratch(machine) + 256, 128, 10, 0, 8)
-    assert thread.wait.deadline == now + 10_000_000
+    assert thread.wait is not None and thread.wait.deadline == now + 10_000_000
     assert machine.scheduler.pick() is thread  # everyone asleep: the clock jumps to the deadline
     assert thread.pending_result == 0 and machine.kernel.clock.monotonic() >= now + 10_000_000
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, run_emu
@@ -40,7 +41,7 @@ def program(arch_name: str, body: str) -> str:
     return f"{prelude}.globl _start\n.text\n_start:\n    {lines}\n"
 
 
-def run_in_process(arch_name: str, source: str, **options: int) -> tuple[int, str]:
+def run_in_process(arch_name: str, source: str, **options: Any) -> tuple[int, str]:
     """(exit status as a shell reports it, emu's one-line report) through the Python API."""
     arch = arches.get(arch_name)
     machine = Machine(arch, assemble_text(source, arch), RunOptions(max_insns=100_000, **options))
@@ -207,6 +208,7 @@ def run_with_closed_stdout(*args: str) -> subprocess.CompletedProcess:
     process = subprocess.Popen(
         [sys.executable, "-m", "emu", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
     )
+    assert process.stdout is not None and process.stderr is not None
     process.stdout.close()
     stderr = process.stderr.read().decode()
     process.wait(timeout=120)

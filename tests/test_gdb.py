@@ -123,6 +123,7 @@ def test_gdb_breaks_and_steps_in_a_stub_the_runtime_calls(tmp_path: Path, arch: 
             "continue",
         ])  # fmt: skip
         status = emu.wait(timeout=60)
+        assert emu.stdout is not None
         stdout = emu.stdout.read()
     finally:
         emu.kill()

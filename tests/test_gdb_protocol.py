@@ -46,7 +46,7 @@ class Client:
 
 def test_target_descriptions_name_the_ppc64_special_registers() -> None:
     root = ET.fromstring(target_xml(arches.get("ppc64")))
-    regs = {r.get("name"): int(r.get("bitsize")) for r in root.iter("reg")}
+    regs = {r.get("name"): int(r.attrib["bitsize"]) for r in root.iter("reg")}
     assert root.findtext("architecture") == "powerpc:common64"
     assert {n: regs[n] for n in ("pc", "msr", "cr", "lr", "ctr", "xer")} == {
         "pc": 64, "msr": 64, "cr": 32, "lr": 64, "ctr": 64, "xer": 32,
@@ -82,7 +82,9 @@ def test_protocol_break_step_registers_memory_threads(tmp_path: Path, arch: str)
         deadline = time.monotonic() + 20
         while "waiting on" not in err.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
-        port = int(re.search(r"waiting on 127\.0\.0\.1:(\d+)", err.read_text()).group(1))
+        listening = re.search(r"waiting on 127\.0\.0\.1:(\d+)", err.read_text())
+        assert listening, err.read_text()
+        port = int(listening.group(1))
         image, arch_obj = load_program(or8_program(arch), arch)
         word = arch_obj.word_size
         client = Client(port)
@@ -116,6 +118,7 @@ def test_protocol_breakpoint_inside_a_runtime_call(tmp_path: Path, arch: str) ->
     """A breakpoint on `cas`, which the toy runtime calls from the supervisor between slices: the
     stop is reported, registers show the call (pc = cas), and the program then runs to its end."""
     from elftools.elf.elffile import ELFFile
+    from elftools.elf.sections import SymbolTableSection
 
     program = f"examples/runtime/pingpong_{source_dir(arch)}.s"
     err = tmp_path / "emu.err"
@@ -128,8 +131,13 @@ def test_protocol_breakpoint_inside_a_runtime_call(tmp_path: Path, arch: str) ->
         while "waiting on" not in err.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
         banner = re.search(r"file (\S+); target remote :(\d+)", err.read_text())
+        assert banner, err.read_text()
         with open(banner.group(1), "rb") as symbols:
-            cas = ELFFile(symbols).get_section_by_name(".symtab").get_symbol_by_name("cas")[0]["st_value"]
+            table = ELFFile(symbols).get_section_by_name(".symtab")
+            assert isinstance(table, SymbolTableSection)
+            found = table.get_symbol_by_name("cas")
+            assert found, "no cas in the symbol file"
+            cas = found[0]["st_value"]
         arch_obj = arches.get(arch)
         client = Client(int(banner.group(2)))
         assert client.ask(f"Z0,{cas:x},4") == "OK"
@@ -141,7 +149,7 @@ def test_protocol_breakpoint_inside_a_runtime_call(tmp_path: Path, arch: str) ->
         assert client.ask(f"z0,{cas:x},4") == "OK"
         assert client.ask("c").startswith("W00")
         assert emu.wait(timeout=30) == 0
-        assert emu.stdout.read().decode().endswith("final ball 10\n")
+        assert emu.stdout is not None and emu.stdout.read().decode().endswith("final ball 10\n")
         assert "did not return" not in err.read_text()
     finally:
         emu.kill()

@@ -70,6 +70,7 @@ def _harness():
     import sys
 
     spec = importlib.util.spec_from_file_location("gotest", ROOT / "tools" / "gotest.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)

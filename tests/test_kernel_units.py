@@ -34,7 +34,9 @@ def machine_for(arch_name: str, **options) -> Machine:
 
 
 def call(machine: Machine, name: str, *args: int) -> int:
-    return HANDLERS[name](machine.kernel, machine.threads[0], *args)
+    result = HANDLERS[name](machine.kernel, machine.threads[0], *args)
+    assert isinstance(result, int), f"{name} returned {result}, not a value"
+    return result
 
 
 def scratch(machine: Machine) -> int:
@@ -56,6 +58,7 @@ def test_timespec_is_read_in_the_arch_byte_order(arch_name: str) -> None:
         with pytest.raises(Blocked):
             call(machine, "futex", address + 16, 128, 0, address, 0, 0)
         wait = machine.threads[0].wait
+        assert wait is not None and wait.deadline is not None
         assert wait.deadline - machine.kernel.clock.monotonic() == 10_000_000
 
 

@@ -135,7 +135,9 @@ def test_the_report_is_litmus7s_and_a_seed_replays_its_state() -> None:
     assert ran.returncode == 0, ran.stderr
     assert re.search(r"^Observation MP Sometimes \d+ \d+$", ran.stdout, re.M)
     assert "Condition exists (1:r1=1 /\\ 1:r3=0) is validated" in ran.stdout
-    seed = re.search(r"^  1:r1=1; 1:r3=0; seed (\d+)$", ran.stdout, re.M).group(1)
+    witness = re.search(r"^  1:r1=1; 1:r3=0; seed (\d+)$", ran.stdout, re.M)
+    assert witness, ran.stdout
+    seed = witness.group(1)
     replay = run_emu("litmus", str(test), "--arch", "ppc64", "--replay", seed)
     assert replay.returncode == 0 and "*>1:r1=1; 1:r3=0;" in replay.stdout
 

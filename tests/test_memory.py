@@ -44,7 +44,8 @@ def test_map_fixed_over_a_reservation_and_unmap_a_hole() -> None:
     memory.unmap(BASE + 8192, 4096)
     assert memory.is_mapped(BASE, BASE + 8192)
     assert not memory.is_mapped(BASE, BASE + (16 << 12))
-    assert memory.find(BASE + 4096).name == "heap" and memory.find(BASE).name == "reserve"
+    heap, reserve = memory.find(BASE + 4096), memory.find(BASE)
+    assert heap is not None and heap.name == "heap" and reserve is not None and reserve.name == "reserve"
 
 
 def test_touching_a_reservation_is_a_segfault_that_says_so(tmp_path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ def test_data_lives_in_the_package() -> None:
 
 
 @pytest.fixture
-def empty_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def empty_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A broken install: emu/data exists but holds nothing."""
     (tmp_path / "arch").mkdir()
     monkeypatch.setattr(resources, "data_root", lambda: tmp_path)

@@ -41,8 +41,8 @@ def run_program(
     attach(machine, RuntimeOptions(trace_stream=traces, **options))
     try:
         status = machine.run()
-    except EmuError as err:
-        status = err.exit_status
+    except EmuError as failure:
+        status = failure.exit_status
     out, err = capfd.readouterr()
     return status, out, err + traces.getvalue()
 
@@ -72,7 +72,9 @@ def test_broken_atomicor8_misses_the_gc_program_flag_byte_only_on_ppc64(arch_nam
     allocation unrolls the program again (and scribbles on the mask)."""
     path = EXAMPLES / f"gcloop_{source_dir(arch_name)}.s"
     _, _, err = run_program(path, arch_name, capfd, stubs=BROKEN_OR8, checkmark=False, gctrace=True)
-    unrolls, misses = map(int, re.search(r"(\d+) GC program unrolls \((\d+) with the flag", err).groups())
+    found = re.search(r"(\d+) GC program unrolls \((\d+) with the flag", err)
+    assert found, err
+    unrolls, misses = map(int, found.groups())
     if arch_name == "ppc64":
         assert unrolls > 1 and misses == unrolls, err
     else:
@@ -166,7 +168,8 @@ class HintIgnoringKernel:
     """Stub calls where the first mmap without MAP_FIXED ignores its hint (some kernels do)."""
 
     def __init__(self, sm: StubMachine) -> None:
-        self.sm, self.ignored, self.log = sm, False, []
+        self.sm, self.ignored = sm, False
+        self.log: list[tuple[str | int, ...]] = []
 
     def call(self, name: str, *args: int) -> int:
         self.log.append((name, *args))

@@ -136,7 +136,7 @@ def test_accumulate_operand_is_late_forwarded_on_a57_only() -> None:
 def validate(report: dict) -> None:
     """The schema documented in docs/timing.md (`--cycles-json`)."""
     assert report["schema"] == "emu-cycles/1"
-    for key, kind in {
+    kinds: dict[str, type | tuple[type, ...]] = {
         "arch": str,
         "cpu": str,
         "total_instructions": int,
@@ -149,7 +149,8 @@ def validate(report: dict) -> None:
         "threads": list,
         "blocks": list,
         "counter": str,
-    }.items():
+    }
+    for key, kind in kinds.items():
         assert isinstance(report[key], kind), key
     for symbol in report["symbols"]:
         assert set(symbol) == SYMBOL_KEYS

@@ -48,7 +48,7 @@ def paths(work: Path) -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(["", "/nonexistent/dir/out", str(work), "/dev/null", str(work / "x" / "y")]),
         st.text(
-            st.characters(blacklist_characters="/\0", blacklist_categories=("Cs",)), min_size=1, max_size=12
+            st.characters(exclude_characters="/\0", exclude_categories=["Cs"]), min_size=1, max_size=12
         ).map(lambda name: str(work / name)),
     )
 

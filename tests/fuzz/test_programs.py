@@ -44,7 +44,7 @@ DEADLOCK, BUDGET = 2, 124
 STATE_REGISTERS = ("rflags", "cpsr", "msr")
 LONG = os.environ.get("EMU_FUZZ_PROFILE") == "long"
 # `make fuzz`: at least 10,000 programs per arch over the three kinds
-EXAMPLES = max(settings.default.max_examples, 3_400) if LONG else settings.default.max_examples
+EXAMPLES = max(settings().max_examples, 3_400) if LONG else settings().max_examples
 
 # Fragments per arch: GNU syntax, assembled once by keystone. r1/r2 name working registers.
 FRAGMENTS = {

@@ -70,7 +70,7 @@ def mangled(draw: st.DrawFn, lines: list[str]) -> str:
 @pytest.mark.fuzz
 @settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
-    max_examples=min(settings.default.max_examples, 200),
+    max_examples=min(settings().max_examples, 200),
 )
 @given(data=st.data())
 def test_mangled_user_stub_is_a_verdict_or_an_error_at_its_file(data: st.DataObject, fuzz_ledger) -> None:
