@@ -178,9 +178,9 @@ def table(results: list[Result]) -> str:
     ]
     for r in results:
         cells = [f"{x:.1f}" if x else "-" for x in (r.rate(m) for m in methods)]
-        bare = r.rate("unicorn")
-        ratio = f"{r.rate('emu') / bare:.2f}" if bare else "-"
-        ratio_c = f"{r.rate('emu --cycles') / bare:.2f}" if bare else "-"
+        bare, plain, cycles = r.rate("unicorn"), r.rate("emu"), r.rate("emu --cycles")
+        ratio = f"{plain / bare:.2f}" if bare and plain else "-"
+        ratio_c = f"{cycles / bare:.2f}" if bare and cycles else "-"
         per_call = [_per_syscall(r, m) for m in ("emu", "qiling")]
         lines.append(
             f"| {r.program} | {r.instructions} | "

@@ -38,6 +38,7 @@ class Image:
     path: str = ""
     initial_registers: dict[str, int] = field(default_factory=dict)  # e.g. ppc64 ELFv1 TOC in r2
     function_descriptors: bool = False  # ppc64 ELFv1: code pointers (signal handlers) are descriptors
+    program_headers: list[tuple[int, int]] = field(default_factory=list)  # ELF: AT_PHDR/PHENT/PHNUM
 
     def symbolize(self, address: int) -> str:
         """`name+0x10` for the nearest symbol at or below `address`, else hex."""

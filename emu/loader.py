@@ -85,7 +85,7 @@ def build_stack(
         (AT_HWCAP2, arch.auxv.hwcap2),
         (AT_EXECFN, strings[0] if strings else 0),
     ]
-    auxv += getattr(image, "program_headers", [])
+    auxv += image.program_headers
     auxv.append((AT_NULL, 0))
     argv_ptrs, env_ptrs = strings[: len(argv)], strings[len(argv) :]
     words = [len(argv), *argv_ptrs, 0, *env_ptrs, 0]

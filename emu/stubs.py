@@ -542,7 +542,7 @@ class StubMachine:
             sp -= self.arch.word_size
             self.write_int(sp, self.sentinel, self.arch.word_size)
         else:
-            self.regs[self.arch.lr] = self.sentinel
+            self.regs[self.arch.link_register] = self.sentinel
         if call.entry_reg:
             self.regs[call.entry_reg] = address
         self.regs[self.arch.sp] = sp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import pytest
 from conftest import ARCHES, or8_program, run_emu, source_dir
@@ -66,7 +67,7 @@ WRITE = re.compile(r"`(?P<insn>[^`]*)` wrote (?P<size>\d+) byte\(s\) at (?P<offs
 def expected_writes(arch: str) -> list[tuple[str, int, str, str, str]]:
     """What --watch must report for STORES[arch]: each store reaching into the range, with its bytes."""
     memory = bytearray(range(0x10, 0x18))
-    order = "big" if arch == "ppc64" else "little"
+    order: Literal["little", "big"] = "big" if arch == "ppc64" else "little"
     expected = []
     for mnemonic, offset, size, value in STORES[arch]:
         before = memory[WATCHED[0] : WATCHED[1]].hex(" ")

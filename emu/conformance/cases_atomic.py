@@ -130,7 +130,10 @@ def cas64_halves(ctx: Context) -> None:
 
 
 def _bound(
-    model: Callable[[bytearray, int, int, int, str], int | None], size: int, operand: int, order: str
+    model: Callable[[bytearray, int, int, int, models.ByteOrder], int | None],
+    size: int,
+    operand: int,
+    order: models.ByteOrder,
 ) -> Model:
     """`model(mem, offset, size, operand, order)` with all but the memory fixed, as Guarded.step wants."""
     return lambda m, o: model(m, o, size, operand, order)

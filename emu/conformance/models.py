@@ -7,6 +7,10 @@ obviously right; every case compares the guest's bytes with a model's bytes.
 
 from __future__ import annotations
 
+from typing import Literal
+
+ByteOrder = Literal["little", "big"]
+
 
 def memmove(mem: bytearray, dst: int, src: int, n: int) -> int:
     """Python slice assignment copies the source first, so overlap is always safe."""
@@ -18,15 +22,15 @@ def memclr(mem: bytearray, ptr: int, n: int) -> None:
     mem[ptr : ptr + n] = bytes(n)
 
 
-def load(mem: bytearray, offset: int, size: int, order: str) -> int:
+def load(mem: bytearray, offset: int, size: int, order: ByteOrder) -> int:
     return int.from_bytes(mem[offset : offset + size], order)
 
 
-def store(mem: bytearray, offset: int, size: int, value: int, order: str) -> None:
+def store(mem: bytearray, offset: int, size: int, value: int, order: ByteOrder) -> None:
     mem[offset : offset + size] = (value & ((1 << (8 * size)) - 1)).to_bytes(size, order)
 
 
-def cas(mem: bytearray, offset: int, size: int, old: int, new: int, order: str) -> int:
+def cas(mem: bytearray, offset: int, size: int, old: int, new: int, order: ByteOrder) -> int:
     """Compare only `size` bytes' worth of `old`: the upper register bits must not matter."""
     mask = (1 << (8 * size)) - 1
     if load(mem, offset, size, order) != old & mask:
@@ -35,13 +39,13 @@ def cas(mem: bytearray, offset: int, size: int, old: int, new: int, order: str) 
     return 1
 
 
-def xadd(mem: bytearray, offset: int, size: int, delta: int, order: str) -> int:
+def xadd(mem: bytearray, offset: int, size: int, delta: int, order: ByteOrder) -> int:
     value = (load(mem, offset, size, order) + delta) & ((1 << (8 * size)) - 1)
     store(mem, offset, size, value, order)
     return value
 
 
-def xchg(mem: bytearray, offset: int, size: int, new: int, order: str) -> int:
+def xchg(mem: bytearray, offset: int, size: int, new: int, order: ByteOrder) -> int:
     old = load(mem, offset, size, order)
     store(mem, offset, size, new, order)
     return old

@@ -40,7 +40,7 @@ class PostMortem:
 
     def _on_block(self, uc, address: int, size: int, _user) -> None:
         thumb = self.machine.in_thumb()
-        self.blocks.append((self.machine.current.tid, address, size, thumb))
+        self.blocks.append((self.machine.running.tid, address, size, thumb))
 
     def after_slice(self, thread) -> None:
         """History is recorded by the block hook; nothing to do between slices."""

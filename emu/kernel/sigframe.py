@@ -158,7 +158,7 @@ def push(kernel: Kernel, thread, info: SigInfo, handler: int, flags: int, restor
         return False
     thread.signal_frames.append((uc, context))
     if arch.call.return_via != "stack":
-        regs[arch.lr] = returns_to
+        regs[arch.link_register] = returns_to
     regs[arch.sp] = handler_sp
     for register, value in zip(arch.call.args, (info.signo, siginfo, uc), strict=False):
         regs[register] = value
