@@ -458,6 +458,13 @@ class Arch:
     def lr(self) -> str | None:
         return self.registers.lr
 
+    @property
+    def link_register(self) -> str:
+        """Where a call leaves its return address, on arches whose calls do not push it."""
+        if self.registers.lr is None:
+            raise MissingDataError(f"{self.name}: [registers] has no lr, but calls return via it")
+        return self.registers.lr
+
     def pack(self, value: int, size: int | None = None) -> bytes:
         """An integer as this arch stores it in memory (a word by default)."""
         size = size or self.word_size

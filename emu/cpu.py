@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import importlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import capstone
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 _CONST_MODULES = {"X86": "x86_const", "ARM": "arm_const", "PPC": "ppc_const"}
 
 
-def _flags(module: object, prefix: str, names: list[str]) -> int:
+def _flags(module: object, prefix: str, names: Iterable[str]) -> int:
     value = 0
     for name in names:
         value |= getattr(module, f"{prefix}{name}")

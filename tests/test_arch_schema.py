@@ -63,7 +63,8 @@ def record_fields(cls: type) -> dict[str, tuple[Any, bool]]:
 def record_class(hint: Any) -> type | None:
     """The record class a hint names (`X` or `X | None`), or None for plain values and free-form tables."""
     candidates = [arg for arg in typing.get_args(hint) if arg is not type(None)] or [hint]
-    return candidates[0] if dataclasses.is_dataclass(candidates[0]) else None
+    first = candidates[0]
+    return first if isinstance(first, type) and dataclasses.is_dataclass(first) else None
 
 
 def key_paths(

@@ -303,9 +303,9 @@ class KeystoneAssembler:
         if section.kind == sec.BSS:
             raise st.error(f"instruction '{st.op}' in a .bss section")
         head, _ = _mnemonic_split(f"{st.op} {st.args}")
-        for word in head.split():
-            if not MNEMONIC.match(word):
-                raise st.error(f"'{word}' is not an instruction mnemonic")
+        for part in head.split():
+            if not MNEMONIC.match(part):
+                raise st.error(f"'{part}' is not an instruction mnemonic")
         problem = operand_problem(st.args, self.syntax.operand_forbidden)
         if problem:
             raise st.error(f"bad operands '{st.args}': {problem}")

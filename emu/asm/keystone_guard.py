@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 LINE_TIMEOUT = 5.0  # seconds for one line; keystone normally takes microseconds
@@ -89,7 +90,7 @@ class KeystoneGuard:
         self.lock = threading.Lock()
         self.requests = 0
 
-    def encode(self, arch: str, mode: list[str], text: str, address: int) -> bytes:
+    def encode(self, arch: str, mode: Sequence[str], text: str, address: int) -> bytes:
         key = (arch, tuple(mode), text, address)
         with self.lock:
             if key not in self.cache:
@@ -101,7 +102,7 @@ class KeystoneGuard:
             raise result
         return result
 
-    def _ask(self, arch: str, mode: list[str], text: str, address: int) -> bytes | KeystoneFailure:
+    def _ask(self, arch: str, mode: Sequence[str], text: str, address: int) -> bytes | KeystoneFailure:
         if self.worker is None or self.worker.owner != os.getpid():
             self.worker = _Worker()
         self.requests += 1

@@ -157,7 +157,7 @@ def sys_mincore(kernel: Kernel, thread, address, length, vector, *_) -> int:
     while cursor < end:
         mapping = memory.find(cursor)
         if mapping is None:  # is_mapped said there is no hole: a bug if there is one now
-            return -errno.ENOMEM
+            return -Errno.ENOMEM
         run_end = min(end, mapping.end)
         count = (run_end - cursor) // memory.page_size
         offset = (cursor - address) // memory.page_size

@@ -13,10 +13,10 @@ from emu.arch import Arch
 from emu.kernel import MAX_ERRNO, signed
 from emu.kernel.abi import FUTEX_CLOCK_REALTIME, FUTEX_PRIVATE_FLAG, Clone, Errno, Futex, Prot, Signal
 
-PROT_NAMES = {flag.name: flag.value for flag in Prot if flag.value}
+PROT_NAMES = {flag.name: flag.value for flag in Prot if flag.name and flag.value}  # members are named
 FUTEX_COMMANDS = frozenset(Futex)
 FUTEX_FLAGS = {"FUTEX_PRIVATE_FLAG": FUTEX_PRIVATE_FLAG, "FUTEX_CLOCK_REALTIME": FUTEX_CLOCK_REALTIME}
-CLONE_NAMES = {flag.name: flag.value for flag in Clone}
+CLONE_NAMES = {flag.name: flag.value for flag in Clone if flag.name}
 CLONE_LABELS = {"stack": "child_stack", "ptid": "parent_tidptr", "ctid": "child_tidptr", "tls": "tls"}
 
 # argument kinds per syscall; unknown syscalls show all six words

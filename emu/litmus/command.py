@@ -19,7 +19,6 @@ from emu.campaign import add_campaign_arguments
 from emu.errors import UsageError
 from emu.litmus.parse import LitmusTest, parse
 from emu.litmus.runner import Campaign, LitmusMachine, Unsupported, campaign
-from emu.memmodel import facts_of
 from emu.memmodel.storage import MODELS
 
 HEADING = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
@@ -144,7 +143,7 @@ def _replay(tests: list[LitmusTest], args: argparse.Namespace) -> int:
     if len(archs) != 1:
         raise UsageError(f"--replay needs --arch (one of {', '.join(archs)})")
     arch = arches.get(archs[0])
-    model = args.memory_model or facts_of(arch).default
+    model = args.memory_model or arch.memory_model.default
     state = LitmusMachine(test, arch).run(model, args.replay)
     satisfied = test.condition.holds(state)
     mark = "*>" if satisfied else ":>"

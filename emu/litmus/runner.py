@@ -26,7 +26,6 @@ from emu.campaign import chunks, run_chunks
 from emu.errors import EmuError, UsageError
 from emu.image import Image
 from emu.litmus.parse import LitmusTest
-from emu.memmodel import facts_of
 from emu.memmodel.observer import WeakMemory
 from emu.memmodel.storage import new_storage
 from emu.memory import DEFAULT_MEM_LIMIT, AddressSpace
@@ -251,7 +250,7 @@ def campaign(
     the histogram is the same, seed by seed)."""
     arch = arches.get(arch_name)
     LitmusMachine(test, arch)  # an unrunnable test fails here, once, before any worker starts
-    chosen = model or facts_of(arch).default
+    chosen = model or arch.memory_model.default
     result = Campaign(test, arch.name, chosen)
     task = functools.partial(run_seeds, test, arch.name, chosen)
     parts = chunks(first_seed, runs)

@@ -22,7 +22,6 @@ import unicorn
 
 from emu import cpu
 from emu.arch import Arch
-from emu.memmodel import facts_of
 from emu.memmodel.storage import Storage
 from emu.timing.classify import classifier_for
 
@@ -51,7 +50,7 @@ class WeakMemory:
         code: Iterable[tuple[int, int]],
     ) -> None:
         self.uc, self.arch, self.storage = uc, arch, storage
-        self.facts = facts_of(arch)
+        self.facts = arch.memory_model
         self.tid = 0
         self.taint: dict[int, dict[str, int]] = {}  # thread -> register -> time
         self.disassembler = cpu.new_disassembler(arch)
