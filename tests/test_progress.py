@@ -48,6 +48,7 @@ def run(args: list[str], terminal: bool, delay: str = "0") -> tuple[int, str, st
 
     reader = threading.Thread(target=drain)
     reader.start()
+    assert process.stdout is not None
     stdout = process.stdout.read()
     status = process.wait(timeout=300)
     reader.join(timeout=30)

@@ -42,7 +42,7 @@ def trace_events(recorder: TimelineRecorder, pid: int, process_name: str) -> lis
         )
     timed: list[tuple[int, int, int, dict]] = []  # (start, -duration, arrival, event): parents first
     for span in recorder.spans():
-        event = {
+        event: dict[str, object] = {
             "name": span.name,
             "cat": span.category,
             "ph": "X",
