@@ -22,8 +22,6 @@ from emu import quirks
 if TYPE_CHECKING:
     from emu.arch import Arch
 
-_CONST_MODULES = {"X86": "x86_const", "ARM": "arm_const", "PPC": "ppc_const"}
-
 
 def _flags(module: object, prefix: str, names: Iterable[str]) -> int:
     value = 0
@@ -59,7 +57,8 @@ def new_assembler(arch: Arch, alt: str | None = None) -> keystone.Ks:
 
 @functools.cache
 def _const_module_by_name(family: str) -> object:
-    return importlib.import_module(f"unicorn.{_CONST_MODULES[family]}")
+    """unicorn's constants module of an engine family: X86 -> unicorn.x86_const, ARM64 -> arm64_const."""
+    return importlib.import_module(f"unicorn.{family.lower()}_const")
 
 
 def _const_module(arch: Arch) -> object:
