@@ -1,6 +1,6 @@
 """Assembling a runtime program: the program, then runtime_asm/<dir>/runtime.s and rt0.s.
 
-A program asks for the runtime with a comment line `# emu:runtime` (`@` on arm)
+A program asks for the runtime with a comment line `# emu:runtime` (`@` on arm, `//` on arm64)
 and defines `main`; rt0.s brings `_start`. The user's stubs (`--stubs`, e.g. a
 mutant) replace shipped ones the way StubMachine does it (emu.stubs.stub_source).
 """
@@ -18,7 +18,7 @@ from emu.errors import UsageError
 from emu.image import Image
 from emu.stubs import UserStubs, add_plain_names, stub_source, user_code_errors
 
-PRAGMA = re.compile(r"^\s*[#@]\s*emu:runtime\b", re.MULTILINE)
+PRAGMA = re.compile(r"^\s*(?:#|@|//)\s*emu:runtime\b", re.MULTILINE)  # any GNU as line comment
 
 
 def uses_runtime(path: str | Path) -> bool:

@@ -110,7 +110,7 @@ def _keystone_text(path: Path) -> str:
     keep = [
         line
         for line in path.read_text().splitlines()
-        if line.strip() and not line.strip().startswith(("#", "@", "."))
+        if line.strip() and not line.strip().startswith(("#", "@", "//", "."))
     ]
     return "\n".join(keep)
 
