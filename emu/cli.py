@@ -41,10 +41,10 @@ def _define(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    names = ", ".join(arches.names())  # the arch folders found, not a list kept here
     parser = OneLineParser(
         prog="emu",
-        description="Cycle-approximate multi-arch emulator for a toy Go-like runtime "
-        "(amd64, arm, ppc64, ppc64le).",
+        description=f"Cycle-approximate multi-arch emulator for a toy Go-like runtime ({names}).",
     )
     parser.add_argument("--version", action="version", version=f"emu {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--arch",
         "-a",
         type=argtypes.arch_name,
-        help="target: amd64, arm, ppc64, ppc64le (or an alias, see `emu arches`); "
+        help=f"target: {names} (or an alias, see `emu arches`); "
         "required for assembly, checked against the header for ELF",
     )
     run.add_argument(
