@@ -5,19 +5,27 @@ linux-libc-dev cross packages install `asm/unistd*.h` for every target, and this
 script copies their `__NR_*` definitions verbatim into a two-column table.
 
     apt-get install linux-libc-dev-amd64-cross linux-libc-dev-armhf-cross \
-        linux-libc-dev-ppc64-cross linux-libc-dev-ppc64el-cross
+        linux-libc-dev-ppc64-cross linux-libc-dev-ppc64el-cross linux-libc-dev-arm64-cross
     python tools/gen_syscalls.py
+
+Arches on the asm-generic numbering (arm64, riscv64) define their numbers through macros
+(`#define __NR_fcntl __NR3264_fcntl`, chosen by `#ifdef __ARCH_WANT_...` in the arch's
+header): such a header goes through the C preprocessor (`cpp -dM`, the target's include
+directory only) and each name is resolved to its number.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 from emu import arch as arches
 
 DEFINE = re.compile(r"#define\s+__NR_(\w+)\s+\(?(?:__NR_SYSCALL_BASE\s*\+\s*)?(\d+)\)?\s*$")
+MACRO = re.compile(r"^#define\s+(__NR\w+)\s+(\w+)\s*$", re.MULTILINE)
+NOT_SYSCALLS = {"syscalls", "arch_specific_syscall"}  # asm-generic's count and arch base, not calls
 
 
 def parse(header: Path) -> list[tuple[str, int]]:
@@ -27,6 +35,29 @@ def parse(header: Path) -> list[tuple[str, int]]:
         match = DEFINE.match(line.strip())
         if match:
             rows.append((match.group(1), int(match.group(2))))
+    return rows
+
+
+def preprocessed(header: Path) -> list[tuple[str, int]]:
+    """`__NR_*` of a header that builds numbers from macros, as the preprocessor leaves them."""
+    include = header.parent.parent
+    command = ["cpp", "-nostdinc", "-undef", "-dM", "-I", str(include), "-include", str(header), "/dev/null"]
+    macros = dict(MACRO.findall(subprocess.run(command, capture_output=True, text=True, check=True).stdout))
+
+    def number(value: str) -> int | None:
+        for _ in range(8):  # __NR_fcntl -> __NR3264_fcntl -> 25
+            if value.isdigit():
+                return int(value)
+            if value not in macros:
+                return None
+            value = macros[value]
+        return None
+
+    rows = []
+    for name, value in macros.items():
+        resolved = number(value)
+        if name.startswith("__NR_") and resolved is not None and name[5:] not in NOT_SYSCALLS:
+            rows.append((name[5:], resolved))
     return rows
 
 
@@ -43,7 +74,8 @@ def main() -> int:
                 f"{header}: missing (Debian: linux-libc-dev-{arch.name}-cross; `make tools`)", file=sys.stderr
             )
             return 1
-        rows = parse(Path(header))
+        generic = "asm-generic/unistd.h" in Path(header).read_text()
+        rows = preprocessed(Path(header)) if generic else parse(Path(header))
         if not rows:
             print(f"{header}: no __NR_ definitions found", file=sys.stderr)
             return 1
