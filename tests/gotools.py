@@ -17,7 +17,7 @@ from emu import arch as arches
 
 GO_DIR = ROOT / "tests" / "go"
 BUILD_DIR = ROOT / "build" / "go"
-GOARCH = {"amd64": "amd64", "arm": "arm", "ppc64": "ppc64", "ppc64le": "ppc64le"}
+GOARCH = {name: name for name in arches.names()}  # emu's arch names are Go's GOARCH values
 
 
 def programs() -> list[str]:

@@ -42,6 +42,27 @@ def test_keystone_and_gnu_give_identical_bytes(path: str, arch_name: str) -> Non
         assert theirs.symbols[name] == address, name
 
 
+# The shipped stub files: runtime.s and variants of it (arm64's lse.s); rt0.s and contended.s
+# call into the stubs and a program's main, so they do not assemble alone.
+STUB_FILES = [
+    (path.relative_to(ROOT).as_posix(), a)
+    for a in ARCHES
+    for path in arches.get(a).files("runtime_asm/*.s")
+    if path.name not in ("rt0.s", "contended.s")
+]
+
+
+@pytest.mark.parametrize("path,arch_name", STUB_FILES)
+def test_shipped_stubs_give_gnus_bytes(path: str, arch_name: str) -> None:
+    """runtime_asm/README.md promises keystone's and GNU as's stubs are byte-identical."""
+    require_gnu(arch_name)
+    arch = arches.get(arch_name)
+    ours, theirs = assemble(ROOT / path, arch), assemble(ROOT / path, arch, "gnu")
+    mine, gnu = memory_image(ours), memory_image(theirs)
+    assert mine == {addr: gnu.get(addr) for addr in mine}
+    assert all(theirs.symbols[name] == address for name, address in ours.symbols.items())
+
+
 @pytest.mark.parametrize("path,arch_name", PROGRAMS)
 def test_gnu_assembled_program_behaves_the_same(path: str, arch_name: str) -> None:
     require_gnu(arch_name)

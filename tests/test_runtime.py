@@ -115,7 +115,10 @@ def test_emu_check_all_lists_every_item() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ARCHES:
         assert re.search(rf"^{name}: all \d+ items ok$", result.stdout, re.M), result.stdout
-    assert result.stdout.count("[sign-extended: old=0xffffffffffffffff new=0xfffffffffffffffe]") == 3
+    sign_extending = [name for name in ARCHES if "sign-extended" in arches.get(name).stubs.int32]
+    assert result.stdout.count("[sign-extended: old=0xffffffffffffffff new=0xfffffffffffffffe]") == len(
+        sign_extending
+    )
     assert "atomicor8(&m[1], 0xf0)" in result.stdout and "FAIL" not in result.stdout
 
 

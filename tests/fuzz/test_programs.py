@@ -282,9 +282,7 @@ def test_random_syscalls(arch_name: str, data: st.DataObject) -> None:
     """A syscall with random number and arguments, then template code, then another."""
     arch = arches.get(arch_name)
     pieces, _ = fragments(arch_name)
-    trap = pieces[
-        FRAGMENTS[family(arch)].index({"amd64": "syscall", "arm": "svc #0", "ppc64": "sc"}[family(arch)])
-    ]
+    trap = pieces[FRAGMENTS[family(arch)].index(arch.syscall.trap)]
     between = data.draw(st.lists(st.sampled_from(pieces), max_size=6), label="between")
     regs = data.draw(registers(arch, syscall=True), label="registers")
     run_case("syscalls", image(arch, trap + b"".join(between) + trap, bytes(DATA_SIZE), regs), arch)
