@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import struct
 
+from elftools.elf.enums import ENUM_E_MACHINE
+
 from emu import arch as arches
 
-ELF_MACHINE = {"EM_X86_64": 62, "EM_ARM": 40, "EM_PPC64": 21}
 EXIT_0 = {  # exit(0) via the arch's syscall instruction
     "amd64": bytes.fromhex("b83c00000031ff0f05"),  # mov eax, 60; xor edi, edi; syscall
     "arm": bytes.fromhex("0000a0e30170a0e3000000ef"),  # mov r0, #0; mov r7, #1; svc 0
     "ppc64": bytes.fromhex("380000013860000044000002"),  # li r0, 1; li r3, 0; sc
     "ppc64le": bytes.fromhex("010000380000603802000044"),
+    "arm64": bytes.fromhex("000080d2a80b80d2010000d4"),  # mov x0, #0; mov x8, #93; svc #0
 }
 HEADER_FIELDS = {  # name: (struct code for 32-bit, for 64-bit), in file order after e_ident
     "e_type": "HH", "e_machine": "HH", "e_version": "II", "e_entry": "IQ", "e_phoff": "IQ",
@@ -44,7 +46,7 @@ def synthesise(arch_name: str) -> bytes:
     header = struct.pack(
         f"{order}HHI{word}{word}{word}IHHHHHH",
         2,  # ET_EXEC
-        ELF_MACHINE[arch.elf_machine],
+        ENUM_E_MACHINE[arch.elf_machine],
         1,
         arch.text_base + code_offset,
         header_size,

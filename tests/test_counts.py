@@ -92,6 +92,20 @@ DIALECTS = {
         outer_end="addic. 14, 14, -1\nbne 0b",
         exit="li 3, 0\nli 0, 1\nsc",
     ),
+    "arm64": Dialect(
+        header="",
+        clone="movz x0, #0x5, lsl #16\nmovk x0, #0xf00\nadrp x1, stack{n}\nadd x1, x1, :lo12:stack{n}\n"
+        "mov x2, #0\nmov x3, #0\nmov x4, #0\nmov x8, #220\nsvc #0\ncbz x0, body",  # CLONE_FLAGS in two halves
+        clone_parent=10,
+        clone_child=1,
+        fillers=("nop", "add x6, x6, #1", "eor x9, x9, x6", "lsl x10, x6, #2"),
+        outer="mov x4, #{o}",
+        inner="mov x5, #{i}",
+        odd_test="tst x5, #1\nb.eq 2f",
+        inner_end="subs x5, x5, #1\nb.ne 1b",
+        outer_end="subs x4, x4, #1\nb.ne 0b",
+        exit="mov x0, #0\nmov x8, #93\nsvc #0",
+    ),
 }
 DIALECTS["ppc64le"] = DIALECTS["ppc64"]
 

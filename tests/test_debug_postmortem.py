@@ -12,8 +12,9 @@ FAULTING = {
     "amd64": "_start:\n call leaf\n nop\nleaf:\n xor eax, eax\n mov dword ptr [rax], 1\n",
     "arm": "_start:\n bl leaf\n nop\nleaf:\n mov r0, #0\n str r0, [r0]\n",
     "ppc64": " .abiversion 2\n_start:\n bl leaf\n nop\nleaf:\n li 4, 0\n std 3, 0(4)\n",
+    "arm64": "_start:\n bl leaf\n nop\nleaf:\n mov x0, #0\n str x0, [x0]\n",
 }
-REGISTER = {"amd64": "rip", "arm": "cpsr", "ppc64": "xer", "ppc64le": "xer"}
+REGISTER = {"amd64": "rip", "arm": "cpsr", "ppc64": "xer", "ppc64le": "xer", "arm64": "nzcv"}
 
 
 @pytest.mark.parametrize("arch", ARCHES)

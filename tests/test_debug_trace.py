@@ -9,8 +9,14 @@ from conftest import ARCHES, or8_program, run_emu
 
 # What atomicor8(&m[1], 0xf0) must show in the trace: the byte store of 0xf1 to m+1,
 # made by the arch's atomic instruction, with the register that carries the new byte.
-STORE = {"amd64": "lock or", "arm": "strexb", "ppc64": "stbcx.", "ppc64le": "stbcx."}
-ORED = {"amd64": None, "arm": "r2: 0x1 -> 0xf1", "ppc64": "r5: 0x1 -> 0xf1", "ppc64le": "r5: 0x1 -> 0xf1"}
+STORE = {"amd64": "lock or", "arm": "strexb", "ppc64": "stbcx.", "ppc64le": "stbcx.", "arm64": "stlxrb"}
+ORED = {
+    "amd64": None,
+    "arm": "r2: 0x1 -> 0xf1",
+    "ppc64": "r5: 0x1 -> 0xf1",
+    "ppc64le": "r5: 0x1 -> 0xf1",
+    "arm64": "x2: 0x1 -> 0xf1",
+}
 
 
 def program(arch: str) -> str:

@@ -8,7 +8,12 @@ from typing import Literal
 import pytest
 from conftest import ARCHES, or8_program, run_emu, source_dir
 
-LLSC = {"arm": ("ldrexb", "strexb"), "ppc64": ("lbarx", "stbcx."), "ppc64le": ("lbarx", "stbcx.")}
+LLSC = {
+    "arm": ("ldrexb", "strexb"),
+    "ppc64": ("lbarx", "stbcx."),
+    "ppc64le": ("lbarx", "stbcx."),
+    "arm64": ("ldaxrb", "stlxrb"),
+}
 
 
 def watch_lines(text: str) -> list[str]:
@@ -51,6 +56,7 @@ PLAIN = [("", 4, 4, 0xA0A1A2A3), ("", 3, 4, 0xB0B1B2B3), *BESIDE]
 STORES = {
     "ppc64": [*PLAIN, ("stwcx.", 4, 4, 0xC0C1C2C3), ("stdcx.", 0, 8, 0xD0D1D2D3D4D5D6D7)],
     "arm": [*PLAIN, ("strex", 4, 4, 0xC0C1C2C3), ("strexd", 0, 8, 0xD0D1D2D3D4D5D6D7)],
+    "arm64": [*PLAIN, ("stlxr", 4, 4, 0xC0C1C2C3), ("stlxr", 0, 8, 0xD0D1D2D3D4D5D6D7)],
     "amd64": [
         *PLAIN,
         ("lock cmpxchg", 4, 4, 0xC0C1C2C3),

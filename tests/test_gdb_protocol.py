@@ -19,8 +19,8 @@ from emu.debug.gdbstub import checksum, registers, target_xml
 from emu.debug.symfile import build
 from emu.program import load_program
 
-PC_INDEX = {"amd64": 16, "arm": 15, "ppc64": 32, "ppc64le": 32}
-FIRST_ARG = {"amd64": 5, "arm": 0, "ppc64": 3, "ppc64le": 3}  # rdi, r0, r3
+PC_INDEX = {"amd64": 16, "arm": 15, "ppc64": 32, "ppc64le": 32, "arm64": 32}
+FIRST_ARG = {"amd64": 5, "arm": 0, "ppc64": 3, "ppc64le": 3, "arm64": 0}  # rdi, r0, r3, x0
 
 
 class Client:

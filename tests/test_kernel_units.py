@@ -19,7 +19,12 @@ from emu.machine import Machine
 from emu.options import RunOptions
 from emu.sched import Scheduler
 
-EXIT = {"amd64": "mov eax, 60\n syscall", "arm": "mov r7, #1\n svc #0", "ppc64": "li 0, 1\n sc"}
+EXIT = {
+    "amd64": "mov eax, 60\n syscall",
+    "arm": "mov r7, #1\n svc #0",
+    "ppc64": "li 0, 1\n sc",
+    "arm64": "mov x8, #93\n svc #0",
+}
 SCRATCH = 0x1000  # offset into the stack mapping used as guest scratch memory
 
 

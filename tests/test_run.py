@@ -13,13 +13,15 @@ FAULT = {
     "amd64": "xor eax, eax\n mov dword ptr [rax], 1",
     "arm": "mov r0, #0\n str r0, [r0]",
     "ppc64": "li 3, 0\n std 3, 0(3)",
+    "arm64": "mov x0, #0\n str x0, [x0]",
 }
-ILLEGAL = {"amd64": "ud2", "arm": "udf #0", "ppc64": ".long 0"}
-LOOP = {"amd64": "1: jmp 1b", "arm": "1: b 1b", "ppc64": "1: b 1b"}
+ILLEGAL = {"amd64": "ud2", "arm": "udf #0", "ppc64": ".long 0", "arm64": "udf #0"}
+LOOP = {"amd64": "1: jmp 1b", "arm": "1: b 1b", "ppc64": "1: b 1b", "arm64": "1: b 1b"}
 UNKNOWN_SYSCALL = {  # syscall 999 (unassigned everywhere) then exit(-result) or exit(errno)
     "amd64": "mov eax, 999\n syscall\n neg eax\n mov edi, eax\n mov eax, 60\n syscall",
     "arm": "ldr r7, =999\n svc #0\n rsb r0, r0, #0\n mov r7, #1\n svc #0",
     "ppc64": "li 0, 999\n sc\n li 0, 1\n sc",  # CR0.SO set, r3 = +ENOSYS already
+    "arm64": "mov x8, #999\n svc #0\n neg x0, x0\n mov x8, #93\n svc #0",
 }
 ENOSYS = 38
 

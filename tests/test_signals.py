@@ -21,8 +21,20 @@ SIGSEGV, SIGURG, SIGUSR1 = 11, 23, 10
 HANDLER = 0x12340
 FAULT_PC = 0x5550
 # Where Go finds the interrupted pc, relative to the ucontext (runtime/defs_linux_<arch>.go)
-GO_PC_OFFSET = {"amd64": 40 + 16 * 8, "arm": 20 + 18 * 4, "ppc64": 232 + 32 * 8, "ppc64le": 232 + 32 * 8}
-GO_FAULT_ADDRESS = {"amd64": 40 + 22 * 8, "arm": 20 + 20 * 4, "ppc64": 232 + 41 * 8, "ppc64le": 232 + 41 * 8}
+GO_PC_OFFSET = {
+    "amd64": 40 + 16 * 8,
+    "arm": 20 + 18 * 4,
+    "ppc64": 232 + 32 * 8,
+    "ppc64le": 232 + 32 * 8,
+    "arm64": 176 + 8 + 32 * 8,  # uc_mcontext at 176: fault_address, regs[31], sp, pc
+}
+GO_FAULT_ADDRESS = {
+    "amd64": 40 + 22 * 8,
+    "arm": 20 + 20 * 4,
+    "ppc64": 232 + 41 * 8,
+    "ppc64le": 232 + 41 * 8,
+    "arm64": 176,
+}
 
 
 def install(machine, signal: int, flags: int = SA_SIGINFO | SA_ONSTACK, restorer: int = 0) -> None:

@@ -33,11 +33,13 @@ MNEMONICS = {
     "amd64": ["mov", "add", "lea", "xor", "jmp", "call", "ret", "syscall", "push", "lock", "cmpxchg"],
     "arm": ["mov", "add", "ldr", "str", "b", "bl", "bx", "svc", "ldrex", "strex", "dmb"],
     "ppc64": ["li", "lis", "addi", "ori", "b", "bl", "blr", "sc", "lwarx", "stwcx.", "trap", "bne+"],
+    "arm64": ["mov", "add", "ldr", "str", "b", "bl", "adr", "adrp", "svc", "ldaxr", "stlxr", "casal", "udf"],
 }
 REGISTERS = {
     "amd64": ["rax", "eax", "rbx", "[rbx+8]", "qword ptr [rsp]", "[rip + lab]", "al"],
     "arm": ["r0", "r1", "sp", "lr", "pc", "[r0]", "[r1, #4]", "{r0, r1}"],
     "ppc64": ["3", "4", "r3", "0(1)", "8(3)", "cr0"],
+    "arm64": ["x0", "w1", "sp", "xzr", "[x0]", "[x1, #8]", ":lo12:lab", "#-1"],
 }
 JUNK = [
     "*",
