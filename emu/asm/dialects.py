@@ -153,6 +153,82 @@ def _arm_immediate(value: int) -> bool:
     return any(((value << r) | (value >> (32 - r))) & 0xFFFFFFFF <= 0xFF for r in range(0, 32, 2))
 
 
+# ---- AArch64 -------------------------------------------------------------------------------
+
+A64_LO12 = re.compile(r"#?:lo12:([^,\]]+)")
+A64_REGISTER = re.compile(r"^([wx])(\d+|zr)$|^(sp|wsp)$", re.I)
+A64_LSE_ORDER = {"": 0, "a": 2, "l": 1, "al": 3}  # acquire, release bits
+A64_LSE_SIZE = {"b": 0, "h": 1}  # byte and halfword forms; otherwise the register width decides (w: 2, x: 3)
+A64_LDOP = {"ldadd": 0, "ldclr": 1, "ldeor": 2, "ldset": 3, "swp": 8}  # opc, or 8 for SWP's o3
+A64_LSE = re.compile(r"^(cas|ldadd|ldclr|ldeor|ldset|swp)(al|a|l|)(b|h|)$")
+
+
+class Arm64Dialect(Dialect):
+    """What keystone 0.9.2 gets wrong for AArch64: `adr`/`adrp` targets (it encodes a wrong
+    offset), `:lo12:` pieces (unknown to it), and `udf` and the ARMv8.1 LSE atomics (cas, swp,
+    ld<op>: not in its instruction tables), which are encoded here from the Arm ARM's field layout."""
+
+    def instruction(self, item: Item, address: int, literals: list[Item]) -> bytes:
+        op = item.st.op.lower()
+        lse = A64_LSE.match(op)
+        operands = split_operands(item.st.args)
+        if op in ("adr", "adrp") and len(operands) == 2:
+            return self._adr(item, op, operands, address)
+        if lse and len(operands) == 3:
+            return self._lse(item, lse, operands)
+        if op == "udf" and len(operands) == 1:  # permanently undefined: the immediate is the word
+            return self.asm.arch.pack(self.asm.evaluate(item, operands[0].lstrip("#"), address) & 0xFFFF, 4)
+        return super().instruction(item, address, literals)
+
+    def rewrite(self, item: Item, text: str, address: int) -> str:
+        text = A64_LO12.sub(lambda m: f"#{self.asm.evaluate(item, m.group(1), address) & 0xFFF:#x}", text)
+        return super().rewrite(item, text, address)
+
+    def _adr(self, item: Item, op: str, operands: list[str], address: int) -> bytes:
+        target = self.asm.evaluate(item, operands[1].lstrip("#"), address)
+        if op == "adrp":
+            offset, base, limit = ((target & ~0xFFF) - (address & ~0xFFF)) >> 12, 0x90000000, 1 << 20
+        else:
+            offset, base, limit = target - address, 0x10000000, 1 << 20
+        if self.asm.final and not -limit <= offset < limit:
+            raise item.st.error(f"{op} target out of reach ({target:#x} from {address:#x})")
+        offset &= (1 << 21) - 1
+        word = base | (offset & 3) << 29 | (offset >> 2) << 5 | self._register(item, operands[0])[1]
+        return self.asm.arch.pack(word, 4)
+
+    def _lse(self, item: Item, match: re.Match, operands: list[str]) -> bytes:
+        kind, order, size = match.groups()
+        width, rs = self._register(item, operands[0])
+        other, rt = self._register(item, operands[1])
+        if other != width or (size and width != "w"):
+            raise item.st.error(f"'{item.st.op}' takes {'two w' if size else 'two w or two x'} registers")
+        address = operands[2].strip()
+        if not (address.startswith("[") and address.endswith("]")):
+            raise item.st.error(f"'{item.st.op}' takes [xN] as its address")
+        _, rn = self._register(item, address[1:-1].strip().removesuffix(", #0").removesuffix(",#0"))
+        size_bits = A64_LSE_SIZE[size] if size else (3 if width == "x" else 2)
+        acquire, release = A64_LSE_ORDER[order] >> 1, A64_LSE_ORDER[order] & 1
+        if kind == "cas":  # CAS: size 001000 1 L 1 Rs o0 11111 Rn Rt
+            word = 0x08A07C00 | size_bits << 30 | acquire << 22 | rs << 16 | release << 15
+        else:  # LD<op>/SWP: size 111000 A R 1 Rs o3 opc 00 Rn Rt
+            opc = A64_LDOP[kind]
+            word = 0x38200000 | size_bits << 30 | acquire << 23 | release << 22 | rs << 16 | opc << 12
+        return self.asm.arch.pack(word | rn << 5 | rt, 4)
+
+    @staticmethod
+    def _register(item: Item, text: str) -> tuple[str, int]:
+        """('w' or 'x', number) of a general register; sp and the zero register are 31."""
+        match = A64_REGISTER.match(text.strip())
+        if not match:
+            raise item.st.error(f"'{text.strip()}' is not a general register")
+        if match.group(3):
+            return ("x" if match.group(3).lower() == "sp" else "w"), 31
+        number = 31 if match.group(2).lower() == "zr" else int(match.group(2))
+        if number > 30:
+            raise item.st.error(f"no register {text.strip()}")
+        return match.group(1).lower(), number
+
+
 # ---- x86-64 --------------------------------------------------------------------------------
 
 RIP_INTEL = re.compile(r"\brip\s*([+-])\s*([^\]]+)\]", re.I)
@@ -244,5 +320,6 @@ DIALECTS: dict[str, type[Dialect]] = {
     "generic": Dialect,
     "ppc": PpcDialect,
     "arm": ArmDialect,
+    "arm64": Arm64Dialect,
     "x86": X86Dialect,
 }
