@@ -20,6 +20,8 @@ LOOPS = {
     "bne l; subs r5, r5, #1; bne outer; nop",
     "ppc64le": "li 30, 3; outer: lis 6, 0x20; li 8, 300; mtctr 8; l: std 8, 0(6); addi 6, 6, 8; bdnz l; "
     "addi 30, 30, -1; cmpdi 30, 0; bne outer; nop",
+    "arm64": "mov x5, #3; outer: mov x0, #0x200000; mov x2, #300; l: str x2, [x0], #8; subs x2, x2, #1; "
+    "b.ne l; subs x5, x5, #1; b.ne outer; nop",
 }
 
 

@@ -31,6 +31,7 @@ EXIT_0 = {
     "arm": "mov r0, #0; mov r7, #1; svc #0",
     "ppc64": "li 3, 0; li 0, 1; sc",
     "ppc64le": "li 3, 0; li 0, 1; sc",
+    "arm64": "mov x0, #0; mov x8, #93; svc #0",
 }
 
 
@@ -124,10 +125,27 @@ ARM_CASES = [
     ("adr r0, 1f + 1; bx r0; .thumb; 1: .short 0xde02; .arm", SIGILL),  # another undefined one
     ("udf #0", SIGILL),
 ]
+ARM64_CASES = [
+    ("msr sctlr_el1, x0", SIGILL),
+    ("mrs x0, sctlr_el1", SIGILL),
+    ("msr tpidr_el1, x0", SIGILL),
+    ("mrs x0, tpidrro_el0; msr tpidr_el0, x0; mrs x1, tpidr_el0", 0),  # EL0's own registers
+    ("mrs x0, midr_el1; mrs x1, id_aa64isar0_el1", 0),  # Linux emulates the ID registers
+    ("msr daifset, #2", SIGILL),
+    ("msr spsel, #1", SIGILL),
+    ("tlbi vmalle1", SIGILL),
+    ("at s1e1r, x0", SIGILL),
+    ("eret", SIGILL),
+    ("hvc #0", SIGILL),
+    ("mrs x0, nzcv; mrs x1, fpcr; msr fpsr, xzr; dmb ish; isb; yield", 0),
+    ("brk #0", SIGTRAP),
+    ("udf #0", SIGILL),
+]
 CASES = (
     [("amd64", body, status) for body, status in X86_CASES]
     + [(arch, body, status) for arch in ("ppc64", "ppc64le") for body, status in PPC_CASES]
     + [("arm", body, status) for body, status in ARM_CASES]
+    + [("arm64", body, status) for body, status in ARM64_CASES]
 )
 
 

@@ -18,7 +18,13 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, or8_program, require_tool, run_emu, source_dir
 
-ARG_REGS = {"ppc64le": ("r3", "r4"), "arm": ("r0", "r1"), "ppc64": ("r3", "r4"), "amd64": ("rdi", "rsi")}
+ARG_REGS = {
+    "ppc64le": ("r3", "r4"),
+    "arm": ("r0", "r1"),
+    "ppc64": ("r3", "r4"),
+    "amd64": ("rdi", "rsi"),
+    "arm64": ("x0", "x1"),
+}
 STEP_SIZE = 4  # the first instruction of atomicor8: sync / dmb ish (amd64 is not stepped here)
 
 
@@ -61,7 +67,7 @@ def values(output: str, name: str) -> list[int]:
     return [int(v, 16) for v in re.findall(rf"(?m)^{name}:\s*\$\d+ = (0x[0-9a-f]+)", output)]
 
 
-@pytest.mark.parametrize("arch", ["ppc64le", "arm"])
+@pytest.mark.parametrize("arch", ["ppc64le", "arm", "arm64"])
 def test_gdb_breaks_steps_and_reads(tmp_path: Path, arch: str) -> None:
     require_tool("gdb-multiarch")
     emu, symbols, port = start_emu(or8_program(arch), arch, tmp_path / "emu.err")

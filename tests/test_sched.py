@@ -18,6 +18,7 @@ JUMP_TO_TOP = {
     "arm": "mvn r0, #0\n bx r0",
     "ppc64": "li 3, -1\n mtctr 3\n bctr",
     "ppc64le": "li 3, -1\n mtctr 3\n bctr",
+    "arm64": "mov x0, #-1\n br x0",
 }
 # rt_sigaction(SIGSEGV, {handler = -1}), then a fault: the handler "runs" at pc -1.
 HANDLER_AT_TOP = {
@@ -46,6 +47,18 @@ HANDLER_AT_TOP = {
   ld 5, 0(3)""",
 }
 HANDLER_AT_TOP["ppc64le"] = HANDLER_AT_TOP["ppc64"]
+HANDLER_AT_TOP["arm64"] = """
+  adrp x1, act
+  add x1, x1, :lo12:act
+  mov x2, #-1
+  str x2, [x1]
+  mov x0, #11
+  mov x2, #0
+  mov x3, #8
+  mov x8, #134
+  svc #0
+  mov x0, #0
+  ldr x1, [x0]"""
 
 
 def program(tmp_path: Path, body: str, data: str = "") -> Path:
