@@ -11,10 +11,12 @@ resumed.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 import traceback
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 import unicorn
@@ -26,7 +28,7 @@ from emu.errors import EmuError, EngineError, GuestError
 from emu.events import RunEvents
 from emu.faults import FaultRules, UserSpaceLimit, Verdict
 from emu.image import Image
-from emu.kernel import Blocked, Kernel, ProcessExit, ThreadExit
+from emu.kernel import Blocked, Kernel, ProcessExit, SyscallTable, ThreadExit, linux_table
 from emu.kernel.abi import Signal
 from emu.memory import AddressSpace, OutOfMemory
 from emu.native import BlockCounter
@@ -61,6 +63,15 @@ class Attachment(Protocol):
     def after_slice(self, thread: Thread) -> None: ...
 
 
+@functools.cache
+def process_syscalls() -> SyscallTable:
+    """A guest process's syscall table: Linux's, plus the toy runtime's hypercall numbers (which
+    answer -ENOSYS to a program not linked with the runtime, so every process gets the same table)."""
+    from emu.runtime.hypercalls import hypercall_table
+
+    return MappingProxyType({**linux_table(), **hypercall_table()})
+
+
 @dataclass
 class Fault:
     signal_name: str
@@ -91,7 +102,7 @@ class Machine:
         self.scheduler = Scheduler(
             self.options.quantum, self.options.seed, self._on_wake, self.options.schedule
         )
-        self.kernel = Kernel(self)
+        self.kernel = Kernel(self, process_syscalls())
         self.current: Thread | None = None
         self.stop = StopReason()
         self.total_instructions = 0

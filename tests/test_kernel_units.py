@@ -12,7 +12,7 @@ from conftest import ARCHES
 
 from emu import arch as arches
 from emu.asm import assemble_text
-from emu.kernel import HANDLERS, Blocked
+from emu.kernel import Blocked
 from emu.kernel.abi import Errno
 from emu.kernel.strace import format_call
 from emu.machine import Machine
@@ -39,7 +39,7 @@ def machine_for(arch_name: str, **options) -> Machine:
 
 
 def call(machine: Machine, name: str, *args: int) -> int:
-    result = HANDLERS[name](machine.kernel, machine.threads[0], *args)
+    result = machine.kernel.handlers[name](machine.kernel, machine.threads[0], *args)
     assert isinstance(result, int), f"{name} returned {result}, not a value"
     return result
 
@@ -205,3 +205,28 @@ def test_virtual_clock_is_monotonic_and_nanosleep_blocks() -> None:
     assert call(machine, "clock_gettime", 1, address) == 0
     assert machine.kernel.load_words(address, 2) > first
     assert call(machine, "clock_gettime", 99, address) == -Errno.EINVAL
+
+
+def test_syscall_tables_are_built_explicitly_per_kernel() -> None:
+    """No import fills a global table: the Linux table comes from the modules linux_table() lists,
+    the runtime's hypercalls are added by the machine, and a kernel answers from its own table."""
+    from emu.kernel import Kernel, linux_table
+    from emu.machine import process_syscalls
+    from emu.runtime.abi import HC_BASE
+
+    assert {"write", "futex", "clone", "rt_sigreturn"} <= linux_table().keys()
+    assert f"syscall_{HC_BASE}" not in linux_table() and f"syscall_{HC_BASE}" in process_syscalls()
+    machine = machine_for("amd64")
+    only_getpid = Kernel(machine, {"getpid": linux_table()["getpid"]})
+    assert only_getpid.handlers.keys() == {"getpid"}
+
+
+def test_a_syscall_name_with_two_handlers_is_an_error() -> None:
+    import types
+
+    from emu.kernel import table_of
+
+    module = types.ModuleType("twice")
+    exec("from emu.kernel import syscall\n@syscall('write')\ndef a(k, t): return 0\n@syscall('write')\ndef b(k, t): return 1\n", vars(module))  # fmt: skip
+    with pytest.raises(RuntimeError, match="syscall write has two handlers"):
+        table_of(module)

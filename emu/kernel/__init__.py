@@ -1,7 +1,9 @@
 """The Linux system-call layer.
 
-Handlers are plain functions registered by name with `@syscall("write")`; they
-receive the kernel, the calling thread and the raw argument words, and return
+Handlers are plain functions marked with the names they answer, `@syscall("write")`;
+`linux_table()` collects them from the handler modules it lists (no import side effect
+fills a table), and each Kernel is given its table. A handler receives the kernel, the
+calling thread and the raw argument words, and returns
 the Linux result (a value, or -errno). Which register holds what, and how an
 error is signalled (x86/arm: -errno; ppc64: CR0.SO + positive errno), is the
 arch's data, applied once in `Kernel.dispatch` — no handler knows registers.
@@ -10,9 +12,11 @@ arch's data, applied once in `Kernel.dispatch` — no handler knows registers.
 from __future__ import annotations
 
 import enum
+import functools
 import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
 import unicorn
@@ -32,20 +36,43 @@ class Keep(enum.Enum):
 
 Handler = Callable[..., int | Keep]
 AnyHandler = TypeVar("AnyHandler", bound=Handler)
-HANDLERS: dict[str, Handler] = {}
+SyscallTable = Mapping[str, Handler]  # Linux syscall name (or syscall_<n>) -> handler
 MAX_ERRNO = 4095
 MAX_WARNED = 64  # distinct unimplemented syscalls reported (a fuzzer calls millions of numbers)
 
 
 def syscall(*names: str) -> Callable[[AnyHandler], AnyHandler]:
-    """Register a handler under one or more Linux syscall names."""
+    """Mark a handler as answering one or more Linux syscall names (`table_of` collects it)."""
 
-    def register(handler: AnyHandler) -> AnyHandler:
-        for name in names:
-            HANDLERS[name] = handler
+    def mark(handler: AnyHandler) -> AnyHandler:
+        handler.syscall_names = names  # type: ignore[attr-defined]
         return handler
 
-    return register
+    return mark
+
+
+def table_of(*modules: ModuleType) -> dict[str, Handler]:
+    """The syscall table of the handlers the modules define (`@syscall`); a name twice is an error."""
+    table: dict[str, Handler] = {}
+    for module in modules:
+        for handler in vars(module).values():
+            if getattr(handler, "__module__", None) != module.__name__:
+                continue  # imported from elsewhere: its own module lists it
+            for name in getattr(handler, "syscall_names", ()):
+                if name in table:
+                    raise RuntimeError(f"syscall {name} has two handlers ({module.__name__})")
+                table[name] = handler
+    return table
+
+
+@functools.cache
+def linux_table() -> SyscallTable:
+    """Every Linux syscall emu implements, from its handler modules (listed here, explicitly)."""
+    from emu.kernel import clock, epoll, files, futex, mm, process, signals, stat, threads, uname, vfs
+
+    return MappingProxyType(
+        table_of(clock, epoll, files, futex, mm, process, signals, stat, threads, uname, vfs)
+    )
 
 
 class ProcessExit(Exception):
@@ -80,8 +107,9 @@ def signed(value: int, bits: int) -> int:
 class Kernel:
     """Answers a machine's syscalls; one instance per guest process."""
 
-    def __init__(self, machine: Machine) -> None:
+    def __init__(self, machine: Machine, handlers: SyscallTable | None = None) -> None:
         self.machine = machine
+        self.handlers = linux_table() if handlers is None else handlers
         self.arch = machine.arch
         self.names = self.arch.syscall_names
         self.warned: set[int] = set()
@@ -107,7 +135,7 @@ class Kernel:
         regs, abi = self.machine.regs, self.arch.syscall
         number, *args = regs.read_many((abi.number, *abi.args))
         name = self.names.get(number, f"syscall_{number}")
-        handler = HANDLERS.get(name)
+        handler = self.handlers.get(name)
         started = self.machine.now()
         self.clock.advance(SYSCALL_NS)
         self._in_dispatch = True
@@ -243,7 +271,3 @@ class Kernel:
 
         text = read_path(self, address)
         return None if isinstance(text, int) else text.encode("utf-8", "surrogateescape")
-
-
-# Handler modules register themselves on import.
-from emu.kernel import clock, epoll, files, futex, mm, process, signals, stat, threads, uname, vfs  # noqa: E402,F401

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from emu.kernel import Kernel, signed, syscall
+from emu.kernel import Handler, Kernel, signed, syscall
 from emu.kernel.abi import Errno
 from emu.kernel.epoll import PipeEnd
 from emu.kernel.files import HostStream, OpenFile
@@ -146,8 +146,8 @@ def _fstatat(kernel: Kernel, dirfd: int, path: int, address: int, flags: int, *_
     return _fill_stat(kernel, _status_at(kernel, dirfd, path, flags), address)
 
 
-def _register(name: str, answer: Callable[..., int]) -> None:
-    """Each name answers only on the arches whose `stat.calls` list it: arm's plain stat takes the
+def _only_where_listed(name: str, answer: Callable[..., int]) -> Handler:
+    """`name` answers only on the arches whose `stat.calls` list it: arm's plain stat takes the
     old 32-bit struct stat, which neither Go nor glibc uses, and stays -ENOSYS."""
 
     @syscall(name)
@@ -156,19 +156,17 @@ def _register(name: str, answer: Callable[..., int]) -> None:
             return -Errno.ENOSYS
         return answer(kernel, *args)
 
+    return handler
 
-_CALLS: list[tuple[str, Callable[..., int]]] = [
-    ("stat", _stat),
-    ("lstat", _stat),
-    ("stat64", _stat),
-    ("lstat64", _stat),
-    ("fstat", _fstat),
-    ("fstat64", _fstat),
-    ("newfstatat", _fstatat),
-    ("fstatat64", _fstatat),
-]
-for _name, _answer in _CALLS:
-    _register(_name, _answer)
+
+sys_stat = _only_where_listed("stat", _stat)
+sys_lstat = _only_where_listed("lstat", _stat)
+sys_stat64 = _only_where_listed("stat64", _stat)
+sys_lstat64 = _only_where_listed("lstat64", _stat)
+sys_fstat = _only_where_listed("fstat", _fstat)
+sys_fstat64 = _only_where_listed("fstat64", _fstat)
+sys_newfstatat = _only_where_listed("newfstatat", _fstatat)
+sys_fstatat64 = _only_where_listed("fstatat64", _fstatat)
 
 
 @syscall("statx")

@@ -15,5 +15,3 @@ Every operation Go's runtime performs through an assembly stub (atomics, memclr,
 gosave/gogo, the sys_* syscalls) runs that stub on the emulated CPU; what Go
 does with plain loads and stores is done with plain guest-memory reads and writes.
 """
-
-from emu.runtime import hypercalls  # noqa: F401 - registers the hypercall numbers with the kernel

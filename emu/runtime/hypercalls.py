@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from emu.kernel import signed, syscall
+from emu.kernel import Handler, signed
 from emu.runtime import abi
 
 if TYPE_CHECKING:
@@ -132,5 +132,9 @@ def _recorder(name: str, number: int) -> Callable[..., int]:
     return record
 
 
-for _index, _name in enumerate(abi.HYPERCALLS):
-    syscall(f"syscall_{abi.HC_BASE + _index}")(_recorder(_name, abi.HC_BASE + _index))
+def hypercall_table() -> dict[str, Handler]:
+    """The toy runtime's hypercalls as syscall-table entries (`syscall_<HC_BASE + index>`)."""
+    return {
+        f"syscall_{abi.HC_BASE + index}": _recorder(name, abi.HC_BASE + index)
+        for index, name in enumerate(abi.HYPERCALLS)
+    }
