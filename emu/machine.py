@@ -231,6 +231,13 @@ class Machine:
         linux = self.arch.linux
         return self._pc() + linux.trap_pc_adjust - linux.trap_size
 
+    def save_context(self) -> unicorn.UcContext:
+        """The engine's CPU state (the current thread's), for a clone or a signal frame."""
+        return self.uc.context_save()
+
+    def restore_context(self, context: unicorn.UcContext) -> None:
+        self.uc.context_restore(context)
+
     def resume_pc(self) -> int:
         """Where the current thread continues after the syscall being handled."""
         return self._pc() + self.arch.linux.trap_pc_adjust

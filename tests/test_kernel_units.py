@@ -7,6 +7,8 @@ structures, per-arch argument order and flag names, seeding, bookkeeping.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import ARCHES
 
@@ -230,3 +232,24 @@ def test_a_syscall_name_with_two_handlers_is_an_error() -> None:
     exec("from emu.kernel import syscall\n@syscall('write')\ndef a(k, t): return 0\n@syscall('write')\ndef b(k, t): return 1\n", vars(module))  # fmt: skip
     with pytest.raises(RuntimeError, match="syscall write has two handlers"):
         table_of(module)
+
+
+def test_the_machine_offers_the_kernel_its_process_interface_and_the_kernel_uses_nothing_else() -> None:
+    """emu/kernel reaches the machine only through emu.kernel.interface.Process."""
+    import re
+
+    from emu.kernel import interface
+
+    members = set(interface.Process.__annotations__) | {
+        name for name in vars(interface.Process) if not name.startswith("_")
+    }
+    machine = machine_for("arm")
+    assert all(hasattr(machine, name) for name in members), members - set(dir(machine))
+    kernel_dir = Path(interface.__file__).parent
+    used = {
+        match
+        for path in kernel_dir.glob("*.py")
+        for match in re.findall(r"\b(?:kernel|self)\.process\.(\w+)", path.read_text())
+    }
+    assert used and used <= members, used - members
+    assert not any("kernel.machine" in path.read_text() for path in kernel_dir.glob("*.py"))

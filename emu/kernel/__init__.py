@@ -25,7 +25,8 @@ from emu.kernel.abi import Errno
 from emu.sched import SYSCALL_NS, Wait
 
 if TYPE_CHECKING:
-    from emu.machine import Machine, Thread
+    from emu.kernel.interface import Process
+    from emu.sched import Thread
 
 
 class Keep(enum.Enum):
@@ -105,19 +106,22 @@ def signed(value: int, bits: int) -> int:
 
 
 class Kernel:
-    """Answers a machine's syscalls; one instance per guest process."""
+    """Answers a process's syscalls; one instance per guest process.
 
-    def __init__(self, machine: Machine, handlers: SyscallTable | None = None) -> None:
-        self.machine = machine
+    It reaches the process only through `emu.kernel.interface.Process` (memory, the calling
+    thread's registers, threads and scheduler, a few machine operations)."""
+
+    def __init__(self, process: Process, handlers: SyscallTable | None = None) -> None:
+        self.process = process
         self.handlers = linux_table() if handlers is None else handlers
-        self.arch = machine.arch
+        self.arch = process.arch
         self.names = self.arch.syscall_names
         self.warned: set[int] = set()
-        self.strace = machine.options.strace_stream
-        self.random = random.Random(f"emu-getrandom-{machine.options.seed}")
+        self.strace = process.options.strace_stream
+        self.random = random.Random(f"emu-getrandom-{process.options.seed}")
         self.brk_start = self.brk = 0
         self.sigactions: dict[int, bytes] = {}
-        self.next_tid = machine.pid + 1
+        self.next_tid = process.pid + 1
         self._in_dispatch = False
         self._deferred: list[tuple[Thread, str, list[int], int]] = []
         self.rlimits: dict[int, tuple[int, int]] = {}
@@ -125,53 +129,53 @@ class Kernel:
         from emu.kernel.vfs import FileSystem
 
         self.files = FdTable(self)
-        self.vfs = FileSystem(self.arch, machine.options.mounts, machine.options.cwd)
+        self.vfs = FileSystem(self.arch, process.options.mounts, process.options.cwd)
 
     @property
     def clock(self):
-        return self.machine.scheduler.clock
+        return self.process.scheduler.clock
 
     def dispatch(self, thread: Thread) -> None:
-        regs, abi = self.machine.regs, self.arch.syscall
+        regs, abi = self.process.regs, self.arch.syscall
         number, *args = regs.read_many((abi.number, *abi.args))
         name = self.names.get(number, f"syscall_{number}")
         handler = self.handlers.get(name)
-        started = self.machine.now()
+        started = self.process.now()
         self.clock.advance(SYSCALL_NS)
         self._in_dispatch = True
         try:
             result = handler(self, thread, *args) if handler else self.unimplemented(number, name)
         except (ProcessExit, ThreadExit):
-            self.machine.events.syscall(thread.tid, name, args, started, None)
+            self.process.events.syscall(thread.tid, name, args, started, None)
             self._trace(thread, name, args, None)
             self._flush_deferred()
             raise
         except Blocked:
-            self.machine.events.syscall(thread.tid, name, args, started, None)
+            self.process.events.syscall(thread.tid, name, args, started, None)
             thread.pending_call = (name, args)
             self._flush_deferred()
             raise
         except unicorn.UcError:
             result = -Errno.EFAULT  # a bad guest pointer: Linux answers EFAULT, it does not crash
-        if self.machine.out_of_time():
-            self.machine.preempt()  # the run loop reports the timeout before the next slice
+        if self.process.out_of_time():
+            self.process.preempt()  # the run loop reports the timeout before the next slice
         if result is KEEP_REGISTERS:
-            self.machine.events.syscall(thread.tid, name, args, started, None)
+            self.process.events.syscall(thread.tid, name, args, started, None)
             self._trace(thread, name, args, None)
             self._flush_deferred()
             return
-        self.machine.events.syscall(thread.tid, name, args, started, result)
+        self.process.events.syscall(thread.tid, name, args, started, result)
         self._trace(thread, name, args, result)
         self._flush_deferred()
         self.set_result(result)
 
     def retire(self, thread: Thread) -> None:
         """An exited thread's records go (the last one stays for the final report)."""
-        memory = self.machine.memory
+        memory = self.process.memory
         memory.release(thread.record_bytes + sum(ctx.size for _, ctx in thread.signal_frames))
         thread.record_bytes, thread.signal_frames = 0, []
-        if len(self.machine.threads) > 1:
-            self.machine.scheduler.remove(thread)
+        if len(self.process.threads) > 1:
+            self.process.scheduler.remove(thread)
 
     # ---- signals (emu/kernel/signals.py): the machine's two hook points ---------------------
 
@@ -198,18 +202,18 @@ class Kernel:
         """Put the calling thread to sleep; raises Blocked to leave the handler."""
         from emu.kernel.signals import interrupt_wait
 
-        wait.pc = self.machine.trap_pc()
-        wait.since = self.machine.now()
-        self.machine.scheduler.block(thread, wait)
+        wait.pc = self.process.trap_pc()
+        wait.since = self.process.now()
+        self.process.scheduler.block(thread, wait)
         interrupt_wait(self, thread)
         raise Blocked()
 
     def complete(self, thread: Thread, result: int, wait: Wait | None = None) -> None:
         """A blocked syscall finished (woken or timed out): trace it, deliver on resume."""
-        if wait is not None and self.machine.events.active:
+        if wait is not None and self.process.events.active:
             call = thread.pending_call[0] if thread.pending_call else "wait"
             what = f"futex wait {wait.address:#x}" if call == "futex" else f"{call} (blocked)"
-            self.machine.events.waited(thread.tid, what, wait.since, self.machine.now(), result)
+            self.process.events.waited(thread.tid, what, wait.since, self.process.now(), result)
         if thread.pending_call is not None:
             name, args = thread.pending_call
             self._deferred.append((thread, name, args, result))
@@ -221,10 +225,10 @@ class Kernel:
     # ---- guest memory, in the arch's byte order ------------------------------------------
 
     def load(self, address: int, size: int, signed_value: bool = False) -> int:
-        return self.arch.unpack(self.machine.memory.read(address, size), signed=signed_value)
+        return self.arch.unpack(self.process.memory.read(address, size), signed=signed_value)
 
     def store(self, address: int, value: int, size: int) -> None:
-        self.machine.memory.write(address, self.arch.pack(value, size))
+        self.process.memory.write(address, self.arch.pack(value, size))
 
     def load_words(self, address: int, count: int) -> list[int]:
         """`count` signed C longs (timespec, timeval: two native words on every arch)."""
@@ -233,10 +237,10 @@ class Kernel:
 
     def store_words(self, address: int, values: list[int]) -> None:
         size = self.arch.word_size
-        self.machine.memory.write(address, b"".join(self.arch.pack(v, size) for v in values))
+        self.process.memory.write(address, b"".join(self.arch.pack(v, size) for v in values))
 
     def set_result(self, result: int) -> None:
-        regs, abi = self.machine.regs, self.arch.syscall
+        regs, abi = self.process.regs, self.arch.syscall
         is_error = -MAX_ERRNO <= signed(result, self.arch.bits) < 0
         flag = abi.error_flag
         if flag is not None:  # errors = "flag": the flag says failure, the result is the positive errno

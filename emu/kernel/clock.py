@@ -65,7 +65,7 @@ def sys_time(kernel: Kernel, thread, address, *_) -> int:
 
 def _sleep_until(kernel: Kernel, thread, deadline: int) -> int:
     if deadline <= kernel.clock.monotonic():
-        kernel.machine.preempt()  # a zero sleep still gives up the CPU
+        kernel.process.preempt()  # a zero sleep still gives up the CPU
         return 0
     kernel.block(thread, Wait(None, deadline, on_timeout=0))
     return 0
@@ -96,8 +96,8 @@ def sys_getrandom(kernel: Kernel, thread, address, length, flags, *_) -> int:
     the bytes do not depend on the chunking."""
     length = min(length, MAX_RANDOM)
     done = 0
-    while done < length and not (done and kernel.machine.out_of_time()):
+    while done < length and not (done and kernel.process.out_of_time()):
         size = min(RANDOM_CHUNK, length - done)
-        kernel.machine.memory.write(address + done, kernel.random.randbytes(size))
+        kernel.process.memory.write(address + done, kernel.random.randbytes(size))
         done += size
     return done

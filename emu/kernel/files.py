@@ -94,7 +94,7 @@ class HostStream(OpenFile):
         while written < len(data):
             if not self._wait_ready(kernel, writing=True):
                 break
-            chunk = HOST_CHUNK if kernel.machine.deadline is not None else len(data)
+            chunk = HOST_CHUNK if kernel.process.deadline is not None else len(data)
             try:
                 written += os.write(self.fd, data[written : written + chunk])
             except BrokenPipeError:
@@ -108,12 +108,12 @@ class HostStream(OpenFile):
         thread and -EPIPE, as on Linux (exit 141 by default; ignored, only the error)."""
         from emu.kernel import signals
 
-        signals.send(kernel, kernel.machine.running, SigInfo(signals.SIGPIPE, signals.SI_USER))
+        signals.send(kernel, kernel.process.running, SigInfo(signals.SIGPIPE, signals.SI_USER))
         return -Errno.EPIPE
 
     def _wait_ready(self, kernel: Kernel, writing: bool) -> bool:
         """Wait until the fd is ready, or False once --timeout has passed (no timeout: True)."""
-        deadline = kernel.machine.deadline
+        deadline = kernel.process.deadline
         if deadline is None:
             return True
         remaining = deadline - time.monotonic()
@@ -171,7 +171,7 @@ class FdTable:
     def changed(self, file: OpenFile) -> None:
         """`file`'s readiness changed: wake its readers and the epolls that watch it."""
         file.generation += 1
-        scheduler = self.kernel.machine.scheduler
+        scheduler = self.kernel.process.scheduler
         scheduler.wake(file.key, MAX_FDS)
         for epoll in list(file.watchers):
             scheduler.wake(epoll.key, MAX_FDS)
@@ -179,7 +179,7 @@ class FdTable:
 
 def _guest_bytes(kernel: Kernel, buf: int, count: int) -> bytes | int:
     try:
-        return kernel.machine.memory.read(buf, min(count, MAX_IO))
+        return kernel.process.memory.read(buf, min(count, MAX_IO))
     except unicorn.UcError:
         return -Errno.EFAULT
 
@@ -206,7 +206,7 @@ def sys_read(kernel: Kernel, thread, fd: int, buf: int, count: int, *_) -> int:
         data = file.read(kernel, count)
         if isinstance(data, int):
             return data
-        kernel.machine.memory.write(buf, data)
+        kernel.process.memory.write(buf, data)
         return len(data)
 
     result = attempt()

@@ -58,7 +58,7 @@ def _wait(kernel: Kernel, thread, address: int, value: int, deadline: int | None
 def _wake(kernel: Kernel, address: int, count: int, bitset: int) -> int:
     if address % 4 or bitset == 0:
         return -Errno.EINVAL
-    return kernel.machine.scheduler.wake(address, signed(count, 32), bitset)
+    return kernel.process.scheduler.wake(address, signed(count, 32), bitset)
 
 
 @syscall("futex")

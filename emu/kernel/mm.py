@@ -25,7 +25,7 @@ MMAP2_UNIT = 4096  # mmap2's offset is in 4096-byte units whatever the page size
 
 
 def _memory(kernel: Kernel) -> AddressSpace:
-    return kernel.machine.memory
+    return kernel.process.memory
 
 
 def _misaligned(kernel: Kernel, address: int) -> bool:

@@ -13,7 +13,7 @@ def sys_exit_group(kernel: Kernel, thread, status: int, *_) -> int:
 
 @syscall("getpid")
 def sys_getpid(kernel: Kernel, thread, *_) -> int:
-    return kernel.machine.pid
+    return kernel.process.pid
 
 
 RLIM_INFINITY = (1 << 64) - 1
@@ -78,7 +78,7 @@ def sys_setrlimit(kernel: Kernel, thread, resource: int, new: int, *_) -> int:
 @syscall("prlimit64")
 def sys_prlimit64(kernel: Kernel, thread, pid: int, resource: int, new: int, old: int, *_) -> int:
     """struct rlimit64 on every arch; pid 0 or our own pid only."""
-    if pid not in (0, kernel.machine.pid):
+    if pid not in (0, kernel.process.pid):
         return -Errno.ESRCH
     result = _get_limit(kernel, resource, old, 8)
     if result == 0 and new:

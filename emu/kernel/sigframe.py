@@ -44,7 +44,7 @@ def layout(kernel: Kernel) -> SignalFrame:
 
 def set_pc(kernel: Kernel, value: int) -> None:
     """Write pc without changing the instruction-set state (ARM: the T bit lives in cpsr)."""
-    regs, mode = kernel.machine.regs, layout(kernel).mode_register
+    regs, mode = kernel.process.regs, layout(kernel).mode_register
     if not mode:
         regs[kernel.arch.pc] = value
         return
@@ -57,7 +57,7 @@ def trampoline(kernel: Kernel) -> int:
     """The kernel-provided `rt_sigreturn` stub (a vdso/sigpage stand-in), mapped on first use."""
     data = layout(kernel)
     address = data.trampoline
-    memory = kernel.machine.memory
+    memory = kernel.process.memory
     if memory.find(address) is None:
         memory.map(address, memory.round_up(1), PROT_READ | PROT_EXEC, "[sigpage]")
         memory.write(address, bytes.fromhex(data.trampoline_code))
@@ -88,7 +88,7 @@ def _frame_address(kernel: Kernel, thread, sp: int, flags: int) -> tuple[int, bo
 
 def _ucontext(kernel: Kernel, thread, uc: int, info: SigInfo, on_alt: bool) -> bytes:
     """The ucontext image: uc_stack, the mcontext register slots, the saved mask."""
-    arch, data, regs = kernel.arch, layout(kernel), kernel.machine.regs
+    arch, data, regs = kernel.arch, layout(kernel), kernel.process.regs
     word = arch.word_size
     image = bytearray(data.ucontext_size)
 
@@ -111,9 +111,9 @@ def _ucontext(kernel: Kernel, thread, uc: int, info: SigInfo, on_alt: bool) -> b
 
 def _handler_entry(kernel: Kernel, handler: int) -> None:
     """pc (and TOC / entry register) for the handler; an ELFv1 handler is a descriptor."""
-    regs, data, arch = kernel.machine.regs, layout(kernel), kernel.arch
+    regs, data, arch = kernel.process.regs, layout(kernel), kernel.arch
     toc = arch.call.descriptors.toc_reg if arch.call.descriptors else None
-    if toc and getattr(kernel.machine.image, "function_descriptors", False):
+    if toc and getattr(kernel.process.image, "function_descriptors", False):
         regs[toc] = kernel.load(handler + arch.word_size, arch.word_size)
         handler = kernel.load(handler, arch.word_size)
     elif arch.call.entry_reg:
@@ -130,8 +130,8 @@ def _handler_entry(kernel: Kernel, handler: int) -> None:
 def push(kernel: Kernel, thread, info: SigInfo, handler: int, flags: int, restorer: int) -> bool:
     """Write the frame for the live registers of `thread` and enter `handler`. False if the
     frame cannot be written (the kernel then kills with SIGSEGV)."""
-    machine, arch, data = kernel.machine, kernel.arch, layout(kernel)
-    regs = machine.regs
+    process, arch, data = kernel.process, kernel.arch, layout(kernel)
+    regs = process.regs
     sp = regs[arch.sp]
     frame, on_alt = _frame_address(kernel, thread, sp, flags)
     uc, siginfo = frame + data.ucontext, frame + data.siginfo
@@ -140,9 +140,9 @@ def push(kernel: Kernel, thread, info: SigInfo, handler: int, flags: int, restor
     except OutOfMemory:
         return False
     try:
-        machine.memory.write(frame, bytes(data.frame_size))
-        machine.memory.write(siginfo, _siginfo(kernel, info))
-        machine.memory.write(uc, _ucontext(kernel, thread, uc, info, on_alt))
+        process.memory.write(frame, bytes(data.frame_size))
+        process.memory.write(siginfo, _siginfo(kernel, info))
+        process.memory.write(uc, _ucontext(kernel, thread, uc, info, on_alt))
         handler_sp = frame - data.call_frame
         if data.call_frame:
             kernel.store(handler_sp, sp, arch.word_size)  # back chain to the interrupted frame
@@ -150,10 +150,10 @@ def push(kernel: Kernel, thread, info: SigInfo, handler: int, flags: int, restor
             kernel.store(frame, returns_to, arch.word_size)
     except unicorn.UcError:
         return False
-    context = machine.uc.context_save()
+    context = process.save_context()
     _drop_frames(kernel, thread, lambda address: address <= uc)  # overwritten or unwound past
     try:
-        machine.memory.charge(context.size)  # the state kept with the frame is host memory
+        process.memory.charge(context.size)  # the state kept with the frame is host memory
     except OutOfMemory:
         return False
     thread.signal_frames.append((uc, context))
@@ -176,27 +176,27 @@ def _drop_frames(kernel: Kernel, thread, dead) -> None:
     emu without bound."""
     kept = [(address, context) for address, context in thread.signal_frames if not dead(address)]
     freed = sum(context.size for address, context in thread.signal_frames if dead(address))
-    kernel.machine.memory.release(freed)
+    kernel.process.memory.release(freed)
     thread.signal_frames = kept
 
 
 def ucontext_at_sigreturn(kernel: Kernel) -> int:
     """rt_sigreturn finds the frame from sp (the handler has returned into the trampoline)."""
-    return kernel.machine.regs[kernel.arch.sp] + layout(kernel).sigreturn_ucontext
+    return kernel.process.regs[kernel.arch.sp] + layout(kernel).sigreturn_ucontext
 
 
 def restore(kernel: Kernel, thread, uc: int) -> int | None:
     """Put back the state saved at `uc` (as the handler left it); returns the saved mask,
     or None if the frame is unreadable."""
-    arch, data, machine = kernel.arch, layout(kernel), kernel.machine
+    arch, data, process = kernel.arch, layout(kernel), kernel.process
     word = arch.word_size
     try:
-        image = machine.memory.read(uc, data.ucontext_size)
+        image = process.memory.read(uc, data.ucontext_size)
     except unicorn.UcError:
         return None
     for address, context in thread.signal_frames:
         if address == uc:
-            machine.uc.context_restore(context)
+            process.restore_context(context)
             _drop_frames(kernel, thread, lambda other: other <= uc)
             break
     skip = set(data.restore_skip)
@@ -208,5 +208,5 @@ def restore(kernel: Kernel, thread, uc: int) -> int | None:
             if name in forced:
                 mask, bits = forced[name]
                 value = value & ~mask | bits
-            machine.regs[name] = value
+            process.regs[name] = value
     return arch.unpack(image[data.uc_sigmask : data.uc_sigmask + 8])

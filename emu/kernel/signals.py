@@ -68,9 +68,9 @@ def sys_rt_sigaction(kernel: Kernel, thread, signal, new_action, old_action, set
         return -Errno.EINVAL
     size = _sigaction_size(kernel)
     previous = kernel.sigactions.get(signal, bytes(size))
-    new = kernel.machine.memory.read(new_action, size) if new_action else None
+    new = kernel.process.memory.read(new_action, size) if new_action else None
     if old_action:
-        kernel.machine.memory.write(old_action, previous)
+        kernel.process.memory.write(old_action, previous)
     if new is not None:
         kernel.sigactions[signal] = new
     return 0
@@ -90,7 +90,7 @@ def sys_rt_sigprocmask(kernel: Kernel, thread, how, new_set, old_set, setsize, *
     if old_set:
         kernel.store(old_set, previous, SIGSET_SIZE)
     if deliverable(thread):
-        kernel.machine.preempt()  # a pending signal was unblocked: deliver it before going on
+        kernel.process.preempt()  # a pending signal was unblocked: deliver it before going on
     return 0
 
 
@@ -103,7 +103,7 @@ def _on_altstack(thread, sp: int) -> bool:
 def sys_sigaltstack(kernel: Kernel, thread, new_stack, old_stack, *_) -> int:
     """stack_t is {void *ss_sp; int ss_flags; size_t ss_size}: three native-word slots."""
     word = kernel.arch.word_size
-    on_stack = _on_altstack(thread, kernel.machine.regs[kernel.arch.sp])
+    on_stack = _on_altstack(thread, kernel.process.regs[kernel.arch.sp])
     if new_stack:
         sp, flags, size = (
             kernel.load(new_stack, word),
@@ -139,18 +139,18 @@ def send(kernel: Kernel, target, info: SigInfo) -> int:
         return 0  # Linux discards an ignored signal when it is sent
     if info.signo < SIGRTMIN and any(p.signo == info.signo for p in target.signals):
         return 0  # a standard signal is pending at most once (real-time ones queue)
-    if sum(len(t.signals) for t in kernel.machine.threads) >= soft_limit(kernel, RLIMIT_SIGPENDING):
+    if sum(len(t.signals) for t in kernel.process.threads) >= soft_limit(kernel, RLIMIT_SIGPENDING):
         return -Errno.EAGAIN
     target.signals.append(info)
-    if target is kernel.machine.current:
-        kernel.machine.preempt()  # delivered as the syscall returns (next resume)
+    if target is kernel.process.current:
+        kernel.process.preempt()  # delivered as the syscall returns (next resume)
     elif not target.sigmask & _bit(info.signo):
-        kernel.machine.scheduler.interrupt(target, -Errno.EINTR)
+        kernel.process.scheduler.interrupt(target, -Errno.EINTR)
     return 0
 
 
 def _find_thread(kernel: Kernel, tid: int):
-    return next((t for t in kernel.machine.threads if t.alive and t.tid == tid), None)
+    return next((t for t in kernel.process.threads if t.alive and t.tid == tid), None)
 
 
 def _send_to(kernel: Kernel, target, signal: int, code: int) -> int:
@@ -159,13 +159,13 @@ def _send_to(kernel: Kernel, target, signal: int, code: int) -> int:
     if not 0 <= signal <= NSIG:
         return -Errno.EINVAL
     if signal:
-        return send(kernel, target, SigInfo(signal, code, pid=kernel.machine.pid))
+        return send(kernel, target, SigInfo(signal, code, pid=kernel.process.pid))
     return 0
 
 
 @syscall("tgkill")
 def sys_tgkill(kernel: Kernel, thread, tgid: int, tid: int, signal: int, *_) -> int:
-    if tgid != kernel.machine.pid:
+    if tgid != kernel.process.pid:
         return -Errno.ESRCH
     return _send_to(kernel, _find_thread(kernel, tid), signal, SI_TKILL)
 
@@ -178,7 +178,7 @@ def sys_tkill(kernel: Kernel, thread, tid: int, signal: int, *_) -> int:
 @syscall("kill")
 def sys_kill(kernel: Kernel, thread, pid: int, signal: int, *_) -> int:
     """Only our own process exists; a process-directed signal goes to the calling thread."""
-    if pid not in (0, kernel.machine.pid) and pid & kernel.arch.word_mask != kernel.arch.word_mask:
+    if pid not in (0, kernel.process.pid) and pid & kernel.arch.word_mask != kernel.arch.word_mask:
         return -Errno.ESRCH
     return _send_to(kernel, thread, signal, SI_USER)
 
@@ -196,8 +196,8 @@ def _enter(kernel: Kernel, thread, info: SigInfo) -> bool:
     thread.sigmask = (thread.sigmask | mask) & ~UNBLOCKABLE
     if flags & SA_RESETHAND:
         kernel.sigactions.pop(info.signo, None)
-    kernel.machine.events.signal_delivered(
-        thread.tid, info.signo, signal_name(info.signo), kernel.machine.now()
+    kernel.process.events.signal_delivered(
+        thread.tid, info.signo, signal_name(info.signo), kernel.process.now()
     )
     return True
 
@@ -279,7 +279,7 @@ def interrupt_wait(kernel: Kernel, thread) -> None:
     """The thread just went to sleep: with a deliverable signal pending, it wakes with -EINTR
     (as Linux's signal_pending check before sleeping), so the signal is delivered on resume."""
     if deliverable(thread):
-        kernel.machine.scheduler.interrupt(thread, -Errno.EINTR)
+        kernel.process.scheduler.interrupt(thread, -Errno.EINTR)
 
 
 @syscall("rt_sigreturn")
@@ -287,5 +287,5 @@ def sys_rt_sigreturn(kernel: Kernel, thread: Thread, *_: int) -> Keep:
     """The handler returned: its frame is restored as the thread resumes (outside the engine's
     syscall hook, where writing every register, pc included, is safe on all arches)."""
     thread.sigreturn = sigframe.ucontext_at_sigreturn(kernel)
-    kernel.machine.preempt()
+    kernel.process.preempt()
     return KEEP_REGISTERS

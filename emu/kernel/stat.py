@@ -104,7 +104,7 @@ def _write_struct(kernel: Kernel, address: int, size: int, layout: dict, values:
         buffer[offset : offset + width] = kernel.arch.pack(
             values.get(name, 0) & ((1 << 8 * width) - 1), width
         )
-    kernel.machine.memory.write(address, bytes(buffer))
+    kernel.process.memory.write(address, bytes(buffer))
 
 
 def _status_at(kernel: Kernel, dirfd: int, path: int, flags: int) -> Status | int:

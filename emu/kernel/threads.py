@@ -51,21 +51,21 @@ def sys_clone(kernel: Kernel, thread: Thread, *raw: int) -> int:
     flags = args["flags"]
     if flags & THREAD_FLAGS != THREAD_FLAGS or flags & ~(THREAD_FLAGS | OPTIONAL_FLAGS | CSIGNAL):
         return -Errno.EINVAL
-    machine = kernel.machine
-    if len(machine.threads) >= soft_limit(kernel, RLIMIT_NPROC):  # exited threads are retired
+    process = kernel.process
+    if len(process.threads) >= soft_limit(kernel, RLIMIT_NPROC):  # exited threads are retired
         return -Errno.EAGAIN
-    context = machine.uc.context_save()
+    context = process.save_context()
     try:
-        machine.memory.charge(context.size)  # a thread costs emu its saved CPU context
+        process.memory.charge(context.size)  # a thread costs emu its saved CPU context
     except OutOfMemory:
         return -Errno.ENOMEM
     child = Thread(context, tid=kernel.next_tid, record_bytes=context.size)
     kernel.next_tid += 1
     child.sigmask = thread.sigmask
     child.pending_result = 0
-    child.pending_regs = {machine.arch.pc: machine.resume_pc()}
+    child.pending_regs = {process.arch.pc: process.resume_pc()}
     if args["stack"]:
-        child.pending_regs[machine.arch.sp] = args["stack"]
+        child.pending_regs[process.arch.sp] = args["stack"]
     if flags & CLONE_SETTLS:
         child.pending_regs[kernel.arch.linux.tls_register] = args["tls"]
     if flags & CLONE_PARENT_SETTID:
@@ -74,7 +74,7 @@ def sys_clone(kernel: Kernel, thread: Thread, *raw: int) -> int:
         kernel.store(args["ctid"], child.tid, 4)
     if flags & CLONE_CHILD_CLEARTID:
         child.clear_child_tid = args["ctid"]
-    machine.scheduler.add(child)
+    process.scheduler.add(child)
     return child.tid
 
 
@@ -84,7 +84,7 @@ def sys_exit(kernel: Kernel, thread: Thread, status: int, *_) -> int:
     if thread.clear_child_tid:
         with contextlib.suppress(unicorn.UcError):  # Linux ignores a bad clear_child_tid
             kernel.store(thread.clear_child_tid, 0, 4)
-        kernel.machine.scheduler.wake(thread.clear_child_tid, FUTEX_WAKE_ONE)
+        kernel.process.scheduler.wake(thread.clear_child_tid, FUTEX_WAKE_ONE)
     raise ThreadExit(status & 0xFF)
 
 
@@ -106,7 +106,7 @@ def sys_set_robust_list(kernel: Kernel, thread: Thread, head: int, length: int, 
 
 @syscall("sched_yield")
 def sys_sched_yield(kernel: Kernel, thread: Thread, *_) -> int:
-    kernel.machine.preempt()
+    kernel.process.preempt()
     return 0
 
 
@@ -114,7 +114,7 @@ def sys_sched_yield(kernel: Kernel, thread: Thread, *_) -> int:
 def sys_sched_getaffinity(kernel: Kernel, thread: Thread, pid: int, size: int, mask: int, *_) -> int:
     """A mask of --ncpu CPUs, in whole C longs (Linux returns the bytes it wrote)."""
     word = kernel.arch.word_size
-    ncpu = kernel.machine.options.ncpu
+    ncpu = kernel.process.options.ncpu
     needed = (ncpu + 8 * word - 1) // (8 * word) * word
     if size < needed or size % word:
         return -Errno.EINVAL
@@ -138,7 +138,7 @@ def sys_arch_prctl(kernel: Kernel, thread: Thread, code: int, address: int, *_) 
     }
     if code not in registers:
         return -Errno.EINVAL
-    regs = kernel.machine.regs
+    regs = kernel.process.regs
     if code in (ARCH_SET_FS, ARCH_SET_GS):
         regs[registers[code]] = address
     else:

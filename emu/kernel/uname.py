@@ -17,5 +17,5 @@ VERSION = "#1 SMP emu"
 @syscall("uname")
 def sys_uname(kernel: Kernel, thread, address: int, *_) -> int:
     fields = ("Linux", NODENAME, RELEASE, VERSION, kernel.arch.linux.uname_machine, "(none)")
-    kernel.machine.memory.write(address, b"".join(f.encode().ljust(FIELD, b"\0") for f in fields))
+    kernel.process.memory.write(address, b"".join(f.encode().ljust(FIELD, b"\0") for f in fields))
     return 0

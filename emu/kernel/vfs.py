@@ -140,7 +140,7 @@ def read_path(kernel: Kernel, address: int) -> str | int:
         while b"\0" not in data:
             if len(data) >= PATH_MAX:
                 return -Errno.ENAMETOOLONG
-            data += kernel.machine.memory.read(address + len(data), 256 - (address + len(data)) % 256)
+            data += kernel.process.memory.read(address + len(data), 256 - (address + len(data)) % 256)
     except unicorn.UcError:
         if b"\0" not in data:
             return -Errno.EFAULT
@@ -270,7 +270,7 @@ def sys_getcwd(kernel: Kernel, thread, buf: int, size: int, *_) -> int:
     data = filesystem(kernel).cwd.encode("utf-8", "surrogateescape") + b"\0"
     if size < len(data):
         return -Errno.ERANGE
-    kernel.machine.memory.write(buf, data)
+    kernel.process.memory.write(buf, data)
     return len(data)
 
 
@@ -325,7 +325,7 @@ def sys_getdents64(kernel: Kernel, thread, fd: int, buf: int, count: int, *_) ->
             break
         out += record
         directory.position += 1
-    kernel.machine.memory.write(buf, out)
+    kernel.process.memory.write(buf, out)
     return len(out)
 
 

@@ -122,11 +122,11 @@ def _recorder(name: str, number: int) -> Callable[..., int]:
     def record(kernel: Kernel, thread: Thread, *args: int) -> int:
         """A hypercall of a runtime program; from any other program, the unknown syscall it is
         (the same whether or not emu.runtime was imported: CLI and Python API agree)."""
-        if kernel.machine.runtime is None and not is_runtime_program(kernel.machine.image):
+        if kernel.process.runtime is None and not is_runtime_program(kernel.process.image):
             return kernel.unimplemented(number, f"syscall_{number}")
         from emu.runtime.runtime import runtime_of
 
-        runtime_of(kernel.machine).request(thread, name, list(args))
+        runtime_of(kernel.process).request(thread, name, list(args))
         return 0
 
     return record
