@@ -376,6 +376,14 @@ class GdbTarget:
 
 
 @dataclass(frozen=True)
+class GoPort:
+    """How Go cross-compiles for this arch: GOARCH and any other settings (GOARM)."""
+
+    goarch: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Bench:
     """`emu bench` on this arch: bench/*.s of its own folder, the toy-runtime GC loop, Qiling or not."""
 
@@ -416,6 +424,7 @@ class Arch:
     stubs: StubAbi
     frames: Frames
     gdb: GdbTarget
+    go: GoPort
     interrupts: dict[int, Interrupt] = field(default_factory=dict)
     faults: FaultRules = field(default_factory=FaultRules)
     interworking: Interworking | None = None

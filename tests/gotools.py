@@ -17,7 +17,6 @@ from emu import arch as arches
 
 GO_DIR = ROOT / "tests" / "go"
 BUILD_DIR = ROOT / "build" / "go"
-GOARCH = {name: name for name in arches.names()}  # emu's arch names are Go's GOARCH values
 
 
 def programs() -> list[str]:
@@ -27,12 +26,13 @@ def programs() -> list[str]:
 def go_environment(arch: str, scratch: Path, **extra: str) -> dict[str, str]:
     """What `go build`/`go test -c` need to cross-compile a static binary for ARCH offline,
     with its cache (and HOME) under SCRATCH."""
+    port = arches.get(arch).go
     return dict(
         os.environ,
         CGO_ENABLED="0",
         GOOS="linux",
-        GOARCH=GOARCH[arch],
-        GOARM="7",
+        GOARCH=port.goarch,
+        **port.env,
         GOCACHE=str(scratch / "cache"),
         HOME=str(scratch),
         **extra,

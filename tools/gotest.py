@@ -34,8 +34,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from emu import arch as arches
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from gotools import GOARCH, go_environment  # noqa: E402 - the Go build settings the tests use
+from gotools import go_environment  # noqa: E402 - the Go build settings the tests use
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "gotest"
@@ -166,8 +168,6 @@ def timed(command: list[str], timeout: float, cwd: Path) -> Outcome:
 
 def qemu_for(arch: str) -> str:
     sys.path.insert(0, str(ROOT))
-    from emu import arch as arches
-
     return arches.get(arch).gnu.qemu
 
 
@@ -212,7 +212,7 @@ def mounts(package: Package, goroot: Path) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", help="comma-separated subset (default: all)")
-    parser.add_argument("--arches", default=",".join(GOARCH), help="comma-separated arches")
+    parser.add_argument("--arches", default=",".join(arches.names()), help="comma-separated arches")
     parser.add_argument("--gomaxprocs", type=int, help="GOMAXPROCS for both runners (default: Go's)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per run")
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
