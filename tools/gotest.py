@@ -167,7 +167,6 @@ def timed(command: list[str], timeout: float, cwd: Path) -> Outcome:
 
 
 def qemu_for(arch: str) -> str:
-    sys.path.insert(0, str(ROOT))
     return arches.get(arch).gnu.qemu
 
 
