@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import unicorn
 from unicorn import UcError
+from unicorn.unicorn_py3.unicorn import UcContext
 
 from emu import cpu, loader, tsc
 from emu.arch import Arch
@@ -231,11 +232,11 @@ class Machine:
         linux = self.arch.linux
         return self._pc() + linux.trap_pc_adjust - linux.trap_size
 
-    def save_context(self) -> unicorn.UcContext:
+    def save_context(self) -> UcContext:
         """The engine's CPU state (the current thread's), for a clone or a signal frame."""
         return self.uc.context_save()
 
-    def restore_context(self, context: unicorn.UcContext) -> None:
+    def restore_context(self, context: UcContext) -> None:
         self.uc.context_restore(context)
 
     def resume_pc(self) -> int:

@@ -11,7 +11,7 @@ import pytest
 from conftest import ARCHES
 from test_kernel_units import call, machine_for, scratch
 
-from emu.kernel import HANDLERS, KEEP_REGISTERS
+from emu.kernel import KEEP_REGISTERS
 from emu.kernel.abi import Errno
 from emu.kernel.sigframe import SA_ONSTACK, SA_RESTORER, SA_SIGINFO
 from emu.machine import Fault
@@ -92,7 +92,7 @@ def test_rt_sigreturn_restores_what_the_handler_left(arch_name: str) -> None:
     kernel.store(uc + GO_PC_OFFSET[arch_name], 0x9990, arch.word_size)
     regs[arch.call.args[3]] = 0  # clobbered by the handler
     regs[arch.sp] = sp_at_sigreturn(machine, regs[arch.sp])
-    assert HANDLERS["rt_sigreturn"](kernel, thread) is KEEP_REGISTERS  # no value: registers are final
+    assert kernel.handlers["rt_sigreturn"](kernel, thread) is KEEP_REGISTERS  # no value: registers are final
     kernel.on_resume(thread)
     assert regs[arch.pc] == 0x9990 and regs[arch.call.args[3]] == 0x7777
     assert thread.sigmask == old_mask and thread.signal_frames == []

@@ -10,9 +10,11 @@ else of the machine (the engine, hooks, counters, debuggers) is not the kernel's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from unicorn.unicorn_py3.unicorn import UcContext
+
     from emu.arch import Arch
     from emu.cpu import Registers
     from emu.events import RunEvents
@@ -32,7 +34,6 @@ class Process(Protocol):
     memory: AddressSpace
     regs: Registers  # the calling (current) thread's registers
     scheduler: Scheduler
-    threads: list[Thread]
     current: Thread | None
     deadline: float | None  # time.monotonic() at which --timeout ends the run
     events: RunEvents  # observers of syscalls, waits and signals (--timeline)
@@ -43,6 +44,14 @@ class Process(Protocol):
     def out_of_time(self) -> bool:
         """Whether --timeout has passed."""
 
+    @property
+    def threads(self) -> list[Thread]:
+        """The process's live threads."""
+
+    @property
+    def running(self) -> Thread:
+        """The thread on the CPU (the caller of the syscall being handled)."""
+
     def now(self) -> int:
         """The guest's virtual time, for events."""
 
@@ -52,8 +61,8 @@ class Process(Protocol):
     def resume_pc(self) -> int:
         """Where the calling thread resumes after the syscall."""
 
-    def save_context(self) -> Any:
+    def save_context(self) -> UcContext:
         """The calling thread's CPU state, to start a clone or keep with a signal frame."""
 
-    def restore_context(self, context: Any) -> None:
+    def restore_context(self, context: UcContext) -> None:
         """Make a saved CPU state the calling thread's (rt_sigreturn)."""

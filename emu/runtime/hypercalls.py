@@ -10,7 +10,7 @@ entry points: the gobuf the M must gogo to) into the thread's saved registers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from emu.kernel import Handler, signed
 from emu.runtime import abi
@@ -18,6 +18,7 @@ from emu.runtime import abi
 if TYPE_CHECKING:
     from emu.image import Image
     from emu.kernel import Kernel
+    from emu.machine import Machine
     from emu.runtime.runtime import Runtime
     from emu.sched import Thread
 
@@ -122,11 +123,12 @@ def _recorder(name: str, number: int) -> Callable[..., int]:
     def record(kernel: Kernel, thread: Thread, *args: int) -> int:
         """A hypercall of a runtime program; from any other program, the unknown syscall it is
         (the same whether or not emu.runtime was imported: CLI and Python API agree)."""
-        if kernel.process.runtime is None and not is_runtime_program(kernel.process.image):
+        machine = cast("Machine", kernel.process)  # the toy runtime lives on emu's own Machine
+        if machine.runtime is None and not is_runtime_program(machine.image):
             return kernel.unimplemented(number, f"syscall_{number}")
         from emu.runtime.runtime import runtime_of
 
-        runtime_of(kernel.process).request(thread, name, list(args))
+        runtime_of(machine).request(thread, name, list(args))
         return 0
 
     return record
