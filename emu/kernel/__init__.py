@@ -33,6 +33,9 @@ class Keep(enum.Enum):
 Handler = Callable[..., int | Keep]
 AnyHandler = TypeVar("AnyHandler", bound=Handler)
 HANDLERS: dict[str, Handler] = {}
+HYPERCALL_NAMES: dict[
+    int, str
+] = {}  # emu-private numbers a runtime program calls (emu/runtime/hypercalls.py)
 MAX_ERRNO = 4095
 MAX_WARNED = 64  # distinct unimplemented syscalls reported (a fuzzer calls millions of numbers)
 
@@ -85,13 +88,13 @@ class Kernel:
         self.arch = machine.arch
         self.names = self.arch.syscall_names
         self.warned: set[int] = set()
-        self.strace = machine.options.strace_stream
+        self.tracer = self._new_tracer(machine.options.strace_stream)
         self.random = random.Random(f"emu-getrandom-{machine.options.seed}")
         self.brk_start = self.brk = 0
         self.sigactions: dict[int, bytes] = {}
         self.next_tid = machine.pid + 1
         self._in_dispatch = False
-        self._deferred: list[tuple[Thread, str, list[int], int]] = []
+        self._deferred: list[tuple[str, list[int], int]] = []
         self.rlimits: dict[int, tuple[int, int]] = {}
         from emu.kernel.files import FdTable
         from emu.kernel.vfs import FileSystem
@@ -111,11 +114,12 @@ class Kernel:
         started = self.machine.now()
         self.clock.advance(SYSCALL_NS)
         self._in_dispatch = True
+        if self.tracer is not None:
+            self.tracer.call(self._traced_name(number), number, args)
         try:
             result = handler(self, thread, *args) if handler else self.unimplemented(number, name)
         except (ProcessExit, ThreadExit):
             self.machine.events.syscall(thread.tid, name, args, started, None)
-            self._trace(thread, name, args, None)
             self._flush_deferred()
             raise
         except Blocked:
@@ -129,11 +133,12 @@ class Kernel:
             self.machine.preempt()  # the run loop reports the timeout before the next slice
         if result is KEEP_REGISTERS:
             self.machine.events.syscall(thread.tid, name, args, started, None)
-            self._trace(thread, name, args, None)
+            if self.tracer is not None:
+                self.tracer.sigreturn()
             self._flush_deferred()
             return
         self.machine.events.syscall(thread.tid, name, args, started, result)
-        self._trace(thread, name, args, result)
+        self._trace_result(number, name, args, result)
         self._flush_deferred()
         self.set_result(result)
 
@@ -163,8 +168,9 @@ class Kernel:
         """Wake-ups caused by a syscall are traced after its own line, as they happen after it."""
         self._in_dispatch = False
         deferred, self._deferred = self._deferred, []
-        for entry in deferred:
-            self._trace(*entry)
+        for name, args, result in deferred:
+            if self.tracer is not None:
+                self.tracer.result(name, args, result)
 
     def block(self, thread: Thread, wait: Wait) -> None:
         """Put the calling thread to sleep; raises Blocked to leave the handler."""
@@ -184,7 +190,7 @@ class Kernel:
             self.machine.events.waited(thread.tid, what, wait.since, self.machine.now(), result)
         if thread.pending_call is not None:
             name, args = thread.pending_call
-            self._deferred.append((thread, name, args, result))
+            self._deferred.append((name, args, result))
             thread.pending_call = None
             if not self._in_dispatch:
                 self._flush_deferred()
@@ -228,16 +234,58 @@ class Kernel:
             print(f"emu: unimplemented syscall {name} ({number}) returns -ENOSYS", file=sys.stderr)
         return -Errno.ENOSYS
 
-    def _trace(self, thread: Thread, name: str, args: list[int], result: int | None) -> None:
-        """An strace line; `result` None: the call returned no value (exit, rt_sigreturn)."""
-        if self.strace is None:
+    # ---- --strace (emu/kernel/strace.py) -------------------------------------------------
+
+    def _new_tracer(self, stream):
+        if stream is None:
+            return None
+        from emu.kernel.strace import Tracer
+
+        return Tracer(stream, self.arch, self.machine.pid, self)
+
+    def _traced_name(self, number: int) -> str | None:
+        """The call's name in --strace: the arch's table, a runtime program's hypercall, or None
+        (QEMU's `Unknown syscall N`)."""
+        name = self.names.get(number)
+        if name is None and number in HYPERCALL_NAMES and self._runtime_program():
+            return HYPERCALL_NAMES[number]
+        return name
+
+    def _runtime_program(self) -> bool:
+        from emu.runtime.hypercalls import is_runtime_program
+
+        return getattr(self.machine, "runtime", None) is not None or is_runtime_program(self.machine.image)
+
+    def _trace_result(self, number: int, name: str, args: list[int], result: int) -> None:
+        """` = result`; none for an unknown number (QEMU prints none) or a hypercall (the runtime
+        answers it between slices, so its value is not known here: the line ends with the call)."""
+        if self.tracer is None:
             return
-        from emu.kernel.strace import format_call
+        traced = self._traced_name(number)
+        if traced is None:
+            return
+        if number in HYPERCALL_NAMES and traced == HYPERCALL_NAMES[number]:
+            self.tracer.write("\n")
+            return
+        self.tracer.result(name, args, result)
 
-        line = format_call(self.arch, thread.tid, name, args, result, self._guest_string)
-        self.strace.write(line + "\n")
+    def trace_signal(self, signo: int, code: int, address: int = 0, pid: int = 0, uid: int = 0) -> None:
+        """A signal is taken (handled, or about to kill): QEMU's `--- SIGNAME {...} ---` line."""
+        if self.tracer is not None:
+            self.tracer.signal(signo, code, address, pid, uid)
 
-    def _guest_string(self, address: int) -> bytes | None:
+    def close_trace(self) -> None:
+        if self.tracer is not None:
+            self.tracer.close_line()
+
+    # GuestMemory for the strace printers: None where the guest pointer is bad
+    def words(self, address: int, count: int) -> list[int] | None:
+        try:
+            return self.load_words(address, count)
+        except unicorn.UcError:
+            return None
+
+    def string(self, address: int) -> bytes | None:
         """A path argument for --strace (raw bytes: strace escapes them), or None if unreadable."""
         from emu.kernel.vfs import read_path
 

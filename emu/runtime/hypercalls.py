@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from emu.kernel import signed, syscall
+from emu.kernel import HYPERCALL_NAMES, signed, syscall
 from emu.runtime import abi
 
 if TYPE_CHECKING:
@@ -134,3 +134,4 @@ def _recorder(name: str, number: int) -> Callable[..., int]:
 
 for _index, _name in enumerate(abi.HYPERCALLS):
     syscall(f"syscall_{abi.HC_BASE + _index}")(_recorder(_name, abi.HC_BASE + _index))
+    HYPERCALL_NAMES[abi.HC_BASE + _index] = f"hc_{_name}"  # its name in --strace
