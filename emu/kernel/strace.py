@@ -567,7 +567,10 @@ class Tracer:
 def format_call(
     arch: Arch, pid: int, name: str, args: list[int], result: int | None, memory: GuestMemory | None = None
 ) -> str:
-    """A whole line as QEMU prints a call that returns at once (`result` None: one that does not)."""
+    """A whole line, without its newline, as QEMU prints a call that returns at once (`result`
+    None: one that does not)."""
     printer = Printer(arch, memory)
     text = printer.call(pid, name, 0, args)
-    return text if result is None or text.endswith("\n") else text + printer.result(name, args, result)
+    if result is not None and not text.endswith("\n"):
+        text += printer.result(name, args, result)
+    return text.removesuffix("\n")
