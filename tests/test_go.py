@@ -71,5 +71,8 @@ def test_async_preemption_delivers_sigurg(arch: str) -> None:
     result = run_under_emu(build("preempt", arch), {"GOMAXPROCS": "1"}, 300, "--strace")
     assert result.returncode == 0 and "preempted: true" in result.stdout, result.stderr[-2000:]
     trace = result.stderr
-    assert ",SIGURG) = 0" in trace and "--- SIGURG {si_signo=SIGURG, si_code=SI_TKILL, si_pid=1000, si_uid=0} ---" in trace
+    assert (
+        ",SIGURG) = 0" in trace
+        and "--- SIGURG {si_signo=SIGURG, si_code=SI_TKILL, si_pid=1000, si_uid=0} ---" in trace
+    )
     assert " rt_sigreturn(" in trace and ") = -1 errno=513 (Successful exit from sigreturn)" in trace

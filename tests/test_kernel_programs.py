@@ -106,7 +106,9 @@ def test_strace_lines_look_like_qemu() -> None:
     assert re.search(mincore, trace, re.M)
     assert re.search(r"^1000 munmap\(0x[0-9a-f]{16},4096\) = -1 errno=22 \(Invalid argument\)$", trace, re.M)
     assert re.search(r"^1000 mprotect\(0x[0-9a-f]{16},4096,PROT_READ\) = 0$", trace, re.M)
-    assert re.search(r"^--- SIGSEGV \{si_signo=SIGSEGV, si_code=2, si_addr=0x[0-9a-f]{16}\} ---$", trace, re.M)
+    assert re.search(
+        r"^--- SIGSEGV \{si_signo=SIGSEGV, si_code=2, si_addr=0x[0-9a-f]{16}\} ---$", trace, re.M
+    )
 
 
 def test_arm_yield_hint_is_not_sigill(tmp_path) -> None:

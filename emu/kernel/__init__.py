@@ -21,6 +21,9 @@ from emu.kernel.abi import Errno
 from emu.sched import SYSCALL_NS, Wait
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
+    from emu.kernel.strace import Tracer
     from emu.machine import Machine, Thread
 
 
@@ -33,9 +36,8 @@ class Keep(enum.Enum):
 Handler = Callable[..., int | Keep]
 AnyHandler = TypeVar("AnyHandler", bound=Handler)
 HANDLERS: dict[str, Handler] = {}
-HYPERCALL_NAMES: dict[
-    int, str
-] = {}  # emu-private numbers a runtime program calls (emu/runtime/hypercalls.py)
+# emu-private numbers a runtime program calls, by --strace name (emu/runtime/hypercalls.py)
+HYPERCALL_NAMES: dict[int, str] = {}
 MAX_ERRNO = 4095
 MAX_WARNED = 64  # distinct unimplemented syscalls reported (a fuzzer calls millions of numbers)
 
@@ -236,7 +238,8 @@ class Kernel:
 
     # ---- --strace (emu/kernel/strace.py) -------------------------------------------------
 
-    def _new_tracer(self, stream):
+    def _new_tracer(self, stream: TextIO | None) -> Tracer | None:
+        """--strace's writer, which reads guest strings and structs through this kernel."""
         if stream is None:
             return None
         from emu.kernel.strace import Tracer

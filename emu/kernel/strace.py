@@ -331,37 +331,28 @@ class Printer:
         """print_taken_signal: `--- SIGURG {si_signo=SIGURG, si_code=SI_TKILL, ...} ---`."""
         name = self.signal(signo)
         code_text = SI_CODES.get(code, str(code))
-        if code <= 0:  # sent by a process (SI_USER, SI_TKILL...): QEMU_SI_KILL
-            detail = f", si_pid={pid}, si_uid={uid}"
-        else:  # a fault: QEMU_SI_FAULT
-            detail = f", si_addr={self.pointer(address)}"
+        # sent by a process (SI_USER, SI_TKILL...: QEMU_SI_KILL), else a fault (QEMU_SI_FAULT)
+        detail = f", si_pid={pid}, si_uid={uid}" if code <= 0 else f", si_addr={self.pointer(address)}"
         return f"--- {name} {{si_signo={name}, si_code={code_text}{detail}}} ---\n"
 
 
 # ---- per-call printers (QEMU's print_<name>, or a strace.list format string) --------------------
 
 
-def _format(*conversions: Callable[[Printer, int], str]) -> Callable[[Printer, list[int]], str]:
-    """A strace.list format string: one conversion per argument."""
+CONVERSIONS: dict[str, Callable[[Printer, int], str]] = {
+    "%d": lambda p, value: _d(value),
+    "%u": lambda p, value: _u(value),
+    "%#x": lambda p, value: _hex32(value),
+    "%p": Printer.host_pointer,
+}
+
+
+def _format(spec: str) -> Callable[[Printer, list[int]], str]:
+    """A strace.list format string's arguments, e.g. "%d,%#x,%d" (read): one conversion each."""
+    conversions = [CONVERSIONS[part] for part in spec.split(",")] if spec else []
     return lambda p, args: ",".join(
         convert(p, value) for convert, value in zip(conversions, args, strict=False)
     )
-
-
-def _d_(p: Printer, v: int) -> str:
-    return _d(v)
-
-
-def _u_(p: Printer, v: int) -> str:
-    return _u(v)
-
-
-def _x_(p: Printer, v: int) -> str:
-    return _hex32(v)
-
-
-def _p_(p: Printer, v: int) -> str:
-    return p.host_pointer(v)
 
 
 def _open(p: Printer, args: list[int]) -> str:
@@ -394,14 +385,8 @@ def _fcntl(p: Printer, args: list[int]) -> str:
 
 def _futex(p: Printer, args: list[int]) -> str:
     command = args[1] & 0x7F
-    flags = [
-        name
-        for name, bit in (
-            ("FUTEX_PRIVATE_FLAG", FUTEX_PRIVATE_FLAG),
-            ("FUTEX_CLOCK_REALTIME", FUTEX_CLOCK_REALTIME),
-        )
-        if args[1] & bit
-    ]
+    named = (("FUTEX_PRIVATE_FLAG", FUTEX_PRIVATE_FLAG), ("FUTEX_CLOCK_REALTIME", FUTEX_CLOCK_REALTIME))
+    flags = [name for name, bit in named if args[1] & bit]
     name = FUTEX_COMMANDS[command] if command < len(FUTEX_COMMANDS) else str(command)
     timeout = p.timespec(args[3]) if command in FUTEX_TIMED else p.pointer(args[3])
     return ",".join(
@@ -410,7 +395,7 @@ def _futex(p: Printer, args: list[int]) -> str:
 
 
 def _mmap(p: Printer, args: list[int]) -> str:
-    prot = p.flags(args[2], (("PROT_NONE", 0), *PROT_NAMES))
+    prot = p.flags(args[2], PROT_NAMES)
     return ",".join(
         [
             p.pointer(args[0]),
@@ -424,7 +409,7 @@ def _mmap(p: Printer, args: list[int]) -> str:
 
 
 def _mprotect(p: Printer, args: list[int]) -> str:
-    return ",".join([p.pointer(args[0]), p.long(args[1]), p.flags(args[2], (("PROT_NONE", 0), *PROT_NAMES))])
+    return ",".join([p.pointer(args[0]), p.long(args[1]), p.flags(args[2], PROT_NAMES)])
 
 
 def _madvise(p: Printer, args: list[int]) -> str:
@@ -452,19 +437,19 @@ def _lseek(p: Printer, args: list[int]) -> str:
 
 
 PRINTERS: dict[str, Callable[[Printer, list[int]], str]] = {
-    "read": _format(_d_, _x_, _d_),
-    "write": _format(_d_, _x_, _d_),
-    "close": _format(_d_),
-    "fchdir": _format(_d_),
-    "epoll_create": _format(_d_),
-    "epoll_create1": _format(_d_),
-    "eventfd": _format(_d_),
-    "eventfd2": _format(_d_, _d_),
-    "getcwd": _format(_p_, _d_),
-    "uname": _format(_p_),
-    "sigaltstack": _format(_p_, _p_),
-    "getrandom": _format(_p_, _u_, _u_),
-    "getdents64": _format(_d_, _p_, _d_),
+    "read": _format("%d,%#x,%d"),
+    "write": _format("%d,%#x,%d"),
+    "close": _format("%d"),
+    "fchdir": _format("%d"),
+    "epoll_create": _format("%d"),
+    "epoll_create1": _format("%d"),
+    "eventfd": _format("%d"),
+    "eventfd2": _format("%d,%d"),
+    "getcwd": _format("%p,%d"),
+    "uname": _format("%p"),
+    "sigaltstack": _format("%p,%p"),
+    "getrandom": _format("%p,%u,%u"),
+    "getdents64": _format("%d,%p,%d"),
     "open": _open,
     "openat": _openat,
     "chdir": lambda p, a: p.string(a[0]),
@@ -511,10 +496,9 @@ for _alias, _name in [
     ("clock_getres", "clock_gettime"),
 ]:
     PRINTERS[_alias] = PRINTERS[_name]
-for _name in ["getpid", "gettid", "getppid", "getuid", "getgid", "geteuid", "getegid", "getuid32"]:
-    PRINTERS[_name] = lambda p, a: ""
-for _name in ["getgid32", "geteuid32", "getegid32"]:
-    PRINTERS[_name] = lambda p, a: ""
+NO_ARGUMENTS = ("getpid", "gettid", "getppid", "getuid", "getgid", "geteuid", "getegid")
+for _name in NO_ARGUMENTS + tuple(f"{name}32" for name in NO_ARGUMENTS[3:]):
+    PRINTERS[_name] = _format("")  # "%s()"
 NO_RETURN = {"exit", "exit_group"}  # "%s(%d)\n": the line ends as the call starts
 ADDRESS_RESULTS = {"mmap", "mmap2", "brk"}  # print_syscall_ret_addr
 
