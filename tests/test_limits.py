@@ -276,10 +276,10 @@ def test_two_epolls_on_one_pipe_replay_identically(monkeypatch: pytest.MonkeyPat
     woken: list[int] = []  # --strace lines carry the pid (QEMU's format), so watch the kernel
     complete = Kernel.complete
 
-    def record(kernel: Kernel, thread, result: int) -> None:
+    def record(kernel: Kernel, thread, result: int, *rest) -> None:
         if thread.pending_call is not None and thread.pending_call[0] == "epoll_wait":
             woken.append(thread.tid)
-        complete(kernel, thread, result)
+        complete(kernel, thread, result, *rest)
 
     monkeypatch.setattr(Kernel, "complete", record)
     image, arch = load_program(program("epoll_two_waiters_amd64.s"), "amd64", "keystone")
