@@ -135,7 +135,9 @@ def run_case(arch_name: str, choose: random.Random | st.DataObject) -> str:
         outcome = OUTCOMES.get(err.exit_status) or ("signal" if err.exit_status > 128 else "")
         assert outcome, f"undocumented status {err.exit_status}: {err}"
     assert machine.memory.mapped_bytes + machine.memory.record_bytes <= MEM_LIMIT
-    trace = machine.options.strace_stream.getvalue()
+    stream = machine.options.strace_stream
+    assert isinstance(stream, io.StringIO)
+    trace = stream.getvalue()
     assert trace.isascii() and all(line.isprintable() for line in trace.splitlines()), (
         "--strace wrote a control character: a guest could forge lines or send terminal escapes"
     )
