@@ -291,6 +291,12 @@ class Machine:
 
     def run(self) -> int:
         """Run until the guest exits; return its exit status (raise GuestError on death)."""
+        try:
+            return self._run()
+        finally:
+            self.kernel.close_trace()  # a call blocked forever ends its --strace line before any report
+
+    def _run(self) -> int:
         if not self.threads:
             self.load()
         self.deadline = time.monotonic() + self.options.timeout if self.options.timeout else None

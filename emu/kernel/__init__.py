@@ -25,7 +25,10 @@ from emu.kernel.abi import Errno
 from emu.sched import SYSCALL_NS, Wait
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from emu.kernel.interface import Process
+    from emu.kernel.strace import Tracer
     from emu.sched import Thread
 
 
@@ -38,6 +41,7 @@ class Keep(enum.Enum):
 Handler = Callable[..., int | Keep]
 AnyHandler = TypeVar("AnyHandler", bound=Handler)
 SyscallTable = Mapping[str, Handler]  # Linux syscall name (or syscall_<n>) -> handler
+HYPERCALL_PREFIX = "hc_"  # a toy-runtime hypercall's name in --strace (emu/runtime/hypercalls.py)
 MAX_ERRNO = 4095
 MAX_WARNED = 64  # distinct unimplemented syscalls reported (a fuzzer calls millions of numbers)
 
@@ -117,13 +121,13 @@ class Kernel:
         self.arch = process.arch
         self.names = self.arch.syscall_names
         self.warned: set[int] = set()
-        self.strace = process.options.strace_stream
+        self.tracer = self._new_tracer(process.options.strace_stream)
         self.random = random.Random(f"emu-getrandom-{process.options.seed}")
         self.brk_start = self.brk = 0
         self.sigactions: dict[int, bytes] = {}
         self.next_tid = process.pid + 1
         self._in_dispatch = False
-        self._deferred: list[tuple[Thread, str, list[int], int]] = []
+        self._deferred: list[tuple[str, list[int], int]] = []
         self.rlimits: dict[int, tuple[int, int]] = {}
         from emu.kernel.files import FdTable
         from emu.kernel.vfs import FileSystem
@@ -143,11 +147,12 @@ class Kernel:
         started = self.process.now()
         self.clock.advance(SYSCALL_NS)
         self._in_dispatch = True
+        if self.tracer is not None:
+            self.tracer.call(self._traced_name(number), number, args)
         try:
             result = handler(self, thread, *args) if handler else self.unimplemented(number, name)
         except (ProcessExit, ThreadExit):
             self.process.events.syscall(thread.tid, name, args, started, None)
-            self._trace(thread, name, args, None)
             self._flush_deferred()
             raise
         except Blocked:
@@ -161,11 +166,12 @@ class Kernel:
             self.process.preempt()  # the run loop reports the timeout before the next slice
         if result is KEEP_REGISTERS:
             self.process.events.syscall(thread.tid, name, args, started, None)
-            self._trace(thread, name, args, None)
+            if self.tracer is not None:
+                self.tracer.sigreturn()
             self._flush_deferred()
             return
         self.process.events.syscall(thread.tid, name, args, started, result)
-        self._trace(thread, name, args, result)
+        self._trace_result(number, name, args, result)
         self._flush_deferred()
         self.set_result(result)
 
@@ -195,8 +201,9 @@ class Kernel:
         """Wake-ups caused by a syscall are traced after its own line, as they happen after it."""
         self._in_dispatch = False
         deferred, self._deferred = self._deferred, []
-        for entry in deferred:
-            self._trace(*entry)
+        for name, args, result in deferred:
+            if self.tracer is not None:
+                self.tracer.result(name, args, result)
 
     def block(self, thread: Thread, wait: Wait) -> None:
         """Put the calling thread to sleep; raises Blocked to leave the handler."""
@@ -216,7 +223,7 @@ class Kernel:
             self.process.events.waited(thread.tid, what, wait.since, self.process.now(), result)
         if thread.pending_call is not None:
             name, args = thread.pending_call
-            self._deferred.append((thread, name, args, result))
+            self._deferred.append((name, args, result))
             thread.pending_call = None
             if not self._in_dispatch:
                 self._flush_deferred()
@@ -260,16 +267,57 @@ class Kernel:
             print(f"emu: unimplemented syscall {name} ({number}) returns -ENOSYS", file=sys.stderr)
         return -Errno.ENOSYS
 
-    def _trace(self, thread: Thread, name: str, args: list[int], result: int | None) -> None:
-        """An strace line; `result` None: the call returned no value (exit, rt_sigreturn)."""
-        if self.strace is None:
+    # ---- --strace (emu/kernel/strace.py) -------------------------------------------------
+
+    def _new_tracer(self, stream: TextIO | None) -> Tracer | None:
+        """--strace's writer, which reads guest strings and structs through this kernel."""
+        if stream is None:
+            return None
+        from emu.kernel.strace import Tracer
+
+        return Tracer(stream, self.arch, self.process.pid, self)
+
+    def _traced_name(self, number: int) -> str | None:
+        """The call's name in --strace: the arch's table, a runtime program's hypercall, or None
+        (QEMU's `Unknown syscall N`)."""
+        name = self.names.get(number)
+        if name is None:
+            from emu.runtime.hypercalls import hypercall_name, is_runtime_program
+
+            if is_runtime_program(self.process.image):  # a plain program's 32256 is QEMU's unknown
+                return hypercall_name(number)
+        return name
+
+    def _trace_result(self, number: int, name: str, args: list[int], result: int) -> None:
+        """` = result`; none for an unknown number (QEMU prints none) or a hypercall (the runtime
+        answers it between slices, so its value is not known here: the line ends with the call)."""
+        if self.tracer is None:
             return
-        from emu.kernel.strace import format_call
+        traced = self._traced_name(number)
+        if traced is None:
+            return
+        if traced.startswith(HYPERCALL_PREFIX) and number not in self.names:
+            self.tracer.write("\n")
+            return
+        self.tracer.result(name, args, result)
 
-        line = format_call(self.arch, thread.tid, name, args, result, self._guest_string)
-        self.strace.write(line + "\n")
+    def trace_signal(self, signo: int, code: int, address: int = 0, pid: int = 0, uid: int = 0) -> None:
+        """A signal is taken (handled, or about to kill): QEMU's `--- SIGNAME {...} ---` line."""
+        if self.tracer is not None:
+            self.tracer.signal(signo, code, address, pid, uid)
 
-    def _guest_string(self, address: int) -> bytes | None:
+    def close_trace(self) -> None:
+        if self.tracer is not None:
+            self.tracer.close_line()
+
+    # GuestMemory for the strace printers: None where the guest pointer is bad
+    def words(self, address: int, count: int) -> list[int] | None:
+        try:
+            return self.load_words(address, count)
+        except unicorn.UcError:
+            return None
+
+    def string(self, address: int) -> bytes | None:
         """A path argument for --strace (raw bytes: strace escapes them), or None if unreadable."""
         from emu.kernel.vfs import read_path
 

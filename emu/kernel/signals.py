@@ -223,6 +223,7 @@ def deliver_pending(kernel: Kernel, thread) -> None:
         if thread.sigmask & _bit(info.signo):
             continue
         thread.signals.remove(info)
+        kernel.trace_signal(info.signo, info.code, info.address, info.pid, info.uid)
         handler = action(kernel, info.signo)[0]
         if _ignored(kernel, info.signo):
             continue
@@ -240,13 +241,14 @@ def deliver_fault(kernel: Kernel, thread, fault) -> bool:
     signo = SYNCHRONOUS.get(fault.signal_name)
     if signo is None:
         return False
-    handler = action(kernel, signo)[0]
-    if handler in (SIG_DFL, SIG_IGN) or thread.sigmask & _bit(signo):
-        return False
     code = FAULT_CODE
     if signo == SYNCHRONOUS["SIGSEGV"]:
         code = SEGV_MAPERR if "unmapped" in fault.reason else SEGV_ACCERR
     address = fault.address if fault.address is not None else fault.pc
+    kernel.trace_signal(signo, code, address)  # taken, whether a handler runs or it kills
+    handler = action(kernel, signo)[0]
+    if handler in (SIG_DFL, SIG_IGN) or thread.sigmask & _bit(signo):
+        return False
     sigframe.set_pc(kernel, fault.pc)
     return _enter(kernel, thread, SigInfo(signo, code, address=address))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from emu.kernel import Handler, signed
+from emu.kernel import HYPERCALL_PREFIX, Handler, signed
 from emu.runtime import abi
 
 if TYPE_CHECKING:
@@ -140,3 +140,9 @@ def hypercall_table() -> dict[str, Handler]:
         f"syscall_{abi.HC_BASE + index}": _recorder(name, abi.HC_BASE + index)
         for index, name in enumerate(abi.HYPERCALLS)
     }
+
+
+def hypercall_name(number: int) -> str | None:
+    """A hypercall's name in --strace (`hc_<name>`); None for a number that is not one."""
+    index = number - abi.HC_BASE
+    return f"{HYPERCALL_PREFIX}{abi.HYPERCALLS[index]}" if 0 <= index < len(abi.HYPERCALLS) else None

@@ -14,6 +14,7 @@ SEED CASES` runs cases outside pytest: test_peak_rss_stays_within_the_mem_limit 
 from __future__ import annotations
 
 import gc
+import io
 import random
 import subprocess
 import sys
@@ -68,7 +69,9 @@ def machine_for(arch_name: str) -> Machine:
     family = "ppc64" if arch_name.startswith("ppc64") else arch_name
     prelude = "    .abiversion 2\n" if family == "ppc64" else ""
     image = assemble_text(f"{prelude}    .globl _start\n    .text\n_start:\n{LOOPS[family]}\n", arch)
-    options = RunOptions(max_insns=MAX_INSNS, timeout=TIMEOUT, mem_limit=MEM_LIMIT, quantum=1000)
+    options = RunOptions(
+        max_insns=MAX_INSNS, timeout=TIMEOUT, mem_limit=MEM_LIMIT, quantum=1000, strace_stream=io.StringIO()
+    )  # --strace on: its printers read random pointers too
     machine = Machine(arch, image, options)
     machine.load()
     machine.memory.map(RESERVATION, 1 << 20, PROT_NONE, "[fuzz-reserve]")
@@ -132,6 +135,12 @@ def run_case(arch_name: str, choose: random.Random | st.DataObject) -> str:
         outcome = OUTCOMES.get(err.exit_status) or ("signal" if err.exit_status > 128 else "")
         assert outcome, f"undocumented status {err.exit_status}: {err}"
     assert machine.memory.mapped_bytes + machine.memory.record_bytes <= MEM_LIMIT
+    stream = machine.options.strace_stream
+    assert isinstance(stream, io.StringIO)
+    trace = stream.getvalue()
+    assert trace.isascii() and all(line.isprintable() for line in trace.splitlines()), (
+        "--strace wrote a control character: a guest could forge lines or send terminal escapes"
+    )
     record("syscalls", arch_name, outcome)
     return outcome
 
