@@ -7,6 +7,9 @@ emu with cycles off, emu with --cycles, bare unicorn on the same code (no
 hooks: the ceiling, up to the final exit trap), and qemu-user when installed.
 Ratios are only meaningful within one run (the machines here are noisy).
 Qiling (its own venv, .venv-qiling, made by `make bench`) runs the programs of arches whose [bench] says qiling = true.
+
+A second table prices the weak memory models (docs/memory-models.md): two bench programs under
+`sc` and under the arch's own model, and the litmus tests of the bench/ folders, runs per second.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 
 from emu import arch as arches
 from emu import cpu, loader
-from emu.errors import UsageError
+from emu.errors import GuestError, UsageError
 from emu.memory import AddressSpace
 from emu.options import RunOptions
 from emu.progress import progress
@@ -55,16 +58,23 @@ def _load(path: Path, arch_name: str):
     return load_program(str(path), arch_name)
 
 
-def _emu(path: Path, arch_name: str, cycles: bool) -> tuple[int, float]:
+def _emu(
+    path: Path, arch_name: str, cycles: bool, memory_model: str = "sc", max_insns: int | None = None
+) -> tuple[int, float]:
+    """(guest instructions, seconds) of one run; with `max_insns`, of its first instructions."""
     from emu.machine import Machine
     from emu.timing.model import model_for
     from emu.timing.profile import Profiler
 
     image, arch = _load(path, arch_name)
-    machine = Machine(arch, image, RunOptions())
+    machine = Machine(arch, image, RunOptions(memory_model=memory_model, max_insns=max_insns))
     start = time.perf_counter()
     profiler = Profiler(machine.counter, arch, model_for(arch.name, None)) if cycles else None
-    machine.run()
+    try:
+        machine.run()
+    except GuestError:
+        if max_insns is None or machine.total_instructions < max_insns:
+            raise
     if profiler is not None:
         profiler.report(image)
     return machine.total_instructions, time.perf_counter() - start
@@ -233,20 +243,112 @@ def _qiling_runs(arch_name: str) -> bool:
     return bench is not None and bench.qiling
 
 
+# ---- the memory models' cost --------------------------------------------------------------------
+
+# The first MODEL_INSNS instructions of two bench programs: 4 threads contending on one counter
+# (xadd4) and one thread copying 1 MiB (memmove: a load and a store every few instructions).
+MODEL_PROGRAMS = ("xadd4", "memmove")
+MODEL_INSNS = 200_000
+LITMUS_RUNS = 400
+
+
+@dataclass
+class ModelResult:
+    program: str
+    arch: str
+    model: str
+    instructions: int
+    sc_seconds: float
+    model_seconds: float
+
+
+def measure_model(program: str, path: Path, arch_name: str) -> ModelResult:
+    """A bench program's first MODEL_INSNS instructions under sc, then under the arch's own model."""
+    model = arches.get(arch_name).memory_model.default
+    instructions, sc_seconds = _emu(path, arch_name, False, "sc", MODEL_INSNS)
+    _, model_seconds = _emu(path, arch_name, False, model, MODEL_INSNS)
+    return ModelResult(program, arch_name, model, instructions, sc_seconds, model_seconds)
+
+
+def measure_litmus(path: Path, arch_name: str) -> tuple[str, str, str, float]:
+    """(test, arch, model, runs per second) of a litmus campaign under the arch's own model."""
+    from emu.litmus.parse import parse
+    from emu.litmus.runner import campaign
+
+    test = parse(path)
+    start = time.perf_counter()
+    result = campaign(test, arch_name, None, LITMUS_RUNS, jobs=1)
+    return test.name, arch_name, result.model, LITMUS_RUNS / (time.perf_counter() - start)
+
+
+def model_table(results: list[ModelResult], litmus: list[tuple[str, str, str, float]]) -> str:
+    lines = []
+    if results:
+        lines += [
+            "| program | arch | model | guest insns | sc M/s | model M/s | model / sc |",
+            "|---|---|---|---:|---:|---:|---:|",
+        ]
+    for r in results:
+        sc_rate, model_rate = r.instructions / r.sc_seconds / 1e6, r.instructions / r.model_seconds / 1e6
+        lines.append(
+            f"| {r.program} | {r.arch} | {r.model} | {r.instructions} | {sc_rate:.2f} | {model_rate:.3f} "
+            f"| 1/{r.model_seconds / r.sc_seconds:.0f} |"
+        )
+    if litmus:
+        lines += ["", "| litmus test | arch | model | runs/s |", "|---|---|---|---:|"]
+        lines += [f"| {name} | {arch} | {model} | {rate:.0f} |" for name, arch, model, rate in litmus]
+    return "\n".join(lines).strip()
+
+
+def model_cases(only: str | None) -> tuple[list[tuple[str, Path, str]], list[tuple[Path, str]]]:
+    """The memory-model table's rows (named memmodel_<arch>_<program>, litmus_<arch>_<test>):
+    programs from the bench/ folders, and their litmus tests."""
+    programs, tests = [], []
+    for arch in arches.all_arches().values():
+        if arch.bench is None or arch.memory_model is None:
+            continue
+        folder = arch.folders[0] / "bench"
+        programs += [
+            (name, folder / f"{name}.s", arch.name)
+            for name in MODEL_PROGRAMS
+            if (folder / f"{name}.s").exists() and (not only or only in f"memmodel_{arch.name}_{name}")
+        ]
+        tests += [
+            (path, arch.name)
+            for path in sorted(folder.glob("*.litmus"))
+            if not only or only in f"litmus_{arch.name}_{path.stem}"
+        ]
+    return programs, tests
+
+
 def command_bench(args: argparse.Namespace) -> int:
     cases = bench_cases()
+    programs, tests = model_cases(args.only)
     if args.only:
         cases = [case for case in cases if args.only in case[0]]
-        if not cases:  # an empty table exiting 0 would look like a measurement
+        if not cases and not programs and not tests:  # an empty table exiting 0 would look like one
             raise UsageError(f"--only {args.only!r}: no benchmark program's name contains it")
     results = []
-    with progress("emu bench", len(cases)) as bar:
+    with progress("emu bench", len(cases) + len(programs) + len(tests)) as bar:
         for case in cases:
             bar.advance(0, now=case[0])
             results.append(measure(*case))
             bar.advance()
+        model_results = []
+        for program in programs:
+            bar.advance(0, now=f"memmodel_{program[2]}_{program[0]}")
+            model_results.append(measure_model(*program))
+            bar.advance()
+        litmus = []
+        for test in tests:
+            bar.advance(0, now=f"litmus_{test[1]}_{test[0].stem}")
+            litmus.append(measure_litmus(*test))
+            bar.advance()
     print(f"machine: {machine_note()}\n")
-    print(table(results))
+    if cases:
+        print(table(results))
+    if programs or tests:
+        print(f"\nmemory models (docs/memory-models.md):\n\n{model_table(model_results, litmus)}")
     return 0
 
 

@@ -14,6 +14,7 @@ from emu import __version__, argtypes, debug, thread_timeline
 from emu import arch as arches
 from emu.bench import add_bench_command
 from emu.errors import EmuError, UsageError
+from emu.memmodel.storage import MODELS
 from emu.memory import DEFAULT_MEM_LIMIT
 from emu.options import RunOptions
 from emu.runtime import command as runtime_cli
@@ -107,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="random",
         help="how the next thread is chosen: random (seeded) or pct (seeded random priorities "
         "with change points, Burckhardt et al. 2010)",
+    )
+    run.add_argument(
+        "--memory-model",
+        choices=MODELS,
+        default="sc",
+        help="sc (default: one memory, full speed), tso, power or arm: let stores reach other "
+        "threads late, as those machines do (100-2000x slower; docs/memory-models.md)",
     )
     run.add_argument("--ncpu", type=argtypes.cpus, default=4, help="CPUs the guest sees (default 4)")
     run.add_argument(
@@ -232,6 +240,7 @@ def command_run(args: argparse.Namespace) -> int:
         strace_stream=strace,
         mounts=mounts,
         cwd=cwd,
+        memory_model=args.memory_model,
     )
     stats = _open_output("--stats-json", args.stats_json) if args.stats_json else None
     machine = None

@@ -23,6 +23,7 @@ from rich.table import Table
 from emu import argtypes
 from emu.campaign import add_campaign_arguments, chunks, run_chunks
 from emu.errors import UsageError
+from emu.memmodel.storage import MODELS
 from emu.sched import SCHEDULES
 
 
@@ -57,7 +58,7 @@ def _run_command(args: argparse.Namespace) -> tuple[str, ...]:
     command = [sys.executable, "-m", "emu", "run", args.program]
     if args.arch:
         command += ["--arch", args.arch]
-    for option in ("max_insns", "timeout", "quantum", "schedule"):
+    for option in ("max_insns", "timeout", "quantum", "schedule", "memory_model"):
         value = getattr(args, option)
         if value is not None:
             command += [f"--{option.replace('_', '-')}", str(value)]
@@ -89,6 +90,11 @@ def add_explore_command(commands: argparse._SubParsersAction) -> None:
         choices=SCHEDULES,
         default="random",
         help="random (seeded draws) or pct (seeded priorities with change points, ASPLOS 2010)",
+    )
+    explore.add_argument(
+        "--memory-model",
+        choices=MODELS,
+        help="as for emu run (default sc): tso, power or arm also explore when stores become visible",
     )
     explore.add_argument(
         "--replay", type=argtypes.seed, metavar="SEED", help="run the program once with this seed"

@@ -38,6 +38,7 @@ from emu.options import RunOptions
 from emu.sched import NS_PER_INSTRUCTION, Deadlock, Scheduler, Thread, Wait
 
 if TYPE_CHECKING:
+    from emu.memmodel.attach import MachineMemory
     from emu.runtime.runtime import Runtime
 
 __all__ = ["Machine", "Thread", "Fault", "StopReason", "Attachment"]
@@ -117,6 +118,15 @@ class Machine:
         self.fault_rules = FaultRules(arch)
         self._forbidden: set[int] = set()  # addresses with a fault hook (emu/faults.py)
         self._install_hooks()
+        self.weak_memory = self._attach_memory_model()
+
+    def _attach_memory_model(self) -> MachineMemory | None:
+        """--memory-model other than sc: a storage subsystem between the threads and memory."""
+        if self.options.memory_model == "sc":
+            return None
+        from emu.memmodel.attach import MachineMemory
+
+        return MachineMemory(self, self.options.memory_model)
 
     # ---- set-up ------------------------------------------------------------------
 
@@ -204,6 +214,8 @@ class Machine:
         return False
 
     def _syscall(self) -> None:
+        if self.weak_memory is not None:
+            self.weak_memory.flush()  # the kernel reads what every thread would see
         try:
             self.kernel.dispatch(self.running)
         except Blocked:
@@ -218,6 +230,9 @@ class Machine:
         except BaseException as err:  # noqa: BLE001 - surfaced after emu_start returns
             self.stop.error = err
             self.uc.emu_stop()
+        finally:
+            if self.weak_memory is not None:
+                self.weak_memory.flush()  # what the kernel wrote, and the threads it made
 
     def preempt(self) -> None:
         """End the current slice after this syscall (sched_yield, a wake-up)."""
@@ -300,6 +315,13 @@ class Machine:
         if not self.threads:
             self.load()
         self.deadline = time.monotonic() + self.options.timeout if self.options.timeout else None
+        try:
+            return self._run_loop()
+        finally:
+            if self.weak_memory is not None:
+                self.weak_memory.flush()  # the memory a caller (or a post-mortem) reads is coherent
+
+    def _run_loop(self) -> int:
         while True:
             try:
                 thread = self.scheduler.pick()
@@ -318,6 +340,8 @@ class Machine:
     def _resume(self, thread: Thread) -> None:
         """Load a thread's CPU state, plus what the kernel decided while it was off-CPU."""
         self.current = thread
+        if self.weak_memory is not None:
+            self.weak_memory.resume(thread)
         self.uc.context_restore(thread.context)
         for name, value in thread.pending_regs.items():
             if name == self.arch.pc:
@@ -358,6 +382,8 @@ class Machine:
         if self.events.active:
             self.events.slice_ran(thread.tid, started, self.now(), count)
         thread.context = self.uc.context_save()
+        if self.weak_memory is not None:
+            self.weak_memory.after_slice()
         for attachment in self.attachments:  # before faults are raised: a debugger may inspect them
             attachment.after_slice(thread)
         if self.stop.error is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import os
 import resource
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import unicorn
@@ -105,6 +106,9 @@ class AddressSpace:
         self.record_bytes = 0  # emu's own records for the guest (contexts, signal frames)
         self._first_gap: dict[int, int] = {}  # find_free floor -> lowest address not known mapped
         self._engine_regions = 0  # an upper bound on unicorn's region count (recounted when high)
+        # Called before emu's own code reads or writes guest bytes: a memory model (emu/memmodel/
+        # attach.py) first makes every store visible, so the kernel sees coherent memory.
+        self.before_host_access: Callable[[], None] | None = None
 
     # ---- queries -----------------------------------------------------------------
 
@@ -332,9 +336,13 @@ class AddressSpace:
     # ---- bytes -------------------------------------------------------------------
 
     def read(self, address: int, size: int) -> bytes:
+        if self.before_host_access is not None:
+            self.before_host_access()
         return bytes(self.uc.mem_read(address, size))
 
     def write(self, address: int, data: bytes) -> None:
+        if self.before_host_access is not None:
+            self.before_host_access()
         self.uc.mem_write(address, bytes(data))
 
     def read_cstring(self, address: int, limit: int = 4096) -> bytes:

@@ -22,3 +22,4 @@ class RunOptions:
     strace_stream: TextIO | None = None
     mounts: list[tuple[str, str]] = field(default_factory=list)  # (host dir, guest dir), read-only
     cwd: str = "/"  # the guest's working directory
+    memory_model: str = "sc"  # sc (one memory, no hooks), tso, power or arm (emu/memmodel/attach.py)

@@ -6,6 +6,7 @@ import argparse
 
 from emu import argtypes
 from emu.errors import UsageError
+from emu.memmodel.storage import MODELS
 from emu.progress import progress
 from emu.stubs import UserStubs, add_stubs_argument, plain_name
 
@@ -32,6 +33,12 @@ def add_test_command(commands: argparse._SubParsersAction) -> None:
         "--seed", type=argtypes.seed, default=0, help="seed for random inputs and preemption (default 0)"
     )
     test.add_argument("--full", action="store_true", help="the full sweeps (every offset pair; slower)")
+    test.add_argument(
+        "--memory-model",
+        choices=MODELS,
+        help="the model the threaded cases run under: sc, tso, power or arm "
+        "(default: each arch's own, docs/memory-models.md)",
+    )
     source = test.add_mutually_exclusive_group()
     add_stubs_argument(source, "--stub-dir")
     source.add_argument(
@@ -82,7 +89,7 @@ def command_test(args: argparse.Namespace) -> int:
     wanted = _arches(args.arch)
     if user is not None:
         wanted = user.select(None if args.arch.strip().lower() == "all" else wanted)
-    options = SuiteOptions(wanted, args.stub, args.seed, args.full, user)
+    options = SuiteOptions(wanted, args.stub, args.seed, args.full, user, memory_model=args.memory_model)
     with progress("emu test") as bar:
         report = run_suite(
             options,

@@ -34,15 +34,24 @@ class Job:
     count: int
 
 
+WEAK_SCALE = 3  # a weak memory model costs ~5x per instruction: the quick suite makes fewer calls
+
+
 def seeds(ctx: Context) -> list[int]:
     return [ctx.seed * 1000 + i for i in range(16 if ctx.full else 4)]
+
+
+def calls(ctx: Context, count: int) -> int:
+    """Calls per thread: `count`, or a third of it in the quick suite under a weak memory model
+    (the model's stale reads and lost reservations make each call contend harder anyway)."""
+    return count if ctx.full or ctx.memory_model == "sc" else count // WEAK_SCALE
 
 
 def run_threads(ctx: Context, seed: int, jobs: list[Job], target: bytes) -> tuple[StubMachine, int] | None:
     """Run `jobs` on their own threads over `target` (written at TARGET); the machine, or None."""
     arch = ctx.arch
     quantum = QUANTA[seed % len(QUANTA)]
-    options = RunOptions(seed=seed, quantum=quantum, max_insns=MAX_INSNS)
+    options = RunOptions(seed=seed, quantum=quantum, max_insns=MAX_INSNS, memory_model=ctx.memory_model)
     driver = arch.file("runtime_asm/contended.s")
     sm = StubMachine(arch, ctx.sm.user, options, extra=driver)
     base = sm.data
@@ -100,7 +109,7 @@ def _check(ctx: Context, stub: str, run: tuple[StubMachine, int] | None, expecte
 def xadd_hammer(ctx: Context) -> None:
     for seed in seeds(ctx):
         threads = 2 + seed % 7
-        jobs = [Job("xadd", 0, 0, t + 1, 300) for t in range(threads)]
+        jobs = [Job("xadd", 0, 0, t + 1, calls(ctx, 300)) for t in range(threads)]
         total = sum(job.a1 * job.count for job in jobs)
         _counter_case(ctx, "xadd", seed, jobs, total)
 
@@ -109,8 +118,8 @@ def xadd_hammer(ctx: Context) -> None:
 def cas_counter(ctx: Context) -> None:
     for seed in seeds(ctx):
         threads = 2 + (seed * 3) % 7
-        jobs = [Job("cas_increment", 0, 0, 0, 200) for _ in range(threads)]
-        _counter_case(ctx, "cas", seed, jobs, threads * 200)
+        jobs = [Job("cas_increment", 0, 0, 0, calls(ctx, 200)) for _ in range(threads)]
+        _counter_case(ctx, "cas", seed, jobs, threads * jobs[0].count)
 
 
 def _counter_case(ctx: Context, stub: str, seed: int, jobs: list[Job], total: int) -> None:
@@ -126,7 +135,7 @@ def _counter_case(ctx: Context, stub: str, seed: int, jobs: list[Job], total: in
 def _byte_case(ctx: Context, stub: str, initial: int, final: int, value: Callable[[int], int]) -> None:
     """8 threads, one bit each, over every byte of a shared array at a seed-chosen alignment;
     `value(bit)` is thread `bit`'s operand."""
-    length = 96
+    length = calls(ctx, 96)
     for seed in seeds(ctx):
         skew = seed % 8
         payload = bytes([0x5A] * skew) + bytes([initial] * length) + bytes([0x5A] * (8 - skew))
@@ -153,3 +162,67 @@ def or8_contended(ctx: Context) -> None:
 @case("atomicand8", "contended: 8 threads clear one bit each in every byte")
 def and8_contended(ctx: Context) -> None:
     _byte_case(ctx, "atomicand8", 0xFF, 0x00, lambda bit: 0xFF ^ (1 << bit))
+
+
+# ---- message passing: a missing barrier shows under the weak memory models -----------------
+
+MESSAGE_ROUNDS = 120  # messages the publisher sends; each observer looks as many times
+OBSERVERS = 2
+LOGS = 0x4000  # observer k logs (flag, data) pairs at LOGS + k * 0x1000
+DATA_OFFSET = 64  # the data word, after the flag word (guest/*.s: mp_*)
+
+
+@case("atomicstore", "contended: message passing, data then atomicstore(flag)", covers=("atomicload",))
+def message_passing_store(ctx: Context) -> None:
+    _message_case(ctx, "atomicstore", "mp_publish_store")
+
+
+@case("cas", "contended: message passing, data then cas(flag)", covers=("atomicload",))
+def message_passing_cas(ctx: Context) -> None:
+    _message_case(ctx, "cas", "mp_publish_cas")
+
+
+def _message_case(ctx: Context, stub: str, publisher: str) -> None:
+    """One thread stores data n, then publishes n in the flag word with `stub`; observers read
+    the flag with atomicload, then the data with a plain load. An observer that sees flag n
+    must see data >= n: on POWER and ARM only if `stub` has its release barrier (and
+    atomicload its acquire one). The Go runtime relies on exactly this (a channel's buffer
+    slot, then its count). Under `sc` nothing can be reordered, so this checks the model."""
+    message = ctx.sm.data + TARGET + 8
+    for seed in seeds(ctx):
+        jobs = [Job(publisher, message, 0, 0, MESSAGE_ROUNDS)]
+        jobs += [
+            Job("mp_observe", ctx.sm.data + LOGS + k * 0x1000, 8, message, MESSAGE_ROUNDS)
+            for k in range(OBSERVERS)
+        ]
+        what = (
+            f"1 thread publishes data n then {stub}(&flag, n) for n = 1..{MESSAGE_ROUNDS}; "
+            f"{OBSERVERS} observe atomicload(&flag), then data; seed {seed}, model {ctx.memory_model}"
+        )
+        run = run_threads(ctx, seed, jobs, bytes(2 * DATA_OFFSET))
+        if run is not None:
+            _check_messages(ctx, stub, run[0], what)
+
+
+def _check_messages(ctx: Context, stub: str, sm: StubMachine, what: str) -> None:
+    arch, message = ctx.arch, ctx.sm.data + TARGET + 8
+    final = (sm.read_int(message, 4), sm.read_int(message + DATA_OFFSET, 4))
+    if final != (MESSAGE_ROUNDS, MESSAGE_ROUNDS):
+        ctx.fail(stub, what, f"after the run flag, data = {final}, expected {MESSAGE_ROUNDS} each")
+        return
+    for k in range(OBSERVERS):
+        log = sm.read(ctx.sm.data + LOGS + k * 0x1000, 8 * MESSAGE_ROUNDS)
+        for look in range(MESSAGE_ROUNDS):
+            flag, data = (
+                arch.unpack(log[8 * look : 8 * look + 4]),
+                arch.unpack(log[8 * look + 4 : 8 * look + 8]),
+            )
+            if data < flag:
+                ctx.fail(
+                    stub,
+                    what,
+                    f"observer {k}, look {look}: saw flag {flag} but then data {data}: the data "
+                    f"store reached it after the {stub} that published it (a missing barrier)",
+                )
+                return
+    ctx.result.checks += 1

@@ -67,6 +67,7 @@ class Context:
     rng: random.Random
     full: bool
     seed: int
+    memory_model: str = "sc"  # what the threaded (contended) cases run under (emu/memmodel)
 
     @property
     def arch(self) -> Arch:

@@ -157,8 +157,8 @@ def _properties(report: Report, arch_name: str) -> ET.Element:
     values = {
         "arch": arch_name,
         "cpu": f"unicorn {unicorn.__version__} {arch.unicorn.cpu or 'default ' + arch_name + ' CPU'}",
-        "memory_model": "sequential consistency: stubs interleave on one engine "
-        f"(the arch's own, {arch.memory_model.default}, is emu litmus's)",
+        "memory_model": f"{report.options.memory_model or arch.memory_model.default}: what the threaded "
+        "(contended) cases run under; a single thread sees the same under every model",
         "emu_version": __version__,
         "seed": str(report.options.seed),
         "sweep": "full" if report.options.full else "default",

@@ -28,6 +28,7 @@ class SuiteOptions:
     full: bool = False
     user: UserStubs | None = None  # the user's stubs (--stubs, --mutant): only cases calling them run
     contended: bool = True
+    memory_model: str | None = None  # the contended cases' model; None: each arch's own (arch data)
 
 
 @dataclass
@@ -93,7 +94,8 @@ def run_case(sm: StubMachine, case: Case, options: SuiteOptions) -> CaseResult:
     """One case on one arch; a case that cannot run here (Pending) is reported as skipped."""
     result = CaseResult(sm.arch.name, case.stub, case.name)
     rng = random.Random(f"{options.seed}:{sm.arch.name}:{case.stub}:{case.name}")
-    context = Context(sm, result, rng, options.full, options.seed)
+    model = options.memory_model or sm.arch.memory_model.default
+    context = Context(sm, result, rng, options.full, options.seed, model)
     started = time.perf_counter()
     try:
         case.run(context)

@@ -26,6 +26,8 @@ from emu import arch as arches
 from emu.arch import Arch
 from emu.debug.trace import Tracer, TraceRecord
 from emu.errors import EmuError, UsageError
+from emu.memmodel.storage import MODELS
+from emu.options import RunOptions
 from emu.stubs import KIND_BYTES, SIGNATURES, UserStubs, add_stubs_argument, plain_name, signature
 
 # The default call per stub: initial memory ("hex bytes" or "u32:V"/"u64:V" in the
@@ -82,6 +84,8 @@ class Column:
     expected_result: int | None = None
     shifts: list[str] = field(default_factory=list)
     stores: list[str] = field(default_factory=list)
+    orderings: list[str] = field(default_factory=list)  # barriers the call ran, under `model`
+    model: str = "sc"
     error: str = ""
 
 
@@ -118,11 +122,22 @@ def _int(term: str) -> int:
 # ---- running one arch ---------------------------------------------------------------------------
 
 
-def run_one(arch: Arch, stub: str, mem_text: str, arg_texts: list[str], user: UserStubs | None) -> Column:
+def run_one(
+    arch: Arch,
+    stub: str,
+    mem_text: str,
+    arg_texts: list[str],
+    user: UserStubs | None,
+    model: str = "sc",
+) -> Column:
+    """The call on `arch` under memory model `model` (sc: one memory, no hooks)."""
     from emu.stubs import StubError, StubMachine
 
-    machine = StubMachine(arch, user)
-    column = Column(arch, machine.source.origin)
+    machine = StubMachine(arch, user, RunOptions(memory_model=model))
+    column = Column(arch, machine.source.origin, model=model)
+    weak = machine.machine.weak_memory
+    if weak is not None:
+        weak.observer.on_ordering = lambda pc, text, kind: column.orderings.append(f"{text}: {kind}")
     if user is not None and stub not in machine.source.user_functions:
         raise UsageError(
             f"{machine.source.user_file} does not define {stub} (it defines "
@@ -145,6 +160,8 @@ def run_one(arch: Arch, stub: str, mem_text: str, arg_texts: list[str], user: Us
     except (StubError, EmuError) as err:
         column.error = str(err)
     tracer.after_slice(machine.thread)
+    if weak is not None:
+        weak.flush()
     column.after = machine.read(m, len(column.before))
     _describe(column, records, m)
     _reference(column, stub, args, m)
@@ -210,6 +227,11 @@ def _verdict(column: Column) -> str:
     return "ok"
 
 
+def _barriers(column: Column) -> list[str]:
+    """The ordering instructions the call ran and what they are in the memory model."""
+    return [f"model {column.model}:", *(column.orderings or ["none"])]
+
+
 def _changed(column: Column) -> str:
     changed = [f"m[{i}]" for i in range(len(column.before)) if column.before[i] != column.after[i]]
     return ", ".join(changed) or "none"
@@ -227,6 +249,7 @@ def rows(columns: list[Column]) -> list[tuple[str, list[list[str]]]]:
         ("registers", each(lambda c: c.registers or ["none"])),
         ("shifts", each(lambda c: c.shifts or ["none"])),
         ("stores to m", each(lambda c: c.stores or ["none"])),
+        *([("barriers", each(_barriers))] if any(c.model != "sc" for c in columns) else []),
         ("bytes after", each(lambda c: c.after.hex(" "))),
         ("changed", each(_changed)),
         ("word after", each(lambda c: _word(c.arch, c.after))),
@@ -278,6 +301,14 @@ def add_command(commands) -> None:
     explain.add_argument(
         "--mem", metavar="BYTES", help="initial array: hex bytes (01010101) or u32:V / u64:V"
     )
+    explain.add_argument(
+        "--memory-model",
+        choices=MODELS,
+        default="sc",
+        help="run the call under tso, power or arm (default sc) and add a `barriers` row: the "
+        "ordering instructions it ran and their kind in that model (a store-conditional may then "
+        "fail and retry, as the hardware's may)",
+    )
     add_stubs_argument(explain, "--stub-file")
     explain.set_defaults(handler=command_explain)
 
@@ -296,7 +327,9 @@ def command_explain(args: argparse.Namespace) -> int:
     arg_texts, mem_text = args.args or default_args, args.mem or default_mem
     if args.args and len(arg_texts) != len(parameters):
         raise UsageError(f"--args: {args.stub} takes {len(parameters)} arguments, got {len(arg_texts)}")
-    columns = [run_one(arches.get(name), args.stub, mem_text, arg_texts, user) for name in names]
+    columns = [
+        run_one(arches.get(name), args.stub, mem_text, arg_texts, user, args.memory_model) for name in names
+    ]
     title = f"emu explain {args.stub}({', '.join(arg_texts)}), m = {columns[0].before.hex(' ')}"
     print(render(title, columns), end="")
     return 0 if all(_verdict(c) in ("ok", "(no reference model)") for c in columns) else 1

@@ -15,7 +15,7 @@ the arch's `[memory_model]` table; nothing here names an instruction set.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 import unicorn
@@ -36,6 +36,12 @@ class Seen(NamedTuple):
     reads: tuple[str, ...]
     writes: tuple[str, ...]  # including an update form's base register
     locked: bool  # drains the store buffer (x86 lock prefix, xchg with memory)
+    ordering: str | None = None  # its barrier kind (storage.BARRIERS), "full" when locked
+    load_reserve: bool = False
+    store_conditional: bool = False
+
+
+UNDECODABLE = Seen("", "", (), (), False)  # unicorn raises SIGILL for it; a hook must not raise
 
 
 class WeakMemory:
@@ -59,6 +65,8 @@ class WeakMemory:
         self.current: Seen | None = None
         self.conditional: bool | None = None  # the running store-conditional's fate
         self.reserved: dict[int, bytes] = {}  # thread -> what its load-reserve read
+        # Told of every ordering instruction run, as (pc, instruction, kind): `emu explain`'s row.
+        self.on_ordering: Callable[[int, str, str], None] | None = None
         for start, end in data:
             uc.hook_add(unicorn.UC_HOOK_MEM_READ, self._on_read, begin=start, end=end - 1)
             uc.hook_add(unicorn.UC_HOOK_MEM_WRITE, self._on_write, begin=start, end=end - 1)
@@ -66,46 +74,55 @@ class WeakMemory:
             uc.hook_add(unicorn.UC_HOOK_CODE, self._on_instruction, begin=start, end=end - 1)
 
     def _decode(self, address: int, size: int) -> Seen:
-        if address not in self.decoded:
-            code = bytes(self.uc.mem_read(address, size))
-            insn = next(self.disassembler.disasm(code, address))
-            flow = self.classifier.decode(insn)
-            locked = "lock" in self.facts.locked and LOCK_PREFIX in (insn.prefix or ())
-            self.decoded[address] = Seen(
-                insn.mnemonic,
-                insn.op_str,
-                tuple(flow.reads),
-                tuple(flow.writes | flow.address_writes),
-                locked or (insn.mnemonic in self.facts.locked and "[" in insn.op_str),
-            )
+        code = bytes(self.uc.mem_read(address, size))
+        insn = next(self.disassembler.disasm(code, address), None)
+        if insn is None:
+            return UNDECODABLE
+        flow = self.classifier.decode(insn)
+        facts, mnemonic = self.facts, insn.mnemonic
+        locked = ("lock" in facts.locked and LOCK_PREFIX in (insn.prefix or ())) or (
+            mnemonic in facts.locked and "[" in insn.op_str
+        )
+        kind = facts.barriers.get(f"{mnemonic} {insn.op_str}".strip()) or facts.barriers.get(mnemonic)
+        self.decoded[address] = Seen(
+            mnemonic,
+            insn.op_str,
+            tuple(flow.reads),
+            tuple(flow.writes | flow.address_writes),
+            locked,
+            kind or ("full" if locked else None),
+            mnemonic in facts.load_reserve,
+            mnemonic in facts.store_conditional,
+        )
         return self.decoded[address]
 
     def _on_instruction(self, uc: unicorn.Uc, address: int, size: int, _: object) -> None:
-        mnemonic, operands, read, written, locked = self.current = self._decode(address, size)
-        kind = self.facts.barriers.get(f"{mnemonic} {operands}".strip()) or self.facts.barriers.get(mnemonic)
-        if kind:
-            self.storage.barrier(self.tid, kind)
-        if locked:
-            self.storage.barrier(self.tid, "full")
-        self.conditional = None
-        if mnemonic in self.facts.store_conditional:
-            self.conditional = self.storage.store_conditional_ok(self.tid)
-        taint = self.taint.setdefault(self.tid, {})
-        source = max((taint.get(r, 0) for r in read), default=0)
-        for register in written:
-            taint[register] = source
+        seen = self.current = self.decoded.get(address) or self._decode(address, size)
+        if seen.ordering is not None:
+            self.storage.barrier(self.tid, seen.ordering)
+            if self.on_ordering is not None:
+                text = f"{seen.mnemonic} {seen.operands}".strip()
+                self.on_ordering(address, text, "locked: full" if seen.locked else seen.ordering)
+        self.conditional = self.storage.store_conditional_ok(self.tid) if seen.store_conditional else None
+        if seen.writes and self.storage.uses_dependencies:
+            taint = self.taint.setdefault(self.tid, {})
+            source = max([taint.get(r, 0) for r in seen.reads]) if seen.reads else 0
+            for register in seen.writes:
+                taint[register] = source
 
     def _on_read(self, uc: unicorn.Uc, access: int, address: int, size: int, value: int, _: object) -> None:
         insn = self.current
-        taint = self.taint.setdefault(self.tid, {})
-        after = max((taint.get(r, 0) for r in insn.reads), default=0) if insn else 0
         if self.conditional is not None:
-            data = self._conditional_bytes(address, size)
-        else:
-            data, when = self.storage.read(self.tid, address, size, after)
-            for register in insn.writes if insn else ():
+            self.storage.touch(address, size)  # before the engine's bytes become the decoy below
+            uc.mem_write(address, self._conditional_bytes(address, size))
+            return
+        taint = self.taint.setdefault(self.tid, {})
+        after = max([taint.get(r, 0) for r in insn.reads]) if insn and insn.reads else 0
+        data, when = self.storage.read(self.tid, address, size, after)
+        if insn is not None:
+            for register in insn.writes:
                 taint[register] = max(taint.get(register, 0), when)
-            if insn and insn.mnemonic in self.facts.load_reserve:
+            if insn.load_reserve:
                 self.reserved[self.tid] = data
                 self.storage.reserve(self.tid, address, size)
         uc.mem_write(address, data)
@@ -117,6 +134,8 @@ class WeakMemory:
         return reserved if self.conditional else bytes(b ^ 0xFF for b in reserved)
 
     def _on_write(self, uc: unicorn.Uc, access: int, address: int, size: int, value: int, _: object) -> None:
+        if self.conditional is False:
+            return  # unicorn's cmpxchg stores the old value back when it fails; the hardware stores nothing
         data = self.arch.pack(value, size)
         locked = bool(self.current and self.current.locked)
         self.storage.write(self.tid, address, data, locked)

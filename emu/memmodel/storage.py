@@ -30,6 +30,7 @@ docs/memory-models.md lists the litmus tests this leaves unreached.
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections import deque
 from collections.abc import Callable
@@ -41,6 +42,8 @@ MODELS = ("sc", "tso", "power", "arm")
 # (lwsync: cumulative, no wait, does not order a store before a later load), ww (eieio:
 # cumulative for stores only, no wait), isync (isync, isb: later loads after earlier ones).
 BARRIERS = ("full", "strong_ww", "lw", "ww", "isync")
+HISTORY_TRIM = 32  # a byte's history in one view is trimmed past this many entries
+STORE_BUFFER = 64  # x86-TSO: a store buffer this full drains its oldest store (hardware's are smaller)
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,13 @@ class Barrier:
 class Storage:
     """The interface the observer drives; `sc` is this class itself (no reordering at all)."""
 
+    uses_dependencies = False  # whether read()'s `after` matters (the observer then tracks registers)
+
     def __init__(self, nthreads: int, rng: random.Random, initial: Callable[[int], int]) -> None:
         self.nthreads, self.rng, self.initial = nthreads, rng, initial
         self.memory: dict[int, int] = {}
+        self.versions: dict[int, int] = {}  # byte -> stores that reached memory (for LL/SC)
+        self.reservations: dict[int, dict[int, int]] = {}  # thread -> byte -> version it reserved
 
     def _memory_byte(self, address: int) -> int:
         if address not in self.memory:
@@ -74,20 +81,29 @@ class Storage:
     def write(self, tid: int, address: int, data: bytes, locked: bool = False) -> None:
         for offset, byte in enumerate(data):
             self.memory[address + offset] = byte
+            self.versions[address + offset] = self.versions.get(address + offset, 0) + 1
 
     def read(self, tid: int, address: int, size: int, after: int = 0) -> tuple[bytes, int]:
         """The bytes thread `tid` reads, and when (on the model's clock) it read them."""
         return bytes(self._memory_byte(address + i) for i in range(size)), 0
 
+    def touch(self, address: int, size: int) -> None:
+        """Track these bytes from now on (their value now is their initial value)."""
+        for byte in range(address, address + size):
+            self._memory_byte(byte)
+
     def barrier(self, tid: int, kind: str) -> None:
         """`kind` is one of BARRIERS."""
 
     def store_conditional_ok(self, tid: int) -> bool:
-        """Whether the thread's reservation still holds (its store-conditional may succeed)."""
-        return True
+        """Whether the thread's reservation still holds (its store-conditional may succeed): no
+        store has reached memory at its bytes since the load-reserve."""
+        reserved = self.reservations.pop(tid, None)
+        return reserved is not None and all(self.versions.get(b, 0) == v for b, v in reserved.items())
 
     def reserve(self, tid: int, address: int, size: int) -> None:
         """A load-reserve (lwarx, ldrex) by `tid` of these bytes has just been read."""
+        self.reservations[tid] = {b: self.versions.get(b, 0) for b in range(address, address + size)}
 
     def step(self) -> None:
         """Let the storage subsystem make one internal move (propagate, drain), if it wants."""
@@ -100,6 +116,16 @@ class Storage:
         self.settle()
         return bytes(self._memory_byte(address + i) for i in range(size))
 
+    def final_bytes(self) -> dict[int, int]:
+        """Every byte the subsystem tracks, at its coherence-last value (as after settle()): what
+        memory holds once every store has reached every thread. The subsystem is spent afterwards."""
+        self.settle()
+        return dict(self.memory)
+
+    def backlog(self) -> int:
+        """How much the subsystem holds that has not reached every thread (its cost per move)."""
+        return 0
+
 
 class TsoStorage(Storage):
     """x86-TSO: per-thread FIFO store buffers drained to one memory."""
@@ -107,40 +133,67 @@ class TsoStorage(Storage):
     def __init__(self, nthreads: int, rng: random.Random, initial: Callable[[int], int]) -> None:
         super().__init__(nthreads, rng, initial)
         self.buffers: list[deque[tuple[int, bytes]]] = [deque() for _ in range(nthreads)]
+        # Per thread, byte -> [newest buffered value, buffered stores covering it]: forwarding
+        # without scanning the buffer (FIFO drains the oldest first, so the newest stays newest).
+        self.forward: list[dict[int, list[int]]] = [{} for _ in range(nthreads)]
         self.drain_probability = rng.choice((0.05, 0.2, 0.5))
 
     def write(self, tid: int, address: int, data: bytes, locked: bool = False) -> None:
         if locked:
             self.drain(tid)
             super().write(tid, address, data)
-        else:
-            self.buffers[tid].append((address, data))
+            return
+        forward = self.forward[tid]
+        for offset, value in enumerate(data):
+            byte = address + offset
+            self._memory_byte(byte)  # memory's value before the store, while the engine still has it
+            entry = forward.get(byte)
+            if entry is None:
+                forward[byte] = [value, 1]
+            else:
+                entry[0], entry[1] = value, entry[1] + 1
+        self.buffers[tid].append((address, data))
+        if len(self.buffers[tid]) > STORE_BUFFER:
+            self._drain_one(tid)
 
     def read(self, tid: int, address: int, size: int, after: int = 0) -> tuple[bytes, int]:
+        forward = self.forward[tid]
         out = bytearray()
         for byte in range(address, address + size):
-            buffered = [d[byte - a] for a, d in self.buffers[tid] if a <= byte < a + len(d)]
-            out.append(buffered[-1] if buffered else self._memory_byte(byte))
+            entry = forward.get(byte)
+            out.append(entry[0] if entry is not None else self._memory_byte(byte))
         return bytes(out), 0
 
     def barrier(self, tid: int, kind: str) -> None:
         if kind == "full":
             self.drain(tid)
 
+    def _drain_one(self, tid: int) -> None:
+        """The oldest store of `tid`'s buffer reaches memory."""
+        address, data = self.buffers[tid].popleft()
+        forward = self.forward[tid]
+        for byte in range(address, address + len(data)):
+            entry = forward[byte]
+            entry[1] -= 1
+            if not entry[1]:
+                del forward[byte]
+        super().write(tid, address, data)
+
     def drain(self, tid: int) -> None:
         while self.buffers[tid]:
-            address, data = self.buffers[tid].popleft()
-            super().write(tid, address, data)
+            self._drain_one(tid)
 
     def step(self) -> None:
         busy = [tid for tid, buffer in enumerate(self.buffers) if buffer]
         if busy and self.rng.random() < self.drain_probability:
-            address, data = self.buffers[self.rng.choice(busy)].popleft()
-            super().write(-1, address, data)
+            self._drain_one(self.rng.choice(busy))
 
     def settle(self) -> None:
         for tid in range(self.nthreads):
             self.drain(tid)
+
+    def backlog(self) -> int:
+        return sum(len(buffer) for buffer in self.buffers)
 
 
 @dataclass
@@ -149,6 +202,10 @@ class _View:
 
     seen: set[int] = field(default_factory=set)  # writes propagated to it
     barriers: set[int] = field(default_factory=set)  # barriers propagated to it
+    # What it has seen that has not yet reached every thread: only these can still order a
+    # later propagation (a barrier's group A, a write's barriers), so only these are recorded.
+    unsettled_writes: set[int] = field(default_factory=set)
+    unsettled_barriers: set[int] = field(default_factory=set)
     history: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # byte -> (time, wid)
     floor: dict[int, int] = field(default_factory=dict)  # byte -> oldest wid it may still read
     read_floor: int = 0  # no load is satisfied from a view older than this time
@@ -160,16 +217,19 @@ class PropagationStorage(Storage):
     """POWER and ARMv7: per-thread views, non-multi-copy-atomic propagation, cumulative barriers."""
 
     INITIAL = 0  # the write id of memory's initial contents
+    uses_dependencies = True
 
     def __init__(self, nthreads: int, rng: random.Random, initial: Callable[[int], int]) -> None:
         super().__init__(nthreads, rng, initial)
         self.time = 0
         self.writes: dict[int, Write] = {}
         self.barrier_records: dict[int, Barrier] = {}
-        self.coherence: dict[int, list[int]] = {}  # byte -> wids in coherence (= commit) order
-        self.position: dict[tuple[int, int], int] = {}  # (byte, wid) -> index in coherence order
+        # Coherence order is commit order, and write ids grow with commits: for one byte, a later
+        # write in coherence is one with a larger id. Only each byte's coherence-last id is kept.
+        self.coherence_last: dict[int, int] = {}
         self.views = [_View() for _ in range(nthreads)]
         self.pending: list[tuple[int, str, int]] = []  # (thread, "w"|"b", id) not yet propagated
+        self.reach: dict[int, int] = {}  # write or barrier id -> how many threads it has reached
         self.propagate_probability = rng.choice((0.1, 0.3, 0.6, 0.9))
         self.fresh_bias = rng.choice((0.5, 0.8, 0.95))  # how often a load takes the newest it may
         self.next_id = 1
@@ -177,9 +237,8 @@ class PropagationStorage(Storage):
     # ---- bytes, views and coherence -----------------------------------------------------------
 
     def _track(self, byte: int) -> None:
-        if byte not in self.coherence:
-            self.coherence[byte] = [self.INITIAL]
-            self.position[(byte, self.INITIAL)] = 0
+        if byte not in self.coherence_last:
+            self.coherence_last[byte] = self.INITIAL
             self.memory[byte] = self.initial(byte)
             for view in self.views:
                 view.history[byte] = [(0, self.INITIAL)]
@@ -190,21 +249,32 @@ class PropagationStorage(Storage):
         write = self.writes[wid]
         return write.data[byte - write.address]
 
-    def _view_at(self, view: _View, byte: int, time: int) -> tuple[int, int]:
-        """(wid, since) of the write the view shows for `byte` at `time`."""
-        history = view.history[byte]
-        index = max(i for i, (t, _) in enumerate(history) if t <= time)
-        return history[index][1], history[index][0]
-
     def _show(self, tid: int, write: Write) -> None:
         """Propagate `write` to thread `tid` now: its view moves on where the write is newer."""
         self.time += 1
         view = self.views[tid]
         view.seen.add(write.wid)
+        self._reached(write.wid, view.unsettled_writes, "unsettled_writes")
         for byte in range(write.address, write.address + len(write.data)):
-            current = view.history[byte][-1][1]
-            if self.position[(byte, write.wid)] > self.position[(byte, current)]:
-                view.history[byte].append((self.time, write.wid))
+            history = view.history[byte]
+            if write.wid > history[-1][1]:
+                history.append((self.time, write.wid))
+                if len(history) > HISTORY_TRIM:
+                    self._trim(view, history)
+
+    def _reached(self, ident: int, unsettled: set[int], attribute: str) -> None:
+        """One more thread has `ident` (a write or barrier); once all have, it orders nothing."""
+        self.reach[ident] = self.reach.get(ident, 0) + 1
+        if self.reach[ident] < self.nthreads:
+            unsettled.add(ident)
+            return
+        for view in self.views:
+            getattr(view, attribute).discard(ident)
+
+    @staticmethod
+    def _trim(view: _View, history: list[tuple[int, int]]) -> None:
+        """Forget what no load can read any more: the entries replaced before the read floor."""
+        del history[: bisect.bisect_right(history, view.read_floor, key=_moment) - 1]
 
     # ---- what the observer calls -------------------------------------------------------------
 
@@ -212,12 +282,11 @@ class PropagationStorage(Storage):
         for byte in range(address, address + len(data)):
             self._track(byte)
         view = self.views[tid]
-        write = Write(self.next_id, tid, address, data, frozenset(view.barriers))
+        write = Write(self.next_id, tid, address, data, frozenset(view.unsettled_barriers))
         self.next_id += 1
         self.writes[write.wid] = write
         for byte in range(address, address + len(data)):
-            self.position[(byte, write.wid)] = len(self.coherence[byte])
-            self.coherence[byte].append(write.wid)
+            self.coherence_last[byte] = write.wid
             view.floor[byte] = write.wid
         self._show(tid, write)
         self.pending += [(other, "w", write.wid) for other in range(self.nthreads) if other != tid]
@@ -227,21 +296,32 @@ class PropagationStorage(Storage):
         bytes_ = range(address, address + size)
         for byte in bytes_:
             self._track(byte)
+        histories = [view.history[byte] for byte in bytes_]
         earliest = max(after, view.read_floor, *(self._visible_since(view, b) for b in bytes_))
-        moments = {earliest} | {t for b in bytes_ for t, _ in view.history[b] if t > earliest}
-        ordered = sorted(moments)
+        later = [
+            t
+            for history in histories
+            for t, _ in history[bisect.bisect_right(history, earliest, key=_moment) :]
+        ]
+        ordered = sorted({earliest, *later}) if later else [earliest]
         when = ordered[-1] if self.rng.random() < self.fresh_bias else self.rng.choice(ordered)
-        shown = [self._view_at(view, byte, when)[0] for byte in bytes_]
+        shown = [_entry_at(history, when)[1] for history in histories]
+        floor = view.floor
         for byte, wid in zip(bytes_, shown, strict=True):
-            view.floor[byte] = wid
+            floor[byte] = wid
         view.latest_read = max(view.latest_read, when)
         return bytes(self._value(b, w) for b, w in zip(bytes_, shown, strict=True)), when
 
     def _visible_since(self, view: _View, byte: int) -> int:
         """When the view first showed a write at least as new as the byte's coherence floor."""
         floor = view.floor.get(byte, self.INITIAL)
-        need = self.position[(byte, floor)]
-        return next(t for t, wid in view.history[byte] if self.position[(byte, wid)] >= need)
+        history = view.history[byte]
+        index = bisect.bisect_left(history, floor, key=_write_id)
+        return history[index][0]
+
+    def touch(self, address: int, size: int) -> None:
+        for byte in range(address, address + size):
+            self._track(byte)
 
     def reserve(self, tid: int, address: int, size: int) -> None:
         view = self.views[tid]
@@ -254,15 +334,16 @@ class PropagationStorage(Storage):
         reserved, view.reservation = view.reservation, None
         if not reserved or self.rng.random() < 0.05:
             return False
-        return all(self.coherence[byte][-1] == wid for byte, wid in reserved.items())
+        return all(self.coherence_last[byte] == wid for byte, wid in reserved.items())
 
     def barrier(self, tid: int, kind: str) -> None:
         view = self.views[tid]
         if kind in ("full", "strong_ww", "lw", "ww"):
-            record = Barrier(self.next_id, tid, frozenset(view.seen))
+            record = Barrier(self.next_id, tid, frozenset(view.unsettled_writes))
             self.next_id += 1
             self.barrier_records[record.bid] = record
             view.barriers.add(record.bid)
+            self._reached(record.bid, view.unsettled_barriers, "unsettled_barriers")
             self.pending += [(other, "b", record.bid) for other in range(self.nthreads) if other != tid]
             if kind in ("full", "strong_ww"):  # wait until the barrier has reached every thread
                 for other in range(self.nthreads):
@@ -286,7 +367,9 @@ class PropagationStorage(Storage):
         if kind == "w":
             self._show(tid, self.writes[ident])
         else:
-            self.views[tid].barriers.add(ident)
+            view = self.views[tid]
+            view.barriers.add(ident)
+            self._reached(ident, view.unsettled_barriers, "unsettled_barriers")
 
     def _force_write(self, tid: int, wid: int) -> None:
         if wid == self.INITIAL or wid in self.views[tid].seen:
@@ -314,13 +397,37 @@ class PropagationStorage(Storage):
             if (tid, kind, ident) in self.pending:
                 (self._force_write if kind == "w" else self._force_barrier)(tid, ident)
 
+    def final_bytes(self) -> dict[int, int]:
+        """The coherence-last write of every byte: where settle() would lead, without its moves."""
+        return {byte: self._value(byte, wid) for byte, wid in self.coherence_last.items()}
+
+    def backlog(self) -> int:
+        return len(self.pending)
+
     def final(self, address: int, size: int) -> bytes:
         self.settle()
         out = bytearray()
         for byte in range(address, address + size):
             self._track(byte)
-            out.append(self._value(byte, self.coherence[byte][-1]))
+            out.append(self._value(byte, self.coherence_last[byte]))
         return bytes(out)
+
+
+def _moment(entry: tuple[int, int]) -> int:
+    """The time of a history entry (time, wid)."""
+    return entry[0]
+
+
+def _entry_at(history: list[tuple[int, int]], time: int) -> tuple[int, int]:
+    """The (time, wid) entry of a byte's history that a view shows at `time`."""
+    if history[-1][0] <= time:
+        return history[-1]
+    return history[bisect.bisect_right(history, time, key=_moment) - 1]
+
+
+def _write_id(entry: tuple[int, int]) -> int:
+    """The write of a history entry (time, wid)."""
+    return entry[1]
 
 
 def new_storage(model: str, nthreads: int, rng: random.Random, initial: Callable[[int], int]) -> Storage:

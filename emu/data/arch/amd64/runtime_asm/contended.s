@@ -74,3 +74,39 @@ cas_increment:
     jz 1b
     pop rbx
     ret
+
+# Message passing (the Go runtime's publish/observe pattern), for the weak memory models.
+# The message is a flag word at ptr and a data word at ptr+64; one publisher, many observers.
+# mp_publish_store(ptr): data += 1, then publish it with atomicstore(&flag, data).
+.globl mp_publish_store
+mp_publish_store:
+    mov esi, dword ptr [rdi+64]
+    add esi, 1
+    mov dword ptr [rdi+64], esi
+    jmp atomicstore
+
+# mp_publish_cas(ptr): data += 1, then publish it with cas(&flag, data-1, data).
+.globl mp_publish_cas
+mp_publish_cas:
+    mov esi, dword ptr [rdi+64]
+    lea edx, [rsi+1]
+    mov dword ptr [rdi+64], edx
+    jmp cas
+
+# mp_observe(log, ptr): log[0] = atomicload(&flag), then log[1] = data (a plain load).
+.globl mp_observe
+mp_observe:
+    push rbx
+    push rbp
+    sub rsp, 8
+    mov rbx, rdi
+    mov rbp, rsi
+    mov rdi, rsi
+    call atomicload
+    mov ecx, dword ptr [rbp+64]
+    mov dword ptr [rbx], eax
+    mov dword ptr [rbx+4], ecx
+    add rsp, 8
+    pop rbp
+    pop rbx
+    ret

@@ -75,3 +75,34 @@ cas_increment:
     cmp r0, #0
     beq 1b
     pop {r4, pc}
+
+@ Message passing (the Go runtime's publish/observe pattern), for the weak memory models.
+@ The message is a flag word at ptr and a data word at ptr+64; one publisher, many observers.
+@ mp_publish_store(ptr): data += 1, then publish it with atomicstore(&flag, data).
+.globl mp_publish_store
+mp_publish_store:
+    ldr r2, [r0, #64]
+    add r1, r2, #1
+    str r1, [r0, #64]
+    b atomicstore
+
+@ mp_publish_cas(ptr): data += 1, then publish it with cas(&flag, data-1, data).
+.globl mp_publish_cas
+mp_publish_cas:
+    ldr r1, [r0, #64]
+    add r2, r1, #1
+    str r2, [r0, #64]
+    b cas
+
+@ mp_observe(log, ptr): log[0] = atomicload(&flag), then log[1] = data (a plain load).
+.globl mp_observe
+mp_observe:
+    push {r4, r5, lr}
+    mov r4, r0
+    mov r5, r1
+    mov r0, r1
+    bl atomicload
+    ldr r1, [r5, #64]
+    str r0, [r4]
+    str r1, [r4, #4]
+    pop {r4, r5, pc}

@@ -70,3 +70,37 @@ cas_increment:
     cbz x0, 1b
     ldp x19, x30, [sp], #16
     ret
+
+// Message passing (the Go runtime's publish/observe pattern), for the weak memory models.
+// The message is a flag word at ptr and a data word at ptr+64; one publisher, many observers.
+// mp_publish_store(ptr): data += 1, then publish it with atomicstore(&flag, data).
+.globl mp_publish_store
+mp_publish_store:
+    ldr w2, [x0, #64]
+    add w1, w2, #1
+    str w1, [x0, #64]
+    b atomicstore
+
+// mp_publish_cas(ptr): data += 1, then publish it with cas(&flag, data-1, data).
+.globl mp_publish_cas
+mp_publish_cas:
+    ldr w1, [x0, #64]
+    add w2, w1, #1
+    str w2, [x0, #64]
+    b cas
+
+// mp_observe(log, ptr): log[0] = atomicload(&flag), then log[1] = data (a plain load).
+.globl mp_observe
+mp_observe:
+    stp x19, x30, [sp, #-32]!
+    str x20, [sp, #16]
+    mov x19, x0
+    mov x20, x1
+    mov x0, x1
+    bl atomicload
+    ldr w1, [x20, #64]
+    str w0, [x19]
+    str w1, [x19, #4]
+    ldr x20, [sp, #16]
+    ldp x19, x30, [sp], #32
+    ret

@@ -83,3 +83,43 @@ cas_increment:
     mtlr 0
     ld 31, -8(1)
     blr
+
+# Message passing (the Go runtime's publish/observe pattern), for the weak memory models.
+# The message is a flag word at ptr and a data word at ptr+64; one publisher, many observers.
+# mp_publish_store(ptr): data += 1, then publish it with atomicstore(&flag, data).
+.globl mp_publish_store
+mp_publish_store:
+    lwz 5, 64(3)
+    addi 4, 5, 1
+    stw 4, 64(3)
+    b atomicstore
+
+# mp_publish_cas(ptr): data += 1, then publish it with cas(&flag, data-1, data).
+.globl mp_publish_cas
+mp_publish_cas:
+    lwz 4, 64(3)
+    addi 5, 4, 1
+    stw 5, 64(3)
+    b cas
+
+# mp_observe(log, ptr): log[0] = atomicload(&flag), then log[1] = data (a plain load).
+.globl mp_observe
+mp_observe:
+    mflr 0
+    std 0, 16(1)
+    std 31, -8(1)
+    std 30, -16(1)
+    stdu 1, -48(1)
+    mr 31, 3
+    mr 30, 4
+    mr 3, 4
+    bl atomicload
+    lwz 5, 64(30)
+    stw 3, 0(31)
+    stw 5, 4(31)
+    addi 1, 1, 48
+    ld 0, 16(1)
+    mtlr 0
+    ld 31, -8(1)
+    ld 30, -16(1)
+    blr

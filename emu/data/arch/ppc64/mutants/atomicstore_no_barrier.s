@@ -1,0 +1,5 @@
+# MUTANT (test fixture, not a runtime stub): atomicstore without `sync`.
+.globl atomicstore
+atomicstore:
+    stw 4, 0(3)
+    blr
