@@ -126,14 +126,14 @@ def test_slice_ends_inside_blocks_never_flush_the_translation_cache(
 
 @pytest.mark.parametrize("arch_name", ARCHES)
 def test_counting_without_a_full_decode_agrees_with_it(arch_name: str) -> None:
-    """Blocks are counted by size (fixed-width code) or a lite decode unless a listener wants
-    the decoded instructions; both ways give the same count, for every prefix of the code."""
+    """Blocks are counted by size (fixed-width code) or a lite decode, never a full one; the count
+    is what capstone's full decode gives, for every prefix of the code."""
     arch = arches.get(arch_name)
     code, _ = cpu.new_assembler(arch).asm(LOOPS["ppc64le" if arch_name == "ppc64" else arch_name], BASE)
     uc = cpu.new_engine(arch)
     uc.mem_map(BASE, 0x10000)
     uc.mem_write(BASE, bytes(code))
+    full = cpu.new_disassembler(arch)
     for size in range(len(code) + 1):
-        counted, decoded = BlockTable(uc, arch), BlockTable(uc, arch)
-        decoded.listen(lambda block: None)
-        assert counted.ninsns(BASE, size) == decoded.ninsns(BASE, size)
+        decoded = max(1, len(list(full.disasm(bytes(code[:size]), BASE))))  # an undecodable block runs as one
+        assert BlockTable(uc, arch).ninsns(BASE, size) == decoded

@@ -1,34 +1,20 @@
-"""Decoded basic blocks: what a block the engine reports contains, decoded once.
+"""Translated blocks on first sight: counted, and shown to whoever inspects new code.
 
 Unicorn's block hook gives an address and a size in bytes, not an instruction
-count; this table disassembles each block with capstone on first sight and
-keeps the instructions for anyone who wants to price them (emu.timing).
+count; this table counts each block once (by size, or capstone's lite decode) and
+hands it to the inspectors (the privileged-instruction check, the timing profiler),
+which read its bytes or decode it only as far as they need.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import capstone
 import unicorn
 
 from emu import cpu
 from emu.arch import Arch
-
-
-@dataclass
-class Block:
-    """One translated block: its address, byte size and decoded instructions."""
-
-    address: int
-    size: int
-    insns: list[capstone.CsInsn]
-    alt: str | None = None  # capstone alternate mode (e.g. "thumb") it was decoded in
-
-    @property
-    def ninsns(self) -> int:
-        return max(1, len(self.insns))  # an undecodable block still runs (and faults) as one
 
 
 class FirstSight:
@@ -74,18 +60,15 @@ class FirstSight:
 
 
 class BlockTable:
-    """Blocks by address: counted on first sight, decoded in full only for listeners.
+    """Blocks by address, counted on first sight.
 
     Counting is what every run needs, on every new block: by size where the code has a
     fixed instruction width (`[timing] insn_width` in the arch.toml), else a lite capstone
-    pass that builds no instruction objects. Full decoding (operands, details) is for the
-    timing profiler, which asks for it with `listen`.
+    pass that builds no instruction objects. Inspectors see each block once, undecoded.
     """
 
     def __init__(self, uc: unicorn.Uc, arch: Arch) -> None:
         self.uc, self.arch = uc, arch
-        self.blocks: dict[int, Block] = {}  # decoded; first sight wins, as in the C counter
-        self.listeners: list[Callable[[Block], None]] = []
         self.inspectors: list[Callable[[FirstSight], None]] = []  # every block, once, undecoded
         self._alt = arch.timing.alt_mode
         self.insn_width = arch.timing.insn_width
@@ -93,37 +76,18 @@ class BlockTable:
         self._disassemblers: dict[str | None, capstone.Cs] = {}
 
     def ninsns(self, address: int, size: int) -> int:
-        """Instruction count of the block at `address` (counted once, at first sight)."""
-        if self.listeners:
-            return self.lookup(address, size).ninsns
+        """Instruction count of the block at `address` (counted once, at first sight: first
+        sight wins, as in the C counter)."""
         seen = self._seen.get(address)
         if seen is None:
             seen = self._seen[address] = (self._first_sight(address, size).ninsns(), size)
         return seen[0]
-
-    def listen(self, listener: Callable[[Block], None]) -> None:
-        """Call `listener` with every block, decoded: those seen so far, then each new one."""
-        for address, (_, size) in list(self._seen.items()):
-            self.lookup(address, size)
-        for block in list(self.blocks.values()):
-            listener(block)
-        self.listeners.append(listener)
 
     def inspect(self, inspector: Callable[[FirstSight], None]) -> None:
         """Show `inspector` every block at first sight: those seen so far, then each new one."""
         for address, (_, size) in list(self._seen.items()):
             inspector(FirstSight(self, address, size, self._mode()))
         self.inspectors.append(inspector)
-
-    def lookup(self, address: int, size: int) -> Block:
-        block = self.blocks.get(address)
-        if block is None:
-            block = self._decode(address, size)
-            self.blocks[address] = block
-            self._inspect(FirstSight(self, address, size, block.alt))
-            for listener in self.listeners:
-                listener(block)
-        return block
 
     def _mode(self) -> str | None:
         """The alternate decoding mode in force (data-driven: e.g. ARM's CPSR.T -> thumb)."""
@@ -133,6 +97,7 @@ class BlockTable:
         return self._alt.capstone if value & self._alt.mask else None
 
     def disassembler(self, alt: str | None) -> capstone.Cs:
+        """The arch's capstone (details on) for the main or an alternate mode, made once."""
         cs = self._disassemblers.get(alt)
         if cs is None:
             cs = self._disassemblers[alt] = cpu.new_disassembler(self.arch, alt)
@@ -148,8 +113,3 @@ class BlockTable:
     def _inspect(self, sight: FirstSight) -> None:
         for inspector in self.inspectors:
             inspector(sight)
-
-    def _decode(self, address: int, size: int) -> Block:
-        alt = self._mode()
-        code = bytes(self.uc.mem_read(address, size)) if size else b""
-        return Block(address, size, list(self.disassembler(alt).disasm(code, address)), alt)

@@ -17,10 +17,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import capstone
-
 from emu.arch import Arch
-from emu.cpu import new_disassembler
 from emu.image import Image
 from emu.native.blocks import FirstSight
 from emu.native.counter import BlockStats, CBlockCounter, PyBlockCounter
@@ -115,7 +112,6 @@ class Profiler:
         self.prices: dict[int, Prices] = {}
         self._costs: dict[tuple[Shape, bool], BlockCost] = {}
         self._by_encoding: dict[tuple[str | None, bytes], Decoded | None] = {}
-        self._disassemblers: dict[str | None, capstone.Cs] = {}
         counter.table.inspect(self._price)
 
     def _price(self, block: FirstSight) -> None:
@@ -132,10 +128,7 @@ class Profiler:
         ~50 µs through its Python binding, and a Go binary's code is ~25% distinct encodings."""
         key = (alt, encoding)
         if key not in self._by_encoding:
-            cs = self._disassemblers.get(alt) or self._disassemblers.setdefault(
-                alt, new_disassembler(self.arch, alt)
-            )
-            insn = next(cs.disasm(encoding, address, 1), None)
+            insn = next(self.counter.table.disassembler(alt).disasm(encoding, address, 1), None)
             self._by_encoding[key] = None if insn is None else self.classifier.decode(insn)
         template = self._by_encoding[key]
         if template is None or template.address == address:
