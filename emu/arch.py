@@ -72,6 +72,7 @@ class Registers:
     general: tuple[str, ...]
     lr: str | None = None
     aliases: dict[str, str] = field(default_factory=dict)  # another spelling -> emu's name
+    machine_state: tuple[str, ...] = ()  # hold the CPU's mode (user mode, byte order): never cleared
 
 
 @dataclass(frozen=True)
@@ -79,16 +80,21 @@ class SyscallAbi:
     """How a guest asks the kernel for something, and how the answer comes back."""
 
     trap: str
-    hook: str  # "insn" (x86 syscall instruction hook) or "intr" (interrupt number)
+    hook: str  # "insn" (an instruction hook on `insn`) or "intr" (interrupt number `intno`)
     number: str
     args: tuple[str, ...]
     result: str
     errors: str  # "negative" (-errno) or "flag" (error_flag's bit set + positive errno)
     intno: int | None = None
+    insn: str | None = None  # with hook = "insn": unicorn's constant for the trap instruction
     clobbers: dict[str, str] = field(default_factory=dict)
     error_flag: ErrorFlag | None = None
 
     def __post_init__(self) -> None:
+        if self.hook not in ("insn", "intr"):
+            raise InvalidField("hook", f"'{self.hook}' is not 'insn' or 'intr':")
+        if (self.hook == "insn") != (self.insn is not None):
+            raise InvalidField("insn", "wanted exactly when hook = 'insn':")
         if self.errors not in ("negative", "flag"):
             raise InvalidField("errors", f"'{self.errors}' is not 'negative' or 'flag':")
         if (self.errors == "flag") != (self.error_flag is not None):
@@ -168,6 +174,7 @@ class LinuxFacts:
     stat: StatLayout
     canonical_bits: int | None = None
     timestamp_counter: TimestampCounter | None = None
+    arch_prctl_bases: dict[str, str] = field(default_factory=dict)  # arch_prctl's "fs"/"gs" -> base register
     hint_words: tuple[int, ...] = ()  # instruction words emu treats as a yield
 
 
@@ -195,7 +202,7 @@ class SignalFrame:
     entry_zero: tuple[str, ...] = ()
     mode_register: str | None = None
     mode_clear: int = 0
-    thumb_bit: int = 0
+    alt_mode_bit: int = 0
     restore_forced: dict[str, tuple[int, int]] = field(default_factory=dict)
     uc_registers_pointer: int | None = None
     restore_skip: tuple[str, ...] = ()
@@ -214,7 +221,7 @@ class Interrupt:
 @dataclass(frozen=True)
 class Breakpoint:
     bytes: str  # hex
-    thumb: bool
+    alt_mode: bool  # the pattern of the alternate instruction set (interworking)
 
 
 @dataclass(frozen=True)
@@ -256,14 +263,15 @@ class FaultRules:
 class Padding:
     """Code alignment filler, as GNU as emits it."""
 
-    style: str  # "x86" (nops, largest first), "word" (nop), "ppc" (group_nop, branch)
+    style: str  # "multibyte" (variable-length nops, largest first), "word" (one nop word), "group" (nops, a
+    # group-ending nop last, a branch over long runs)
     nops: tuple[str, ...] = ()
     nop: int | None = None
     group_nop: int | None = None
     branch: int | None = None
 
     def __post_init__(self) -> None:
-        needs = {"x86": ("nops",), "word": ("nop",), "ppc-group": ("nop", "group_nop", "branch")}
+        needs = {"multibyte": ("nops",), "word": ("nop",), "group": ("nop", "group_nop", "branch")}
         if self.style not in needs:
             raise InvalidField("style", f"'{self.style}' is not one of {', '.join(needs)}:")
         for name in needs[self.style]:
@@ -290,6 +298,7 @@ class AsmSyntax:
     predefines: dict[str, str]
     mode_directives: dict[str, str] = field(default_factory=dict)  # ".thumb" -> "thumb" ("" = main mode)
     alt_insn_size_guess: dict[str, int] = field(default_factory=dict)  # alternate mode -> first-pass size
+    mnemonic_prefixes: tuple[str, ...] = ()  # words that join the next mnemonic (`lock xadd` is one)
 
 
 @dataclass(frozen=True)
@@ -313,6 +322,7 @@ class MemoryModelFacts:
     store_conditional: tuple[str, ...]
     litmus_registers: tuple[str, ...]  # free registers for herd's symbolic ones (%x0)
     litmus_rewrites: tuple[tuple[str, str], ...] = ()  # regex -> replacement: litmus7 syntax to ours
+    litmus_memory_operand: str | None = None  # regex of an operand naming a location directly (group 1)
 
     def __post_init__(self) -> None:
         from emu.memmodel.storage import BARRIERS, MODELS

@@ -85,7 +85,9 @@ def arch_selection(text: str) -> str:
         return text
     names = text.split(",")
     if not all(name.strip() for name in names):
-        raise argparse.ArgumentTypeError(f"{text!r}: an empty arch name (write `all` or e.g. amd64,arm)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: an empty arch name (write `all` or names from `emu arches`, comma-separated)"
+        )
     for name in names:
         arch_name(name)
     return text

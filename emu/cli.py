@@ -279,7 +279,9 @@ def command_arches(args: argparse.Namespace) -> int:
     for arch in arches.all_arches().values():
         aliases = ", ".join(a for a in arch.aliases if a != arch.name)
         page = f"{arch.page_size // 1024} KiB pages"
-        print(f"{arch.name:<8} {arch.bits}-bit {arch.endian}-endian, {page:<13} aliases: {aliases}")
+        cpus = ", ".join(sorted(arch.cpus, key=lambda cpu: cpu != arch.timing.default_cpu))
+        order = f"{arch.endian}-endian,"
+        print(f"{arch.name:<8} {arch.bits}-bit {order:<14} {page:<13} cpus: {cpus:<22} aliases: {aliases}")
     return 0
 
 

@@ -18,6 +18,7 @@ import unicorn
 from unicorn.unicorn_py3.unicorn import uclib
 
 from emu import quirks
+from emu.errors import MissingDataError
 
 if TYPE_CHECKING:
     from emu.arch import Arch
@@ -63,6 +64,15 @@ def _const_module_by_name(family: str) -> object:
 
 def _const_module(arch: Arch) -> object:
     return _const_module_by_name(arch.unicorn.arch)
+
+
+def engine_constant(arch: Arch, name: str) -> int:
+    """A constant of unicorn's module for this arch's engine family, named by arch data
+    (`UC_X86_INS_SYSCALL`): generic code never imports one family's constants itself."""
+    value = getattr(_const_module(arch), name, None)
+    if not isinstance(value, int):
+        raise MissingDataError(f"{arch.name}: unicorn has no constant {name} for engine {arch.unicorn.arch}")
+    return value
 
 
 @functools.cache

@@ -160,10 +160,10 @@ def _image(elf: ELFFile, arch: Arch, headers: list, path: str) -> Image:
                 bool(flags & PF_X),
             )
         )
-    symbols, thumb = _symbols(elf, arch, path)
+    symbols, alt_mode = _symbols(elf, arch, path)
     entry, registers = _entry(elf, arch, segments, path)
     _check_entry(entry, arch, path)
-    image = Image(arch.name, segments, symbols, entry, {}, thumb, path)
+    image = Image(arch.name, segments, symbols, entry, {}, alt_mode, path)
     image.initial_registers = registers
     image.function_descriptors = _uses_descriptors(elf, arch)
     image.program_headers = [(AT_PHDR, phdr), (AT_PHENT, elf["e_phentsize"]), (AT_PHNUM, elf["e_phnum"])]
@@ -184,7 +184,7 @@ _STT_FUNC = ENUM_ST_INFO_TYPE["STT_FUNC"]
 def _symbols(elf: ELFFile, arch: Arch, path: str) -> tuple[dict[str, int], set[str]]:
     """Defined symbols by address; on arm, Thumb functions (odd st_value) are listed apart."""
     symbols: dict[str, int] = {}
-    thumb: set[str] = set()
+    alt_mode: set[str] = set()
     for name, symbol in _symbol_table(elf, path):
         kind = symbol["st_info"] & 0xF
         defined = kind in _DEFINED_KINDS and symbol["st_shndx"] != ENUM_ST_SHNDX["SHN_UNDEF"]
@@ -192,10 +192,10 @@ def _symbols(elf: ELFFile, arch: Arch, path: str) -> tuple[dict[str, int], set[s
             continue
         value = symbol["st_value"]
         if arch.interworking and kind == _STT_FUNC and value & 1:
-            thumb.add(name)
+            alt_mode.add(name)
             value &= ~1
         symbols[name] = value
-    return symbols, thumb
+    return symbols, alt_mode
 
 
 def _symbol_table(elf: ELFFile, path: str) -> list[tuple[str, dict[str, int]]]:

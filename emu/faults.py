@@ -74,7 +74,7 @@ class FaultRules:
         bits = data.address_bits
         self.user_address_limit: int | None = 1 << bits if bits else None
         self._software = data.software_interrupt
-        self._breakpoints = [(bytes.fromhex(b.bytes), b.thumb) for b in data.breakpoints]
+        self._breakpoints = [(bytes.fromhex(b.bytes), b.alt_mode) for b in data.breakpoints]
 
     @property
     def checks_blocks(self) -> bool:
@@ -145,10 +145,10 @@ class FaultRules:
             return None
         return Verdict(rule.signal, f"{rule.reason}, vector {intno:#x}", start)
 
-    def invalid_instruction(self, pc: int, thumb: bool, read: Callable[[int, int], bytes]) -> Verdict:
+    def invalid_instruction(self, pc: int, alt_mode: bool, read: Callable[[int, int], bytes]) -> Verdict:
         """An undefined instruction: SIGILL, unless Linux reserves it as a breakpoint."""
-        for pattern, in_thumb in self._breakpoints:
-            if in_thumb != thumb:
+        for pattern, pattern_alt in self._breakpoints:
+            if pattern_alt != alt_mode:
                 continue
             try:
                 if read(pc, len(pattern)) == pattern:

@@ -34,7 +34,7 @@ class Image:
     symbols: dict[str, int]
     entry: int
     source_lines: dict[int, tuple[str, int]] = field(default_factory=dict)
-    thumb_symbols: set[str] = field(default_factory=set)
+    alt_mode_symbols: set[str] = field(default_factory=set)
     path: str = ""
     initial_registers: dict[str, int] = field(default_factory=dict)  # e.g. ppc64 ELFv1 TOC in r2
     function_descriptors: bool = False  # ppc64 ELFv1: code pointers (signal handlers) are descriptors

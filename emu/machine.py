@@ -165,7 +165,7 @@ class Machine:
                     None,
                     1,
                     0,
-                    unicorn.x86_const.UC_X86_INS_SYSCALL,
+                    cpu.engine_constant(self.arch, abi.insn or ""),
                 )
             )
         tsc.install(self)  # rdtsc reads the virtual clock
@@ -286,21 +286,23 @@ class Machine:
     def _pc(self) -> int:
         return self.regs[self.arch.pc]
 
-    def in_thumb(self) -> bool:
+    def in_alt_mode(self) -> bool:
         """True while the core runs its alternate instruction set (ARM's Thumb; arch data)."""
         state = self.arch.interworking
         return state is not None and bool(self.regs[state.state_register] & state.state_bit)
 
     def _set_pc(self, value: int) -> None:
         state = self.arch.interworking
-        if state and value & 1:  # an odd code address enters Thumb, as `bx` does
+        if (
+            state and value & 1
+        ):  # an odd code address enters the alternate state (interworking data), as ARM `bx` does
             self.regs[state.state_register] = self.regs[state.state_register] | state.state_bit
             value &= ~1
         self.regs[self.arch.pc] = value
 
     def _start_address(self) -> int:
         pc = self._pc()
-        return pc | 1 if self.in_thumb() else pc
+        return pc | 1 if self.in_alt_mode() else pc
 
     # ---- run loop ---------------------------------------------------------------------
 
@@ -427,7 +429,7 @@ class Machine:
 
     def _fault_from(self, err: UcError) -> Fault:
         if err.errno == unicorn.UC_ERR_INSN_INVALID:
-            verdict = self.fault_rules.invalid_instruction(self._pc(), self.in_thumb(), self.memory.read)
+            verdict = self.fault_rules.invalid_instruction(self._pc(), self.in_alt_mode(), self.memory.read)
             return Fault(verdict.signal_name, verdict.reason, verdict.pc)
         signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
         address = self._last_access if "address" in reason else None
@@ -446,12 +448,12 @@ class Machine:
         return f"{text} {disassembly}" if disassembly else text
 
     def disassemble_at(self, pc: int) -> str:
-        thumb = self.in_thumb()
+        alt = self.in_alt_mode()
         try:
             code = self.memory.read(pc, 16)
         except UcError:
             return ""
-        cs = cpu.new_disassembler(self.arch, self.arch.alt_mode(thumb))
+        cs = cpu.new_disassembler(self.arch, self.arch.alt_mode(alt))
         for insn in cs.disasm(code, pc, 1):
             return f"`{insn.mnemonic} {insn.op_str}`".replace(" `", "`")
         return "`(undecodable: " + code[:4].hex() + ")`"

@@ -296,11 +296,14 @@ class UserStubs:
         return found
 
 
-STUBS_HELP = (
-    "your stubs: a file, or a directory of per-arch files (amd64.s, arm.s, ppc64x.s, an <arch>.s, "
-    "or <dir>/runtime.s for a whole file), or a shipped mutant (emu/data/mutants/NAME); the functions they define "
-    "(runtime·cas and runtime.cas are cas) replace the shipped ones"
-)
+def stubs_help() -> str:
+    """--stubs' help, naming the per-arch file names the arch folders define (`[stubs] family`)."""
+    files = ", ".join(f"{family}.s" for family in sorted(_stub_families()))
+    return (
+        f"your stubs: a file, or a directory of per-arch files ({files}, or <family>/runtime.s for a whole "
+        "file), or a shipped mutant (emu/data/mutants/NAME); the functions they define "
+        "(runtime·cas and runtime.cas are cas) replace the shipped ones"
+    )
 
 
 class ArgumentContainer(Protocol):
@@ -312,7 +315,7 @@ class ArgumentContainer(Protocol):
 def add_stubs_argument(parser: ArgumentContainer, *old_names: str) -> None:
     """`--stubs PATH`, the one option for the user's stubs (`old_names`: earlier names kept as aliases)."""
     aliases = f" ({', '.join(old_names)}: older names of this option)" if old_names else ""
-    parser.add_argument("--stubs", *old_names, dest="stubs", metavar="PATH", help=STUBS_HELP + aliases)
+    parser.add_argument("--stubs", *old_names, dest="stubs", metavar="PATH", help=stubs_help() + aliases)
 
 
 def _shipped_mutant_folder(path: Path) -> Path | None:

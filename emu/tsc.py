@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import unicorn
 from unicorn.unicorn_py3 import unicorn as uc_binding
 
+from emu.cpu import engine_constant
+
 if TYPE_CHECKING:
     from emu.machine import Machine
 
@@ -40,7 +42,7 @@ def install(machine: Machine) -> None:
 
     callback = _COUNTER_HOOK(read_counter)
     for name in spec.instructions:
-        instruction = getattr(unicorn.x86_const, name)
+        instruction = engine_constant(machine.arch, name)
         # The binding's name-mangled private method (see the module doc); it keeps `callback` alive.
         add_hook = machine.uc._Uc__do_hook_add  # type: ignore[attr-defined]
         add_hook(unicorn.UC_HOOK_INSN, callback, 1, 0, ctypes.c_int(instruction))

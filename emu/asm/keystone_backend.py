@@ -173,7 +173,7 @@ class KeystoneAssembler:
         self.label_names: set[str] = set()
         self.equ_names: set[str] = set()
         self.equ_lines: dict[str, tuple[str, int]] = {}
-        self.thumb_labels: set[str] = set()
+        self.alt_mode_labels: set[str] = set()
         self.final = False
         self.syntax = arch.asm
         self.dialect = DIALECTS[arch.asm.dialect](self)
@@ -192,7 +192,7 @@ class KeystoneAssembler:
                     raise st.error(f"symbol '{st.label}' is already defined")
                 self.label_names.add(st.label)
                 if mode is not None:  # a label in the interworking state: an odd code address
-                    self.thumb_labels.add(st.label)
+                    self.alt_mode_labels.add(st.label)
                 current.items.append(Item("label", st, directive=Label(st.label)))
                 continue
             if not op:
@@ -296,13 +296,13 @@ class KeystoneAssembler:
             return Item("align", st, directive=Align(boundary, fill, section.kind == sec.CODE))
         if op in (".ltorg", ".pool"):
             if not self.syntax.literal_pools:
-                raise st.error(f"'{st.op}' is only valid on targets with literal pools (arm)")
+                raise st.error(f"'{st.op}' is only valid on targets with literal pools")
             return Item("pool", st)
         if op.startswith("."):
             raise st.error(f"unknown or unsupported directive '{st.op}'")
         if section.kind == sec.BSS:
             raise st.error(f"instruction '{st.op}' in a .bss section")
-        head, _ = _mnemonic_split(f"{st.op} {st.args}")
+        head, _ = _mnemonic_split(f"{st.op} {st.args}", self.syntax.mnemonic_prefixes)
         for part in head.split():
             if not MNEMONIC.match(part):
                 raise st.error(f"'{part}' is not an instruction mnemonic")
@@ -454,7 +454,7 @@ class KeystoneAssembler:
         rule = self.arch.padding
         if padding == 0:
             return b""
-        if rule.style == "x86":
+        if rule.style == "multibyte":
             nops = [bytes.fromhex(n) for n in rule.nops]
             out = b""
             while len(out) < padding:
@@ -464,7 +464,7 @@ class KeystoneAssembler:
             return b"\0" * padding
         words = padding // 4
         nop = rule.nop or 0
-        if rule.style == "ppc-group":
+        if rule.style == "group":
             body = [nop] * (words - 1) + [rule.group_nop or nop]
             if words >= 5:
                 body = [(rule.branch or 0) | padding, *body[2:]]
@@ -488,7 +488,7 @@ class KeystoneAssembler:
                 raise item.st.error(f"undefined symbol '{name}'")
             return name
 
-        head, operands = _mnemonic_split(text)
+        head, operands = _mnemonic_split(text, self.syntax.mnemonic_prefixes)
         return f"{head} {IDENT.sub(replace, operands)}".strip() if operands else head
 
     def encode(self, item: Item, text: str, address: int) -> bytes:
@@ -544,7 +544,7 @@ class KeystoneAssembler:
             if name in self.label_names and not name.startswith("__emu_")
         }
         entry = symbols.get("_start", bases.get(".text", self.arch.text_base))
-        if "_start" in self.thumb_labels:
+        if "_start" in self.alt_mode_labels:
             entry |= 1
         return Image(
             self.arch.name,
@@ -552,7 +552,7 @@ class KeystoneAssembler:
             symbols,
             entry,
             lines,
-            {n for n in self.thumb_labels if n in symbols},
+            {n for n in self.alt_mode_labels if n in symbols},
             self.filename,
         )
 
@@ -578,14 +578,11 @@ def operand_problem(operands: str, forbidden: str) -> str | None:
     return f"unclosed '{stack[-1]}'" if stack else None
 
 
-X86_PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz", "data16", "addr32", "notrack", "bnd"}
-
-
-def _mnemonic_split(text: str) -> tuple[str, str]:
-    """(mnemonic with any x86 prefixes, operands): `lock xadd` is one mnemonic."""
+def _mnemonic_split(text: str, prefixes: tuple[str, ...]) -> tuple[str, str]:
+    """(mnemonic with any prefixes, operands): `lock xadd` is one mnemonic (`[asm] mnemonic_prefixes`)."""
     words = text.split(None, 1)
     head, rest = words[0], words[1] if len(words) > 1 else ""
-    while head.lower().split()[-1] in X86_PREFIXES and rest:
+    while head.lower().split()[-1] in prefixes and rest:
         more = rest.split(None, 1)
         head, rest = f"{head} {more[0]}", more[1] if len(more) > 1 else ""
     return head, rest

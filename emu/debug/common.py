@@ -49,34 +49,34 @@ class Decoder:
         self._cs: dict[str | None, capstone.Cs] = {None: cpu.new_disassembler(self.arch)}
         self._cache: dict[tuple[int, bool], Insn] = {}
 
-    def thumb(self) -> bool:
-        return self.machine.in_thumb()
+    def in_alt_mode(self) -> bool:
+        return self.machine.in_alt_mode()
 
-    def at(self, pc: int, thumb: bool | None = None) -> Insn:
-        thumb = self.thumb() if thumb is None else thumb
-        key = (pc, thumb)
+    def at(self, pc: int, alt: bool | None = None) -> Insn:
+        alt = self.in_alt_mode() if alt is None else alt
+        key = (pc, alt)
         insn = self._cache.get(key)
         if insn is None:
-            insn = self._cache[key] = self._decode(pc, thumb)
+            insn = self._cache[key] = self._decode(pc, alt)
         return insn
 
-    def _decode(self, pc: int, thumb: bool) -> Insn:
+    def _decode(self, pc: int, alt: bool) -> Insn:
         try:
             code = self.machine.memory.read(pc, 16)
         except UcError:
             return Insn(pc, 4, "(unmapped)", "")
-        mode = self.arch.alt_mode(thumb)
+        mode = self.arch.alt_mode(alt)
         if mode not in self._cs:
             self._cs[mode] = cpu.new_disassembler(self.arch, mode)
         for found in self._cs[mode].disasm(code, pc, 1):
             return Insn(pc, found.size, found.mnemonic, found.op_str)
         return Insn(pc, 4, "(undecodable)", code[:4].hex())
 
-    def block(self, start: int, size: int, thumb: bool = False) -> list[Insn]:
+    def block(self, start: int, size: int, alt: bool = False) -> list[Insn]:
         """The instructions of a basic block (for the post-mortem ring buffer)."""
         out, pc = [], start
         while pc < start + size:
-            insn = self.at(pc, thumb)
+            insn = self.at(pc, alt)
             out.append(insn)
             pc += insn.size
         return out

@@ -39,8 +39,8 @@ class PostMortem:
         return self
 
     def _on_block(self, uc, address: int, size: int, _user) -> None:
-        thumb = self.machine.in_thumb()
-        self.blocks.append((self.machine.running.tid, address, size, thumb))
+        alt = self.machine.in_alt_mode()
+        self.blocks.append((self.machine.running.tid, address, size, alt))
 
     def after_slice(self, thread) -> None:
         """History is recorded by the block hook; nothing to do between slices."""
@@ -90,8 +90,8 @@ class PostMortem:
         """The thread's last instructions, decoded from the block ring; the last block ends at pc."""
         mine = [block for block in self.blocks if block[0] == tid]
         insns: list[Insn] = []
-        for index, (_, start, size, thumb) in enumerate(mine):
-            for insn in self.decoder.block(start, size, thumb):
+        for index, (_, start, size, alt) in enumerate(mine):
+            for insn in self.decoder.block(start, size, alt):
                 insns.append(insn)
                 if index == len(mine) - 1 and insn.address == pc:
                     break

@@ -71,7 +71,7 @@ def build(image: Image, arch: Arch) -> bytes:
     for name, address in sorted(image.symbols.items(), key=lambda item: item[1]):
         index = next((i + 1 for i, s in enumerate(segments) if s.address <= address < s.end), SHN_ABS)
         executable = index != SHN_ABS and segments[index - 1].executable
-        value = address | (1 if name in image.thumb_symbols else 0)
+        value = address | (1 if name in image.alt_mode_symbols else 0)
         kind = STT_FUNC if executable else STT_OBJECT
         symbols.append(_symbol(fmt["sym"], arch.bits, strtab.add(name), value, kind, index))
     symtab_index = len(sections)

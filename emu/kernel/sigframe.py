@@ -120,9 +120,9 @@ def _handler_entry(kernel: Kernel, handler: int) -> None:
         regs[arch.call.entry_reg] = handler
     mode = data.mode_register
     if mode:
-        thumb = data.thumb_bit if handler & 1 else 0
+        alt_bit = data.alt_mode_bit if handler & 1 else 0
         regs[arch.pc] = handler & ~1
-        regs[mode] = (regs[mode] & ~data.mode_clear) | thumb
+        regs[mode] = (regs[mode] & ~data.mode_clear) | alt_bit
     else:
         regs[arch.pc] = handler
 

@@ -124,23 +124,24 @@ def sys_sched_getaffinity(kernel: Kernel, thread: Thread, pid: int, size: int, m
     return needed
 
 
-ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS = 0x1001, 0x1002, 0x1003, 0x1004
+ARCH_PRCTL_CODES = {
+    0x1001: "ARCH_SET_GS",
+    0x1002: "ARCH_SET_FS",
+    0x1003: "ARCH_GET_FS",
+    0x1004: "ARCH_GET_GS",
+}
 
 
 @syscall("arch_prctl")
 def sys_arch_prctl(kernel: Kernel, thread: Thread, code: int, address: int, *_) -> int:
     """x86-64's own TLS call (Go's settls): set or read the FS/GS base of the calling thread."""
-    registers = {
-        ARCH_SET_FS: "fs_base",
-        ARCH_SET_GS: "gs_base",
-        ARCH_GET_FS: "fs_base",
-        ARCH_GET_GS: "gs_base",
-    }
-    if code not in registers:
+    name = ARCH_PRCTL_CODES.get(code, "")
+    register = kernel.arch.linux.arch_prctl_bases.get(name)  # which base register (arch data)
+    if register is None:
         return -Errno.EINVAL
     regs = kernel.process.regs
-    if code in (ARCH_SET_FS, ARCH_SET_GS):
-        regs[registers[code]] = address
+    if name.startswith("ARCH_SET_"):
+        regs[register] = address
     else:
-        kernel.store(address, regs[registers[code]], 8)
+        kernel.store(address, regs[register], 8)
     return 0

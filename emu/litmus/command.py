@@ -84,7 +84,11 @@ def add_litmus_command(commands: argparse._SubParsersAction) -> None:
         help="run herd/litmus7 litmus tests under a memory model (docs/memory-models.md)",
         description=__doc__.split("\n\n")[1],
     )
-    litmus.add_argument("tests", nargs="+", help="litmus test files (PPC, ARM or X86)")
+    litmus.add_argument(
+        "tests",
+        nargs="+",
+        help="litmus test files (herd syntax; the family on the first line must be the arch's)",
+    )
     litmus.add_argument(
         "--arch", "-a", type=argtypes.arch_name, help="one arch of the tests' family (default: all of them)"
     )

@@ -83,9 +83,15 @@ class LitmusTest:
         names += [v for regs in self.registers.values() for v in regs.values() if _is_name(v)]
         names += list(self.symbolic.values())
         names += [loc for loc in self.shown if ":" not in loc]
-        if self.family == "X86":  # x86 tests address memory by name: MOV [x],$1
-            names += re.findall(r"\[([A-Za-z_]\w*)\]", "\n".join(line for t in self.threads for line in t))
         return list(dict.fromkeys(names))
+
+    def named_in_code(self, operand: str | None) -> list[str]:
+        """Locations the code names directly (`operand`: the arch's regex for such an operand,
+        `[memory_model] litmus_memory_operand`; families that address memory through registers
+        have none)."""
+        if operand is None:
+            return []
+        return re.findall(operand, "\n".join(line for thread in self.threads for line in thread))
 
 
 def _is_name(value: str) -> bool:

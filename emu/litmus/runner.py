@@ -85,12 +85,15 @@ class LitmusMachine:
             raise UsageError(f"{test.path}: a {test.family} test cannot run on {arch.name}")
         self.test, self.arch = test, arch
         self.facts = arch.memory_model
+        self.variables = list(
+            dict.fromkeys(test.variables + test.named_in_code(self.facts.litmus_memory_operand))
+        )
         self.symbolic = self._allocate_symbolic()
         self.image = self._assemble()
         self.uc = cpu.new_engine(arch)
         self.registers = cpu.Registers(self.uc, arch)
         self._map()
-        self.locations = {name: self.image.symbols[f"litmus_{name}"] for name in test.variables}
+        self.locations = {name: self.image.symbols[f"litmus_{name}"] for name in self.variables}
         self.data = (min(self.locations.values()), max(self.locations.values()) + SLOT)
         self.initial_data = bytes(self.uc.mem_read(self.data[0], self.data[1] - self.data[0]))
         self.starts = [self.image.symbols[f"P{i}"] for i in range(len(test.threads))]
@@ -125,8 +128,10 @@ class LitmusMachine:
                 line = line.replace(name, self.symbolic[(str(thread), name)])
             for pattern, replacement in self.facts.litmus_rewrites:
                 line = re.sub(pattern, replacement, line)
-            if self.test.family == "X86":
-                line = re.sub(r"\[([A-Za-z_]\w*)\]", r"[litmus_\1]", line)
+            if self.facts.litmus_memory_operand:
+                line = re.sub(
+                    self.facts.litmus_memory_operand, lambda m: m[0].replace(m[1], f"litmus_{m[1]}"), line
+                )
             out.append(f"    {line}" if not line.endswith(":") else line)
         return [*out, f"P{thread}_end:", "    nop"]
 
@@ -135,7 +140,7 @@ class LitmusMachine:
         for thread, code in enumerate(self.test.threads):
             lines += self._thread_source(thread, code)
         lines += [".data", f".balign {SLOT}"]
-        for name in self.test.variables:
+        for name in self.variables:
             value = self.test.memory.get(name, 0)
             lines += [f"litmus_{name}:", f"    .long {value}", f"    .balign {SLOT}"]
         try:
@@ -151,7 +156,7 @@ class LitmusMachine:
 
     def _initial_context(self, thread: int) -> UcContext:
         for name in self.arch.registers.general:
-            if name not in (self.arch.pc, "msr", "cpsr"):
+            if name != self.arch.pc and name not in self.arch.registers.machine_state:
                 self.registers[name] = 0
         for register, value in self.test.registers.get(thread, {}).items():
             self.registers[self._register(register)] = self._value(value)

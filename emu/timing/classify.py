@@ -138,8 +138,8 @@ class Classifier:
         """A predicated non-branch instruction (ARM `movlt`) waits for the flags, and for its
         destinations: when the condition fails they keep their old value."""
         flags = self.rules.get("condition_register")
-        unconditional = (capstone.arm.ARM_CC_AL, capstone.arm.ARM_CC_INVALID)
-        if not flags or cls in PREDICTED or getattr(insn, "cc", capstone.arm.ARM_CC_AL) in unconditional:
+        code = getattr(insn, "cc", None)  # capstone's condition code, on ISAs that predicate
+        if not flags or cls in PREDICTED or code is None or code in self.rules["unconditional_codes"]:
             return []
         return [_reg_id(insn, flags), *written]
 

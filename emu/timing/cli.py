@@ -23,8 +23,7 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--cpu",
         metavar="MODEL",
-        help="CPU timing model: power8, power9 (ppc64/ppc64le), "
-        "cortex-a9, cortex-a57 (arm), skylake, zen2 (amd64); default per arch",
+        help="CPU timing model of the arch: `emu arches` lists each arch's models, its default first",
     )
     group.add_argument(
         "--cycles",

@@ -48,7 +48,7 @@ def find_block(image: Image, arch_name: str, where: str) -> Block:
             known = ", ".join(sorted(image.symbols)[:12])
             raise UsageError(f"no symbol '{where}' in {image.path} (some: {known})") from None
     code = _bytes_at(image, address)
-    alt = arches.get(arch_name).alt_mode(where in image.thumb_symbols)
+    alt = arches.get(arch_name).alt_mode(where in image.alt_mode_symbols)
     classifier = classifier_for(arch_name)
     insns, decoded = [], []
     for insn in cpu.new_disassembler(arches.get(arch_name), alt).disasm(code, address):
