@@ -85,7 +85,7 @@ def findings(path: Path, words: set[str], registers: set[str]) -> list[str]:
             parts = {part.lower() for part in re.split(r"_|(?<=[a-z])(?=[A-Z])", name) if part}
             hits = parts & words
             if hits:
-                found.append(f"{getattr(node, "lineno", 0)}: identifier {name} names {sorted(hits)}")
+                found.append(f"{getattr(node, 'lineno', 0)}: identifier {name} names {sorted(hits)}")
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
             tokens = {token.lower() for token in TOKEN.findall(node.value)}
             hits = ((tokens & words) | ({node.value.strip().lower()} & registers)) - allowed
