@@ -25,7 +25,12 @@ from dataclasses import dataclass
 import unicorn
 from unicorn import UC_PROT_EXEC, UC_PROT_READ, UC_PROT_WRITE
 
-PROT_NONE, PROT_READ, PROT_WRITE, PROT_EXEC = 0, 1, 2, 4
+from emu.kernel.abi import Prot
+
+# The guest's mmap protections (defined once, in the kernel's ABI constants) as plain ints.
+PROT_NONE, PROT_READ, PROT_WRITE, PROT_EXEC = (
+    int(p) for p in (Prot.PROT_NONE, Prot.PROT_READ, Prot.PROT_WRITE, Prot.PROT_EXEC)
+)
 _TO_UC = {PROT_READ: UC_PROT_READ, PROT_WRITE: UC_PROT_WRITE, PROT_EXEC: UC_PROT_EXEC}
 DEFAULT_MEM_LIMIT = 1 << 30  # --mem-limit's default: 1 GiB of guest memory and records
 MAX_MAP_COUNT = 65530  # Linux's default vm.max_map_count: more mappings is -ENOMEM
