@@ -87,7 +87,7 @@ class Classifier:
                 (self.groups[insn.group_name(g)] for g in insn.groups if insn.group_name(g) in self.groups),
                 UNCLASSIFIED,
             )
-        return self._shifted_form(insn, self._memory_form(insn, cls))
+        return self._indexed_form(insn, self._shifted_form(insn, self._memory_form(insn, cls)))
 
     def _shifted_form(self, insn: capstone.CsInsn, cls: str) -> str:
         """ARM: an ALU op whose register operand goes through the shifter is a slower class."""
@@ -96,6 +96,14 @@ class Classifier:
             return cls
         if any(op.type == OP_REG and getattr(op, "shift", None) and op.shift.type for op in insn.operands):
             return shifted[cls]
+        return cls
+
+    def _indexed_form(self, insn: capstone.CsInsn, cls: str) -> str:
+        """AArch64: a load/store with a register offset (`ldr x3, [x4, x3, lsl #3]`) adds an
+        integer uop for the address (LLVM's A57 WriteLDIdx/WriteSTIdx): a class of its own."""
+        indexed = self.rules.get("indexed_form", {})
+        if cls in indexed and any(op.type == OP_MEM and getattr(op.mem, "index", 0) for op in insn.operands):
+            return str(indexed[cls])
         return cls
 
     def _memory_form(self, insn: capstone.CsInsn, cls: str) -> str:

@@ -3,8 +3,8 @@
 The corpus is each arch folder's timing/mca/<kernel>.s: the runtime stubs' loop
 bodies (copied from its runtime_asm/runtime.s) and kernels for each model family
 (copies, reductions, pointer chasing, dependent and independent chains,
-store-to-load, branches, divides...). One text is read by both keystone and
-llvm-mca: the triple is the arch's `[timing] llvm_mca_triple`, the -mcpu each CPU
+store-to-load, branches, divides...). One text is read by both emu's assembler
+front end and llvm-mca: the triple is the arch's `[timing] llvm_mca_triple`, the -mcpu each CPU
 model's `llvm_mca_cpu`, run by its `llvm_mca_tool`. emu's number is what the run-time profiler would charge per iteration
 in steady state: the body split into blocks where QEMU splits it (after each
 branch), each block priced as a one-block loop if the body is one, else as
@@ -31,13 +31,13 @@ import capstone
 
 from emu import arch as arches
 from emu import cpu
+from emu.asm import assemble_text
 from emu.timing.classify import Decoded, classifier_for
 from emu.timing.model import load_model
 from emu.timing.scoreboard import PREDICTED, block_cost
 
 ITERATIONS = 200
 TOLERANCE = 0.25  # |emu - llvm-mca| <= 25% of llvm-mca
-BASE = 0x10000
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,25 @@ class Exception_:
 
 
 def corpus_dirs() -> dict[str, Path]:
-    """Each arch's corpus folder (timing/mca), for the arch folders that have one of their own."""
-    return {
-        arch.name: arch.folders[0] / "timing" / "mca"
-        for arch in arches.all_arches().values()
-        if (arch.folders[0] / "timing" / "mca").is_dir()
-    }
+    """Each arch's corpus folder (timing/mca: its own, else its base's, like its CPU models)."""
+    found = {name: arches.get(name).find("timing/mca") for name in arches.names()}
+    return {name: folder for name, folder in found.items() if folder is not None}
+
+
+def mca_models(arch_name: str) -> list[str]:
+    """The arch's CPU models that name an llvm-mca CPU (the ones its corpus must be compared on)."""
+    return [model for model in arches.get(arch_name).cpus if load_model(model).llvm_mca_cpu]
+
+
+def uncovered_arches() -> list[str]:
+    """Arches whose models name an llvm-mca CPU but that have no corpus to compare them on."""
+    return [name for name in arches.names() if mca_models(name) and name not in corpus_dirs()]
+
+
+def unaccounted_models() -> list[str]:
+    """Models that name neither an llvm-mca CPU nor why llvm-mca cannot check them (or both)."""
+    models = {model for name in arches.names() for model in arches.get(name).cpus}
+    return sorted(m for m in models if bool(load_model(m).llvm_mca_cpu) == bool(load_model(m).llvm_mca_skip))
 
 
 def case_files() -> list[tuple[str, Path]]:
@@ -105,20 +118,12 @@ def exceptions() -> list[Exception_]:
     return found
 
 
-def _keystone_text(path: Path) -> str:
-    """The body without comments and directives (keystone reads neither the same way)."""
-    keep = [
-        line
-        for line in path.read_text().splitlines()
-        if line.strip() and not line.strip().startswith(("#", "@", "//", "."))
-    ]
-    return "\n".join(keep)
-
-
 def _decoded(arch_name: str, path: Path) -> tuple[list[Decoded], list[capstone.CsInsn]]:
+    """The body assembled by emu's own front end (the one the runtime stubs go through, so the
+    arch's dialect applies: arm64's LSE atomics, which keystone alone cannot encode), decoded."""
     arch = arches.get(arch_name)
-    code, _ = cpu.new_assembler(arch).asm(_keystone_text(path), BASE)
-    insns = list(cpu.new_disassembler(arch).disasm(bytes(code), BASE))
+    text = assemble_text(path.read_text(), arch, str(path)).segments[0]
+    insns = list(cpu.new_disassembler(arch).disasm(bytes(text.data), text.address))
     classifier = classifier_for(arch_name)
     return [classifier.decode(insn) for insn in insns], insns
 
@@ -142,7 +147,7 @@ def _is_loop(arch_name: str, blocks: list[list[Decoded]], insns: list[capstone.C
     last = insns[len(blocks[0]) - 1]
     self_looping = classifier_for(arch_name).rules.get("self_looping", [])
     targets = [op.imm for op in last.operands if op.type == 2]
-    return BASE in targets or blocks[0][-1].cls in self_looping
+    return insns[0].address in targets or blocks[0][-1].cls in self_looping
 
 
 def emu_cycles(arch_name: str, model_name: str, path: Path) -> float:
@@ -219,6 +224,19 @@ def problems(rows: list[Comparison], documented: list[Exception_]) -> list[str]:
     return found
 
 
+def coverage_problems() -> list[str]:
+    """What the arch folders leave unchecked: an arch with llvm-mca models and no corpus, a
+    model with neither `llvm_mca_cpu` nor `llvm_mca_skip`."""
+    return [
+        f"{name}: its CPU models name an llvm-mca CPU ({', '.join(mca_models(name))}) but it has no "
+        f"timing/mca/*.s bodies to compare them on"
+        for name in uncovered_arches()
+    ] + [
+        f"CPU model {model}: set exactly one of llvm_mca_cpu and llvm_mca_skip"
+        for model in unaccounted_models()
+    ]
+
+
 def _mca_text(row: Comparison) -> str:
     return f"{row.mca:.2f}" if row.mca is not None else f"n/a ({row.no_mca})"
 
@@ -249,7 +267,7 @@ def main() -> int:
     sys.stdout.write(
         f"\n{len(rows)} entries: {close} within ±25% of llvm-mca, {explained} documented differences\n"
     )
-    found = problems(rows, documented)
+    found = problems(rows, documented) + coverage_problems()
     for problem in found:
         sys.stderr.write(f"emu.timing.llvm_mca: {problem}\n")
     return 1 if found else 0

@@ -31,6 +31,11 @@ class ClassCost:
     # may come later (it completes when both are there), so a push or post-indexed store updates
     # its base without waiting for the value it stores.
     data_late: bool = False
+    # Dispatch slots: micro-ops the model's dispatch counts for the plain form, and for an update
+    # form on a model that cracks them (default: the access plus one address uop). A57's AArch64
+    # `ldr x3, [x4, x3]` is 2 uops (I + L), `str x3, [x0], #8` 3 (LLVM's -instruction-info #uOps).
+    uops: int = 1
+    update_uops: int | None = None
     source: str = "LLVM"
     ref: str = ""
 
@@ -47,6 +52,7 @@ class CpuModel:
     cache_latency: dict[str, int] = field(default_factory=dict)
     llvm_mca_cpu: str | None = None  # llvm-mca's -mcpu for this model (emu/timing/llvm_mca.py)
     llvm_mca_tool: str = "llvm-mca"  # the llvm-mca binary that can schedule it (power8: llvm-mca-19)
+    llvm_mca_skip: str = ""  # why llvm-mca cannot check this model (then it names no llvm_mca_cpu)
     # Ports with a reservation buffer of 1 (LLVM's BufferSize = 1, Cortex-A9's address unit): while
     # one instruction waits there for its operands, the next one for the port cannot dispatch, and
     # dispatch is in order, so nothing after it dispatches either.

@@ -73,7 +73,7 @@ class _Step:
     late: tuple[str, ...]  # a data_late store's data: it completes when these are ready too
     writes: tuple[str, ...]
     address_writes: tuple[str, ...]
-    slots: int  # dispatch slots (2 for a cracked update form)
+    slots: int  # dispatch slots (the class's uops; more for a cracked update form)
     buffered: tuple[str, ...]  # single-buffer ports it passes through
 
 
@@ -103,13 +103,20 @@ def _plan(insns: list[Decoded], model: CpuModel, loops: bool) -> list[_Step]:
                 tuple(sorted(late)),
                 tuple(sorted(insn.writes)),
                 tuple(sorted(insn.address_writes)),
-                2 if insn.address_writes and model.cracked_updates else 1,
+                _slots(model, insn, cost),
                 _buffered(model, insn, cost),
             )
         )
         last_writer.update(dict.fromkeys(insn.writes, insn.cls))
         last_writer.update(dict.fromkeys(insn.address_writes, None))
     return steps
+
+
+def _slots(model: CpuModel, insn: Decoded, cost: ClassCost) -> int:
+    """Dispatch slots: the class's uops, or an update form's when the model cracks those."""
+    if insn.address_writes and model.cracked_updates:
+        return cost.update_uops if cost.update_uops is not None else cost.uops + 1
+    return cost.uops
 
 
 def _advance(model: CpuModel, insn: Decoded, cost: ClassCost, reg: str, producer: str | None) -> float:
