@@ -122,8 +122,10 @@ def _decoded(arch_name: str, path: Path) -> tuple[list[Decoded], list[capstone.C
     """The body assembled by emu's own front end (the one the runtime stubs go through, so the
     arch's dialect applies: arm64's LSE atomics, which keystone alone cannot encode), decoded."""
     arch = arches.get(arch_name)
-    text = assemble_text(path.read_text(), arch, str(path)).segments[0]
-    insns = list(cpu.new_disassembler(arch).disasm(bytes(text.data), text.address))
+    image = assemble_text(path.read_text(), arch, str(path))
+    code = next(seg for seg in image.segments if seg.executable and seg.address <= image.entry < seg.end)
+    body = bytes(code.data[image.entry - code.address :])  # a linked segment starts with the ELF headers
+    insns = list(cpu.new_disassembler(arch).disasm(body, image.entry))
     classifier = classifier_for(arch_name)
     return [classifier.decode(insn) for insn in insns], insns
 
