@@ -19,7 +19,7 @@ from emu import arch as arches
 
 UNCLASSIFIED = "unclassified"
 PREDICTED = frozenset({"branch", "branch_indirect", "call", "ret"})  # branches: predicted, not waited for
-OP_REG, OP_MEM = 1, 3  # capstone operand types shared by x86/arm/ppc
+OP_REG, OP_IMM, OP_MEM = 1, 2, 3  # capstone operand types shared by x86/arm/ppc/riscv
 
 
 @dataclass(frozen=True)
@@ -204,6 +204,12 @@ class Classifier:
         if not hasattr(self, "_record"):
             self._record = _reg_id(insn, name)
         return self._record
+
+    def branch_targets(self, insn: capstone.CsInsn) -> list[int]:
+        """The addresses a branch's immediate operands name: capstone gives x86/ARM/PPC targets
+        absolutely and RISC-V's as an offset from the branch (`branch_offsets = "relative"`)."""
+        base = insn.address if self.rules.get("branch_offsets") == "relative" else 0
+        return [base + op.imm for op in insn.operands if op.type == OP_IMM]
 
     def decode(self, insn: capstone.CsInsn) -> Decoded:
         cls = self.classify(insn)

@@ -146,10 +146,9 @@ def _is_loop(arch_name: str, blocks: list[list[Decoded]], insns: list[capstone.C
     """One block that branches back to its own start (or a self-looping class such as rep movs)."""
     if len(blocks) != 1:
         return False
-    last = insns[len(blocks[0]) - 1]
-    self_looping = classifier_for(arch_name).rules.get("self_looping", [])
-    targets = [op.imm for op in last.operands if op.type == 2]
-    return insns[0].address in targets or blocks[0][-1].cls in self_looping
+    classifier = classifier_for(arch_name)
+    targets = classifier.branch_targets(insns[len(blocks[0]) - 1])
+    return insns[0].address in targets or blocks[0][-1].cls in classifier.rules.get("self_looping", [])
 
 
 def emu_cycles(arch_name: str, model_name: str, path: Path) -> float:

@@ -58,8 +58,7 @@ def find_block(image: Image, arch_name: str, where: str) -> Block:
             break
     if not insns:
         raise UsageError(f"no instruction decodes at {address:#x} ({where})")
-    targets = [op.imm for op in insns[-1].operands if op.type == 2]
-    loops = decoded[-1].cls in PREDICTED and address in targets
+    loops = decoded[-1].cls in PREDICTED and address in classifier.branch_targets(insns[-1])
     text = [f"{i.mnemonic} {i.op_str}".strip() for i in insns]
     return Block(address, text, decoded, loops, decoded[-1].cls not in PREDICTED)
 
