@@ -179,7 +179,7 @@ def mca_cycles(arch_name: str, model_name: str, path: Path) -> float:
 
 def mca_tools() -> list[str]:
     """Every llvm-mca binary the comparison needs."""
-    return sorted({load_model(m).llvm_mca_tool for name in corpus_dirs() for m in arches.get(name).cpus})
+    return sorted({load_model(m).llvm_mca_tool for name in corpus_dirs() for m in mca_models(name)})
 
 
 def _refusal(error: subprocess.CalledProcessError) -> str:
@@ -206,8 +206,8 @@ def compare_one(arch_name: str, path: Path, model_name: str) -> Comparison:
 
 
 def compare() -> list[Comparison]:
-    """Every kernel on every model of its arch (needs `mca_tools()` on PATH)."""
-    return [compare_one(name, path, model) for name, path in case_files() for model in arches.get(name).cpus]
+    """Every kernel on every model of its arch that names an llvm-mca CPU (needs `mca_tools()`)."""
+    return [compare_one(name, path, model) for name, path in case_files() for model in mca_models(name)]
 
 
 def problems(rows: list[Comparison], documented: list[Exception_]) -> list[str]:
