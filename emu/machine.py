@@ -17,7 +17,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import unicorn
 from unicorn import UcError
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from emu.memmodel.attach import MachineMemory
     from emu.runtime.runtime import Runtime
 
-__all__ = ["Machine", "Thread", "Fault", "StopReason", "Attachment"]
+__all__ = ["Machine", "Thread", "Fault", "StopReason", "Attachment", "CallHolder"]
 
 UC_FAULTS = {
     unicorn.UC_ERR_READ_UNMAPPED: ("SIGSEGV", "read of unmapped address"),
@@ -63,6 +63,15 @@ class Attachment(Protocol):
     raised, so it can inspect or serve the stopped thread."""
 
     def after_slice(self, thread: Thread) -> None: ...
+
+
+@runtime_checkable
+class CallHolder(Protocol):
+    """An attachment that can stop the engine inside a run to an address (a stub or runtime call):
+    the gdb stub. `held_in_call` reports that stop and serves its user until they resume; True
+    when the stop was its own (the run then goes on)."""
+
+    def held_in_call(self, thread: Thread) -> bool: ...
 
 
 @functools.cache
@@ -357,28 +366,14 @@ class Machine:
         self.kernel.on_resume(thread)  # rt_sigreturn, pending signals (emu/kernel/signals.py)
 
     def _run_slice(self, thread: Thread) -> int | None:
-        """Run one slice of `thread`, charged exactly: the block counter (emu/native) ends it
-        on the budgeted instruction without unicorn's slow per-instruction `count=` mode."""
+        """Run one slice of `thread`, charged exactly (run_until ends it on the budgeted
+        instruction)."""
         self._resume(thread)
         started = self.now()
-        self.stop = StopReason()
         count = self.scheduler.slice_length()
         if self.options.max_insns is not None:
             count = max(1, min(count, self.options.max_insns - self.total_instructions))
-        self.counter.set_thread(thread.tid)
-        before = self.counter.executed
-        self.counter.set_budget(before + count)
-        try:
-            self.counter.run(self._start_address, self._unreached_end())
-        except UcError as err:
-            if err.errno == unicorn.UC_ERR_NOMEM:  # the host, not the guest, ran out
-                raise EmuError(
-                    f"emu: the CPU engine ran out of host memory ({err}); lower --mem-limit"
-                ) from None
-            if not self._is_hint(err):
-                self.stop.fault = self.stop.fault or self._fault_from(err)
-        self.counter.check()
-        count = self.counter.executed - before
+        count = self.run_until(thread, None, count)
         self.total_instructions += count
         self.charge(thread, count)
         if self.events.active:
@@ -400,6 +395,49 @@ class Machine:
             self.kernel.retire(thread)
             return None if self.scheduler.live() else self.stop.exit_status
         return self.stop.exit_status
+
+    def run_until(self, thread: Thread, stop_at: int | None, budget: int) -> int:
+        """Run `thread`, whose state is on the CPU, from its pc until pc reaches `stop_at`, `budget`
+        instructions have run, or a hook stops the engine; return the instructions run, exact.
+
+        The one place the engine is started (a slice, a stub call, a runtime call all come here).
+        The block counter (emu/native) ends the run on the budgeted instruction without unicorn's
+        slow per-instruction `count=` mode. Why it stopped is left in `self.stop` (an engine error
+        becomes `stop.fault`). With `stop_at` None this is a slice: it ends at any stop. A run to
+        an address goes on after a debugger's own stop inside it (`CallHolder`), and the budget
+        counts executed instructions only, so the time a user spends stopped never uses it up."""
+        self.current, self.stop = thread, StopReason()
+        until = self._unreached_end() if stop_at is None else stop_at
+        self.counter.set_thread(thread.tid)
+        before = self.counter.executed
+        self.counter.set_budget(before + budget)
+        try:
+            while True:
+                self._start_engine(until)
+                if stop_at is None or not self._held_by_debugger(thread) or self._pc() == stop_at:
+                    break
+        finally:
+            self.counter.set_budget(None)
+        return self.counter.executed - before
+
+    def _start_engine(self, until: int) -> None:
+        """One emu_start through the block counter; an engine error is recorded as the stop's fault."""
+        try:
+            self.counter.run(self._start_address, until)
+        except UcError as err:
+            if err.errno == unicorn.UC_ERR_NOMEM:  # the host, not the guest, ran out
+                raise EmuError(
+                    f"emu: the CPU engine ran out of host memory ({err}); lower --mem-limit"
+                ) from None
+            if not self._is_hint(err):
+                self.stop.fault = self.stop.fault or self._fault_from(err)
+        self.counter.check()
+
+    def _held_by_debugger(self, thread: Thread) -> bool:
+        """Did a debugger stop the engine (and serve its user while it was stopped)? Every holder
+        is asked, so each one's own stop is reported."""
+        holders = [a for a in self.attachments if isinstance(a, CallHolder)]
+        return any([holder.held_in_call(thread) for holder in holders])
 
     def _unreached_end(self) -> int:
         """The `until` address for emu_start: the top of the address space, never a place code

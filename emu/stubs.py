@@ -22,14 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from unicorn import UcError
-
 from emu import arch as arches
 from emu.arch import Arch
 from emu.asm import assemble_text
 from emu.errors import AsmError, EmuError, UsageError
 from emu.image import Image
-from emu.machine import UC_FAULTS, Machine, StopReason, Thread
+from emu.machine import Machine, Thread
 from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE
 from emu.options import RunOptions
 
@@ -477,6 +475,7 @@ class StubMachine:
         self.call_sp = (self.regs[self.arch.sp] - 512) & ~0xF
         self.arg_regs = self.arch.call.args + self.abi.extra_args
         self.budget = DEFAULT_BUDGET
+        self.instructions = 0  # emulated instructions run by calls, exact (the block counter's)
 
     def _map_area(self, size: int, prot: int, name: str) -> int:
         floor = max(segment.end for segment in self.image.segments)
@@ -557,15 +556,7 @@ class StubMachine:
 
     def run_to_sentinel(self, name: str, budget: int) -> None:
         """Run until pc == sentinel; faults, guest exits and exhausted budgets become StubError."""
-        machine = self.machine
-        machine.current, machine.stop = self.calling_thread(), StopReason()
-        try:
-            self.uc.emu_start(self.regs[self.arch.pc], self.sentinel, count=budget)
-        except UcError as err:
-            signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
-            raise StubError(
-                name, f"{signal_name}, {reason} at {machine.describe_pc(self.regs[self.arch.pc])}"
-            ) from None
+        self.instructions += self.machine.run_until(self.calling_thread(), self.sentinel, budget)
         self._check_stop(name, budget)
 
     def _check_stop(self, name: str, budget: int) -> None:

@@ -11,25 +11,15 @@ machine's per-slice stop state is put back after every call.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Protocol, runtime_checkable
-
-from unicorn import UcError
 
 from emu.errors import EmuError
-from emu.machine import UC_FAULTS, Machine, StopReason, Thread
+from emu.machine import Machine, Thread
 from emu.memory import PROT_EXEC, PROT_READ, PROT_WRITE
-from emu.stubs import DEFAULT_BUDGET, StubError, StubMachine, signature
+from emu.stubs import DEFAULT_BUDGET, StubMachine, signature
 
 CALL_STACK = 64 << 10
 # Entry points of rt0.s the supervisor calls like stubs (runtime_asm/README.md conventions).
 RT0_SIGNATURES: dict[str, tuple[tuple[str, ...], str | None]] = {"rt_clone": (("w",) * 5, "w")}
-
-
-@runtime_checkable
-class CallHolder(Protocol):
-    """A debugger that can stop the engine inside a supervisor call (the gdb stub)."""
-
-    def held_in_call(self, thread: Thread) -> bool: ...
 
 
 class SupervisorCalls(StubMachine):
@@ -78,46 +68,3 @@ class SupervisorCalls(StubMachine):
         self.enter(name)
         self.run_to_sentinel(name, budget or self.budget)
         return self.result(result_kind)
-
-    def run_to_sentinel(self, name: str, budget: int) -> None:
-        """Run one call; with the block counter, bound it by budget instead of count=."""
-        counter = getattr(self.machine, "counter", None)
-        if counter is None:
-            super().run_to_sentinel(name, budget)
-            self.instructions += budget  # no exact count without the counter: charge the bound
-            return
-        before = counter.executed
-        counter.set_budget(before + budget)
-        try:
-            self._run_counted(name, budget)
-        finally:
-            self.instructions += counter.executed - before
-            counter.set_budget(None)
-
-    def _run_counted(self, name: str, budget: int) -> None:
-        """Run to the sentinel; a debugger's stop on the way (a gdb breakpoint in `cas`) is served
-        and the call goes on. The budget counts executed instructions only, so the time a session
-        spends stopped inside the call never uses it up."""
-        machine = self.machine
-        machine.current, machine.stop = self.calling_thread(), StopReason()
-        while True:
-            try:
-                self.uc.emu_start(self.regs[self.arch.pc], self.sentinel)
-            except UcError as err:
-                signal_name, reason = UC_FAULTS.get(err.errno, ("SIGILL", str(err)))
-                raise StubError(
-                    name, f"{signal_name}, {reason} at {machine.describe_pc(self.regs[self.arch.pc])}"
-                ) from None
-            machine.counter.check()
-            if not self._held_by_debugger() or self.regs[self.arch.pc] == self.sentinel:
-                break
-        self._check_stop(name, budget)
-
-    def _held_by_debugger(self) -> bool:
-        """Did a debugger stop the engine (and serve its user while it was stopped)?
-
-        Debuggers are machine attachments (emu/debug); those that can stop the engine inside
-        a call have `held_in_call(thread)`, which reports the stop and returns when the user
-        resumes."""
-        holders = [a for a in self.machine.attachments if isinstance(a, CallHolder)]
-        return any([holder.held_in_call(self.calling_thread()) for holder in holders])
