@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 SIZE_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 MAX_MEM_LIMIT = 1 << 47  # no arch's user address space is larger
@@ -129,6 +130,18 @@ def output_file(text: str) -> str:
     if not os.access(parent, os.W_OK | os.X_OK):
         raise argparse.ArgumentTypeError(f"{text}: directory {parent} is not writable")
     return text
+
+
+def open_output(option: str, path: str, errors: str = "strict") -> TextIO:
+    """The file an output option names (`output_file` checked it at parse time), open for writing.
+
+    A failure now (the directory went away since) is the same one-line error naming the option."""
+    from emu.errors import UsageError
+
+    try:
+        return open(path, "w", encoding="utf-8", errors=errors)  # noqa: SIM115 - closed by the caller
+    except OSError as err:
+        raise UsageError(f"argument {option}: {path}: {err.strerror}") from None
 
 
 def env_pair(text: str) -> str:

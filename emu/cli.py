@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
-import time
 from typing import NoReturn
 
 from emu import __version__, argtypes, debug, thread_timeline
@@ -16,9 +14,19 @@ from emu.bench import add_bench_command
 from emu.errors import EmuError, UsageError
 from emu.memmodel.storage import MODELS
 from emu.memory import DEFAULT_MEM_LIMIT
-from emu.options import RunOptions
+from emu.options import (
+    CyclesOptions,
+    GdbOptions,
+    ProgramOptions,
+    RunOptions,
+    RuntimeOptions,
+    SessionOptions,
+    StraceOptions,
+    TraceOptions,
+)
 from emu.runtime import command as runtime_cli
 from emu.sched import SCHEDULES
+from emu.stubs import UserStubs
 from emu.timing import cli as timing_cli
 
 
@@ -155,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--stats-json",
+        type=argtypes.output_file,
         metavar="FILE",
         help="write the run's guest instruction count, wall time and exit status as JSON to FILE",
     )
@@ -191,12 +200,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_strace(path: str):
-    """The --strace-file stream, opened before the run so a bad path is a one-line error.
-    Lines are ASCII (strace.escape), backslashreplace is only a guarantee against encode errors."""
-    return _open_output("--strace-file", path, errors="backslashreplace")
-
-
 def _mounts(pairs: list[str]) -> list[tuple[str, str]]:
     """--mount HOST_DIR:GUEST_DIR values, checked: an existing host directory, an absolute guest path."""
     mounts = []
@@ -216,63 +219,62 @@ def _guest_directory(path: str) -> str:
     return path
 
 
+def session_options(args: argparse.Namespace) -> SessionOptions:
+    """`emu run`'s parsed command line as typed options: the one place its Namespace is read.
+
+    Values argparse could not check alone (mounts, the guest's cwd, the --stubs path) are checked
+    here, each a one-line usage error."""
+    wants_trace = args.trace or args.trace_file or args.trace_range or args.trace_thread is not None
+    wants_cycles = args.cycles or args.cycles_json or args.cycles_profile or args.cache or args.cpu
+    return SessionOptions(
+        program=ProgramOptions(
+            path=args.program,
+            arch=args.arch,
+            assembler=args.assembler,
+            defines=tuple(args.defines),
+            stubs=UserStubs.from_option(args.stubs),
+        ),
+        machine=RunOptions(
+            max_insns=args.max_insns,
+            timeout=args.timeout,
+            quantum=args.quantum,
+            seed=args.seed,
+            schedule=args.schedule,
+            ncpu=args.ncpu,
+            mem_limit=args.mem_limit,
+            argv=[args.program, *args.args],
+            env=list(args.env),
+            mounts=_mounts(args.mount),
+            cwd=_guest_directory(args.cwd),
+            memory_model=args.memory_model,
+        ),
+        strace=StraceOptions(args.strace_file) if args.strace or args.strace_file else None,
+        trace=TraceOptions(tuple(args.trace_range or ()), args.trace_thread, args.trace_file)
+        if wants_trace
+        else None,
+        watch=tuple(args.watch or ()),
+        cycles=CyclesOptions(
+            cpu=args.cpu,
+            text=args.cycles,
+            top=None if args.cycles_all else args.cycles_top,
+            json_path=args.cycles_json,
+            profile_path=args.cycles_profile,
+            cache=args.cache,
+        )
+        if wants_cycles  # --cycles-top or --cycles-all alone price nothing
+        else None,
+        timeline=args.timeline,
+        runtime=RuntimeOptions(gctrace=args.gctrace, schedtrace=args.schedtrace),
+        postmortem=args.postmortem,
+        gdb=GdbOptions(args.gdb, args.gdb_symbols) if args.gdb is not None else None,
+        stats_json=args.stats_json,
+    )
+
+
 def command_run(args: argparse.Namespace) -> int:
-    from emu.machine import Machine
-    from emu.program import load_program
+    from emu import session
 
-    mounts, cwd = _mounts(args.mount), _guest_directory(args.cwd)
-    strace = _open_strace(args.strace_file) if args.strace_file else None
-    if strace is None and args.strace:
-        strace = sys.stderr
-    image, arch = runtime_cli.load(args) or load_program(
-        args.program, args.arch, args.assembler, args.defines, args.mem_limit
-    )
-    options = RunOptions(
-        max_insns=args.max_insns,
-        timeout=args.timeout,
-        quantum=args.quantum,
-        seed=args.seed,
-        schedule=args.schedule,
-        ncpu=args.ncpu,
-        mem_limit=args.mem_limit,
-        argv=[args.program, *args.args],
-        env=list(args.env),
-        strace_stream=strace,
-        mounts=mounts,
-        cwd=cwd,
-        memory_model=args.memory_model,
-    )
-    stats = _open_output("--stats-json", args.stats_json) if args.stats_json else None
-    machine = None
-    start = time.perf_counter()
-    status: int | None = None
-    try:
-        machine = Machine(arch, image, options)
-        runtime_cli.attach(machine, args)
-        with timing_cli.profiling(machine, args), thread_timeline.recording(machine, args.timeline):
-            status = debug.run_machine(machine, args)
-            return status
-    finally:
-        if args.strace_file and strace:
-            strace.close()
-        if stats is not None:
-            _write_stats(stats, machine, time.perf_counter() - start, status)
-
-
-def _open_output(option: str, path: str, errors: str = "strict"):
-    """An output file named by an option, opened before the run so a bad path is a one-line error."""
-    try:
-        return open(path, "w", encoding="utf-8", errors=errors)  # noqa: SIM115 - closed by the caller
-    except OSError as err:
-        raise UsageError(f"cannot write {option} {path}: {err.strerror}") from None
-
-
-def _write_stats(stream, machine, seconds: float, status: int | None) -> None:
-    """--stats-json: what a benchmark needs of one run (status null: the run ended in an error)."""
-    instructions = machine.total_instructions if machine is not None else 0
-    with stream:
-        json.dump({"instructions": instructions, "seconds": round(seconds, 6), "exit_status": status}, stream)
-        stream.write("\n")
+    return session.run(session_options(args))
 
 
 def command_arches(args: argparse.Namespace) -> int:

@@ -48,6 +48,8 @@ BAD_VALUES = [
     (RUN, "--cycles-json", "/nonexistent/dir/cycles.json"),
     (RUN, "--timeline", "/nonexistent/dir/timeline.json"),
     (RUN, "--strace-file", str(ROOT)),
+    (RUN, "--stats-json", "/nonexistent/dir/stats.json"),
+    (RUN, "--gdb-symbols", "/nonexistent/dir/symbols.elf"),
     (["test", "--arch", "amd64"], "--junit", "/nonexistent/dir/junit.xml"),
     (["test", "--arch", "amd64"], "--seed", "-1"),
 ]

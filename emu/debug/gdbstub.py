@@ -243,7 +243,7 @@ class Connection:
 
 class GdbStub:
     """Attach with `GdbStub(machine, port).install()`, then `wait_for_gdb()` before running;
-    `close()` at the end removes the symbol file (run_machine does both)."""
+    `close()` at the end removes the symbol file (emu/session.py does both)."""
 
     def __init__(
         self, machine: Machine, port: int, host: str = "127.0.0.1", symbols_path: str | None = None

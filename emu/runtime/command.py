@@ -6,10 +6,17 @@ Kept here so emu/cli.py only wires them in; heavy imports happen when used.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from emu import argtypes
 from emu.errors import UsageError
+from emu.options import ProgramOptions, RuntimeOptions
 from emu.stubs import UserStubs, add_stubs_argument
+
+if TYPE_CHECKING:
+    from emu.arch import Arch
+    from emu.image import Image
+    from emu.machine import Machine
 
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
@@ -31,34 +38,32 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     add_stubs_argument(group, "--runtime-stubs")
 
 
-def load(args: argparse.Namespace):
+def load(program: ProgramOptions) -> tuple[Image, Arch] | None:
     """(image, arch) for a runtime program, or None for any other program."""
     from emu.runtime import link
 
-    user = UserStubs.from_option(args.stubs)
-    if not link.uses_runtime(args.program) or not args.arch:
-        if user is not None:
+    if not link.uses_runtime(program.path) or not program.arch:
+        if program.stubs is not None:
             raise UsageError(
-                f"--stubs: {args.program} does not use the runtime (no `# emu:runtime` line"
-                f"{'' if args.arch else ', or no --arch'}), so no stub of yours would run"
+                f"--stubs: {program.path} does not use the runtime (no `# emu:runtime` line"
+                f"{'' if program.arch else ', or no --arch'}), so no stub of yours would run"
             )
         return None
     from emu import arch as arches
 
-    arch = arches.get(args.arch)
-    return link.link(args.program, arch, args.assembler, user), arch
+    arch = arches.get(program.arch)
+    return link.link(program.path, arch, program.assembler, program.stubs), arch
 
 
-def attach(machine, args: argparse.Namespace) -> None:
+def attach(machine: Machine, options: RuntimeOptions) -> None:
     """Give a runtime program's machine the runtime, with the trace options."""
     from emu.runtime.hypercalls import is_runtime_program
 
     if not is_runtime_program(machine.image):
         return
-    from emu.runtime.runtime import RuntimeOptions
     from emu.runtime.runtime import attach as attach_runtime
 
-    attach_runtime(machine, RuntimeOptions(gctrace=args.gctrace, schedtrace=args.schedtrace))
+    attach_runtime(machine, options)
 
 
 def add_check_command(commands) -> None:

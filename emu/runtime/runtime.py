@@ -10,11 +10,10 @@ rt_die (exit status 2), as Go's throw does.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
-from typing import TextIO
 
 from emu import cpu
 from emu.machine import Machine
+from emu.options import RuntimeOptions
 from emu.runtime import hypercalls
 from emu.runtime.calls import SupervisorCalls
 from emu.runtime.chan import Channels
@@ -30,15 +29,6 @@ PERSISTENT_CHUNK = 256 << 10
 STACK_CHUNK = 256 << 10
 PRINT_BUFFER = 4096
 FATAL = (Throw, MarkLost, OutOfMemory, BadType)
-
-
-@dataclass
-class RuntimeOptions:
-    gctrace: bool = False
-    schedtrace: int = 0  # virtual ns between SCHED lines (0: off)
-    gogc: int | None = None  # None: the guest's GOGC, else 100
-    checkmark: bool = True
-    trace_stream: TextIO | None = None
 
 
 class Runtime:

@@ -1,4 +1,7 @@
-"""`emu run --cpu/--cycles/--cycles-json/--cache`: the timing options and their lifetime."""
+"""`emu run --cpu/--cycles/--cycles-json/--cache`: the timing options and their lifetime.
+
+emu/cli.py turns them into `CyclesOptions` (emu/options.py); `profiling` prices one run with them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from emu import argtypes
+from emu.options import CyclesOptions
 
 if TYPE_CHECKING:
     from emu.machine import Machine
@@ -60,19 +64,18 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def profiling(machine: Machine, args: argparse.Namespace) -> Iterator[None]:
+def profiling(machine: Machine, options: CyclesOptions | None) -> Iterator[None]:
     """Price blocks while `machine` runs; report when the run ends (also when the guest dies)."""
-    wanted = args.cycles or args.cycles_json or args.cycles_profile or args.cache or args.cpu
-    if not wanted:
+    if options is None:
         yield
         return
     from emu.timing.cache import parse_cache
     from emu.timing.model import model_for
     from emu.timing.profile import Profiler
 
-    model = model_for(machine.arch.name, args.cpu)
-    if args.cache:
-        machine.counter.enable_cache(parse_cache(args.cache, model))
+    model = model_for(machine.arch.name, options.cpu)
+    if options.cache:
+        machine.counter.enable_cache(parse_cache(options.cache, model))
     profiler = Profiler(machine.counter, machine.arch, model)
     finished = False
     try:
@@ -82,19 +85,19 @@ def profiling(machine: Machine, args: argparse.Namespace) -> Iterator[None]:
         # A guest that died after running still gets its report; a program that never ran (it
         # did not load) gets only its one-line error.
         if finished or machine.total_instructions:
-            _report(profiler, machine, args)
+            _report(profiler, machine, options)
 
 
-def _report(profiler: Profiler, machine: Machine, args: argparse.Namespace) -> None:
+def _report(profiler: Profiler, machine: Machine, options: CyclesOptions) -> None:
     """Write the reports the options asked for."""
     from emu.timing import pprof
     from emu.timing.report import write_json, write_text
 
     report = profiler.report(machine.image)
-    if args.cycles or not (args.cycles_json or args.cycles_profile):
+    if options.text_report:
         sys.stdout.flush()
-        write_text(report, sys.stderr, None if args.cycles_all else args.cycles_top)
-    if args.cycles_json:
-        write_json(report, args.cycles_json)
-    if args.cycles_profile:
-        pprof.write(profiler.samples(machine.image), args.cycles_profile, machine.image.path)
+        write_text(report, sys.stderr, options.top)
+    if options.json_path:
+        write_json(report, options.json_path)
+    if options.profile_path:
+        pprof.write(profiler.samples(machine.image), options.profile_path, machine.image.path)
