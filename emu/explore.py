@@ -118,12 +118,12 @@ def command_explore(args: argparse.Namespace) -> int:
         for seed, outcome in zip(part, found, strict=True):
             outcomes[outcome] += 1
             first.setdefault(outcome, seed)
-    _report(args, outcomes, first)
+    _report(args.program, args.seeds, outcomes, first)
     return 0 if len(outcomes) == 1 else 1
 
 
-def _report(args: argparse.Namespace, outcomes: Counter[RunOutcome], first: dict[RunOutcome, int]) -> None:
-    table = Table(title=f"emu explore {args.program}: {args.seeds} schedules, {len(outcomes)} outcome(s)")
+def _report(program: str, seeds: int, outcomes: Counter[RunOutcome], first: dict[RunOutcome, int]) -> None:
+    table = Table(title=f"emu explore {program}: {seeds} schedules, {len(outcomes)} outcome(s)")
     for column in ("runs", "exit", "stdout sha256", "emu said", "replay with"):
         table.add_column(column)
     for outcome, count in sorted(outcomes.items(), key=lambda item: first[item[0]]):

@@ -57,13 +57,13 @@ def _arches(text: str) -> list[str]:
     return [arches.resolve_name(name) for name in text.split(",") if name.strip()]
 
 
-def _user_stubs(args: argparse.Namespace) -> UserStubs | None:
+def _user_stubs(mutant: str | None, stubs: str | None) -> UserStubs | None:
     """The stubs under test: --stubs PATH, or a mutant's directory."""
     from emu.conformance import mutants
 
-    if args.mutant:
-        return mutants.get(args.mutant).stubs
-    return UserStubs.from_option(args.stubs)
+    if mutant:
+        return mutants.get(mutant).stubs
+    return UserStubs.from_option(stubs)
 
 
 def _list_mutants() -> int:
@@ -85,7 +85,7 @@ def command_test(args: argparse.Namespace) -> int:
     args.stub = plain_name(args.stub) if args.stub else None
     if args.stub and args.stub not in known_stubs():
         raise UsageError(f"no cases for stub '{args.stub}' (known: {', '.join(sorted(known_stubs()))})")
-    user = _user_stubs(args)
+    user = _user_stubs(args.mutant, args.stubs)
     wanted = _arches(args.arch)
     if user is not None:
         wanted = user.select(None if args.arch.strip().lower() == "all" else wanted)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TextIO
 
 from emu import arch as arches
@@ -109,26 +110,39 @@ def add_litmus_command(commands: argparse._SubParsersAction) -> None:
     litmus.set_defaults(handler=command_litmus)
 
 
+@dataclass(frozen=True)
+class CampaignRuns:
+    """How many runs of each test, from which seed, where (locally, in processes, on Dask)."""
+
+    runs: int
+    first_seed: int
+    cluster: str | None
+    jobs: int | None
+
+
 def command_litmus(args: argparse.Namespace) -> int:
     import sys
 
     tests = [parse(path) for path in args.tests]
     if args.replay is not None:
-        return _replay(tests, args)
-    failed = _run_all(tests, args, sys.stdout)
+        return _replay(tests, args.arch, args.memory_model, args.replay)
+    runs = CampaignRuns(args.runs, args.seed, args.cluster, args.jobs)
+    failed = _run_all(tests, args.arch, args.memory_model, runs, sys.stdout)
     return 2 if failed else 0
 
 
-def _run_all(tests: Iterable[LitmusTest], args: argparse.Namespace, out: TextIO) -> int:
+def _run_all(
+    tests: Iterable[LitmusTest], arch_text: str | None, model: str | None, runs: CampaignRuns, out: TextIO
+) -> int:
     import sys
 
     failed = 0
     for test in tests:
-        for arch in arches_for(test, args.arch):
+        for arch in arches_for(test, arch_text):
             start = time.perf_counter()
             try:
                 result = campaign(
-                    test, arch, args.memory_model, args.runs, args.seed, cluster=args.cluster, jobs=args.jobs
+                    test, arch, model, runs.runs, runs.first_seed, cluster=runs.cluster, jobs=runs.jobs
                 )
             except Unsupported as err:
                 print(f"Test {test.name} cannot run on {arch}: {err}", file=out)
@@ -139,19 +153,19 @@ def _run_all(tests: Iterable[LitmusTest], args: argparse.Namespace, out: TextIO)
     return failed
 
 
-def _replay(tests: list[LitmusTest], args: argparse.Namespace) -> int:
+def _replay(tests: list[LitmusTest], arch_text: str | None, model_name: str | None, seed: int) -> int:
     if len(tests) != 1:
         raise UsageError("--replay takes exactly one test")
     test = tests[0]
-    archs = arches_for(test, args.arch)
+    archs = arches_for(test, arch_text)
     if len(archs) != 1:
         raise UsageError(f"--replay needs --arch (one of {', '.join(archs)})")
     arch = arches.get(archs[0])
-    model = args.memory_model or arch.memory_model.default
-    state = LitmusMachine(test, arch).run(model, args.replay)
+    model = model_name or arch.memory_model.default
+    state = LitmusMachine(test, arch).run(model, seed)
     satisfied = test.condition.holds(state)
     mark = "*>" if satisfied else ":>"
     shown = " ".join(f"{loc}={state[loc]};" for loc in test.shown)
-    print(f"Test {test.name} seed {args.replay} ({arch.name}, memory model {model})")
+    print(f"Test {test.name} seed {seed} ({arch.name}, memory model {model})")
     print(f"{mark}{shown}")
     return 0
