@@ -224,8 +224,13 @@ def session_options(args: argparse.Namespace) -> SessionOptions:
 
     Values argparse could not check alone (mounts, the guest's cwd, the --stubs path) are checked
     here, each a one-line usage error."""
-    wants_trace = args.trace or args.trace_file or args.trace_range or args.trace_thread is not None
-    wants_cycles = args.cycles or args.cycles_json or args.cycles_profile or args.cache or args.cpu
+    trace = None
+    if args.trace or args.trace_file or args.trace_range or args.trace_thread is not None:
+        trace = TraceOptions(tuple(args.trace_range or ()), args.trace_thread, args.trace_file)
+    cycles = None
+    if args.cycles or args.cycles_json or args.cycles_profile or args.cache or args.cpu:  # not --cycles-top
+        top = None if args.cycles_all else args.cycles_top
+        cycles = CyclesOptions(args.cpu, args.cycles, top, args.cycles_json, args.cycles_profile, args.cache)
     return SessionOptions(
         program=ProgramOptions(
             path=args.program,
@@ -249,20 +254,9 @@ def session_options(args: argparse.Namespace) -> SessionOptions:
             memory_model=args.memory_model,
         ),
         strace=StraceOptions(args.strace_file) if args.strace or args.strace_file else None,
-        trace=TraceOptions(tuple(args.trace_range or ()), args.trace_thread, args.trace_file)
-        if wants_trace
-        else None,
+        trace=trace,
         watch=tuple(args.watch or ()),
-        cycles=CyclesOptions(
-            cpu=args.cpu,
-            text=args.cycles,
-            top=None if args.cycles_all else args.cycles_top,
-            json_path=args.cycles_json,
-            profile_path=args.cycles_profile,
-            cache=args.cache,
-        )
-        if wants_cycles  # --cycles-top or --cycles-all alone price nothing
-        else None,
+        cycles=cycles,
         timeline=args.timeline,
         runtime=RuntimeOptions(gctrace=args.gctrace, schedtrace=args.schedtrace),
         postmortem=args.postmortem,
