@@ -397,7 +397,7 @@ class GoPort:
 class Bench:
     """`emu bench` on this arch: bench/*.s of its own folder, the toy-runtime GC loop, Qiling or not."""
 
-    gcloop: str  # under emu/data/examples
+    gcloop: str  # a file of the arch's folder (or its base's): examples/runtime/gcloop.s
     qiling: bool  # Qiling runs this arch's Linux programs
 
 
@@ -511,6 +511,17 @@ class Arch:
             if found:
                 return found
         return []
+
+    def tree(self, relative: str) -> dict[str, Path]:
+        """Every file under the arch's folder `relative`, by its path inside it: its own, then each
+        of its base's that it does not replace (ppc64le's examples: its hello.s, ppc64's runtime/)."""
+        found: dict[str, Path] = {}
+        for folder in self.folders:
+            root = folder / relative
+            for path in sorted(root.rglob("*")) if root.is_dir() else []:
+                if path.is_file():
+                    found.setdefault(path.relative_to(root).as_posix(), path)
+        return dict(sorted(found.items()))
 
     def alt_mode(self, alternate_state: bool) -> str | None:
         """The engines' mode for code in the interworking state (ARM: Thumb) or the main one (None)."""

@@ -30,7 +30,6 @@ from emu.errors import GuestError, UsageError
 from emu.memory import AddressSpace
 from emu.options import RunOptions
 from emu.progress import progress
-from emu.resources import data_file
 
 SYSCALLS = 20000  # gettid calls in each *_syscall.s program
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,7 +232,7 @@ def bench_cases() -> list[tuple[str, Path, str]]:
             continue
         own = sorted((arch.folders[0] / "bench").glob("*.s"))
         cases += [(f"{arch.name}_{path.stem}", path, arch.name) for path in own]
-        cases.append((f"{arch.name}_gcloop", data_file("examples", arch.bench.gcloop), arch.name))
+        cases.append((f"{arch.name}_gcloop", arch.file(arch.bench.gcloop), arch.name))
     return cases
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from archdata import input_path
 from hypothesis import HealthCheck, settings
 
 from emu import arch as arches
@@ -36,14 +37,9 @@ ARCHES = tuple(arches.names())  # every arch folder found: a new arch is tested 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def source_dir(arch: str) -> str:
-    """Programs are named for the arch's stub family (`ppc64x` serves both ppc64 byte orders)."""
-    return arches.get(arch).stubs.family
-
-
 def or8_program(arch: str) -> str:
-    """The small atomicor8 guest the trace, watch and gdb tests run (one source per family)."""
-    return f"tests/fixtures/explain/or8_{source_dir(arch)}.s"
+    """The small atomicor8 guest the trace, watch and gdb tests run (tests/fixtures/or8.s of the arch)."""
+    return input_path(arch, "tests/fixtures/or8.s")
 
 
 def run_emu(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:

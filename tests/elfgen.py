@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import struct
 
+from archdata import expect
 from elftools.elf.enums import ENUM_E_MACHINE
 
 from emu import arch as arches
 
-EXIT_0 = {  # exit(0) via the arch's syscall instruction
-    "amd64": bytes.fromhex("b83c00000031ff0f05"),  # mov eax, 60; xor edi, edi; syscall
-    "arm": bytes.fromhex("0000a0e30170a0e3000000ef"),  # mov r0, #0; mov r7, #1; svc 0
-    "ppc64": bytes.fromhex("380000013860000044000002"),  # li r0, 1; li r3, 0; sc
-    "ppc64le": bytes.fromhex("010000380000603802000044"),
-    "arm64": bytes.fromhex("000080d2a80b80d2010000d4"),  # mov x0, #0; mov x8, #93; svc #0
-}
 HEADER_FIELDS = {  # name: (struct code for 32-bit, for 64-bit), in file order after e_ident
     "e_type": "HH", "e_machine": "HH", "e_version": "II", "e_entry": "IQ", "e_phoff": "IQ",
     "e_shoff": "IQ", "e_flags": "II", "e_ehsize": "HH", "e_phentsize": "HH", "e_phnum": "HH",
@@ -40,7 +34,7 @@ def synthesise(arch_name: str) -> bytes:
     bits = arch.bits
     header_size, phdr_size = (52, 32) if bits == 32 else (64, 56)
     code_offset = header_size + phdr_size
-    code = EXIT_0[arch_name]
+    code = bytes.fromhex(expect(arch_name, "elf.exit_zero_code"))  # exit(0) as machine code
     ident = b"\x7fELF" + bytes([bits // 32, 1 if order == "<" else 2, 1]) + bytes(9)
     word = "I" if bits == 32 else "Q"
     header = struct.pack(

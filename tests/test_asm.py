@@ -5,7 +5,8 @@ from __future__ import annotations
 import operator
 
 import pytest
-from conftest import ARCHES, ROOT, require_tool, run_emu, source_dir
+from archdata import arch_path, example, input_path
+from conftest import ARCHES, ROOT, require_tool, run_emu
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,9 +15,9 @@ from emu.asm import assemble, assemble_text, gnu_backend
 from emu.asm.expr import ExprError, evaluate
 from emu.errors import AsmError
 
-PROGRAMS = [(f"examples/hello_{a}.s", a) for a in ARCHES]
-PROGRAMS += [(f"tests/programs/directives_{source_dir(a)}.s", a) for a in ARCHES]
-PROGRAMS += [("tests/programs/literals_arm.s", "arm")]
+PROGRAMS = [(example(a, "hello"), a) for a in ARCHES]
+PROGRAMS += [(input_path(a, "tests/programs/directives.s"), a) for a in ARCHES]
+PROGRAMS += [(arch_path("arm", "tests/programs/literals.s"), "arm")]
 
 
 def memory_image(image) -> dict[int, int]:

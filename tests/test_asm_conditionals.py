@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from archdata import input_file
 from conftest import ARCHES, ROOT, require_tool, run_emu
 from test_asm import memory_image, require_gnu
 
@@ -189,7 +190,7 @@ def test_big_endian_ifdef_differs_between_ppc64_and_ppc64le() -> None:
 @pytest.mark.parametrize("arch_name", ARCHES)
 def test_preprocessed_source_matches_gnu_bytes(arch_name: str) -> None:
     require_gnu(arch_name)
-    path = FIXTURES / f"predefines_{arch_name}.S"
+    path = input_file(arch_name, "tests/fixtures/predefines.S")
     arch = arches.get(arch_name)
     ours, theirs = assemble(path, arch), assemble(path, arch, "gnu")
     mine, gnu = memory_image(ours), memory_image(theirs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import unicorn
+from archdata import expect
 from conftest import ARCHES, require_tool
 
 from emu import arch as arches
@@ -13,21 +14,12 @@ from emu.native.blocks import BlockTable
 from emu.native.counter import BlockCounter, CacheLevel
 
 BASE, DATA = 0x100000, 0x200000
-LOOPS = {
-    "amd64": "mov r12, 3; outer: mov rdi, 0x200000; mov rcx, 300; l: mov qword ptr [rdi], rcx; "
-    "add rdi, 8; dec rcx; jne l; dec r12; jne outer; nop",
-    "arm": "mov r5, #3; outer: mov r0, #0x200000; mov r2, #300; l: str r2, [r0], #4; subs r2, r2, #1; "
-    "bne l; subs r5, r5, #1; bne outer; nop",
-    "ppc64le": "li 30, 3; outer: lis 6, 0x20; li 8, 300; mtctr 8; l: std 8, 0(6); addi 6, 6, 8; bdnz l; "
-    "addi 30, 30, -1; cmpdi 30, 0; bne outer; nop",
-    "arm64": "mov x5, #3; outer: mov x0, #0x200000; mov x2, #300; l: str x2, [x0], #8; subs x2, x2, #1; "
-    "b.ne l; subs x5, x5, #1; b.ne outer; nop",
-}
+# [snippets] counted_loop of each arch: 3 x 300 stores to DATA, then a nop.
 
 
 def engine(arch_name: str) -> tuple[unicorn.Uc, int]:
     arch = arches.get(arch_name)
-    code, _ = cpu.new_assembler(arch).asm(LOOPS[arch_name], BASE)
+    code, _ = cpu.new_assembler(arch).asm(expect(arch_name, "snippets.counted_loop"), BASE)
     uc = cpu.new_engine(arch)
     uc.mem_map(BASE, 0x200000)
     uc.mem_write(BASE, bytes(code))
@@ -63,7 +55,7 @@ def sliced(arch_name: str, native: bool, budget: int | None, cache: bool = False
 natives = [False, True] if build.load() is not None else [False]
 
 
-@pytest.mark.parametrize("arch_name", sorted(LOOPS))
+@pytest.mark.parametrize("arch_name", ARCHES)
 @pytest.mark.parametrize("native", natives)
 def test_counts_are_exact_and_slices_end_on_the_budget(arch_name: str, native: bool) -> None:
     expected = code_hook_count(arch_name)
@@ -75,7 +67,7 @@ def test_counts_are_exact_and_slices_end_on_the_budget(arch_name: str, native: b
     assert {b.tid for b in blocks} == {0, 1}
 
 
-@pytest.mark.parametrize("arch_name", sorted(LOOPS))
+@pytest.mark.parametrize("arch_name", ARCHES)
 def test_c_and_python_twins_give_identical_results(arch_name: str) -> None:
     if build.load() is None:
         require_tool("cc")  # skips on a laptop without a compiler, fails in CI
@@ -100,7 +92,7 @@ def test_the_library_is_cached_by_source_hash() -> None:
     assert build.library_path() == build.library_path()
 
 
-@pytest.mark.parametrize("arch_name", sorted(LOOPS))
+@pytest.mark.parametrize("arch_name", ARCHES)
 @pytest.mark.parametrize("native", natives)
 def test_slice_ends_inside_blocks_never_flush_the_translation_cache(
     arch_name: str, native: bool, monkeypatch
@@ -129,7 +121,7 @@ def test_counting_without_a_full_decode_agrees_with_it(arch_name: str) -> None:
     """Blocks are counted by size (fixed-width code) or a lite decode, never a full one; the count
     is what capstone's full decode gives, for every prefix of the code."""
     arch = arches.get(arch_name)
-    code, _ = cpu.new_assembler(arch).asm(LOOPS["ppc64le" if arch_name == "ppc64" else arch_name], BASE)
+    code, _ = cpu.new_assembler(arch).asm(expect(arch_name, "snippets.counted_loop"), BASE)
     uc = cpu.new_engine(arch)
     uc.mem_map(BASE, 0x10000)
     uc.mem_write(BASE, bytes(code))

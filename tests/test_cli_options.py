@@ -7,10 +7,11 @@ the run (issue 12) before the option got a checking type (emu/argtypes.py).
 from __future__ import annotations
 
 import pytest
+from archdata import example
 from conftest import ROOT, run_emu
 from fuzz.inprocess import run_cli
 
-HELLO = str(ROOT / "examples" / "hello_amd64.s")
+HELLO = example("amd64", "hello")
 RUN = ["run", HELLO, "--arch", "amd64", "--max-insns", "100000"]
 EXIT_WITH_ARGC = "mov rdi, [rsp]\nmov eax, 60\nsyscall\n"  # exit(argc)
 
@@ -129,6 +130,8 @@ def test_impossible_cache_geometry_is_a_usage_error(spec: str) -> None:
 
 def test_a_program_that_does_not_load_gets_no_cycles_report() -> None:
     """Found by the long CLI fuzz campaign: the empty report came before the one-line error."""
-    done = run_emu("run", "examples/hello_amd64.s", "--arch", "amd64", "--cpu", "skylake", "--mem-limit", "1")
+    done = run_emu(
+        "run", example("amd64", "hello"), "--arch", "amd64", "--cpu", "skylake", "--mem-limit", "1"
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("emu:") and len(done.stderr.splitlines()) == 1

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from archdata import expect
 from conftest import ARCHES, run_emu
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -48,66 +49,10 @@ class Dialect:
     footer: str = ""
 
 
-DIALECTS = {
-    "amd64": Dialect(
-        header="",
-        clone="mov eax, 56\nmov edi, {flags}\nlea rsi, [rip + stack{n}]\nxor edx, edx\nxor r10d, r10d\n"
-        "xor r8d, r8d\nsyscall\ntest rax, rax\njz body",
-        clone_parent=9,
-        clone_child=2,
-        fillers=("nop", "add r14, 1", "lea r14, [r14 + 8]", "movabs r9, 0x1122334455667788"),
-        outer="mov r12, {o}",
-        inner="mov r13, {i}",
-        odd_test="test r13, 1\njz 2f",
-        inner_end="dec r13\njnz 1b",
-        outer_end="dec r12\njnz 0b",
-        exit="mov eax, 60\nxor edi, edi\nsyscall",
-    ),
-    "arm": Dialect(
-        header=".syntax unified",
-        clone="ldr r0, ={flags}\nldr r1, =stack{n}\nmov r2, #0\nmov r3, #0\nmov r4, #0\nmov r7, #120\n"
-        "svc #0\ncmp r0, #0\nbeq body",
-        clone_parent=9,
-        clone_child=2,
-        fillers=("nop", "add r6, r6, #1", "eor r8, r8, r6", "mov r9, r6, lsl #2"),
-        outer="mov r4, #{o}",
-        inner="mov r5, #{i}",
-        odd_test="tst r5, #1\nbeq 2f",
-        inner_end="subs r5, r5, #1\nbne 1b",
-        outer_end="subs r4, r4, #1\nbne 0b",
-        exit="mov r0, #0\nmov r7, #1\nsvc #0",
-        footer=".ltorg",
-    ),
-    "ppc64": Dialect(
-        header="",
-        clone="lis 3, {flags}@ha\naddi 3, 3, {flags}@l\nlis 4, stack{n}@ha\naddi 4, 4, stack{n}@l\n"
-        "li 5, 0\nli 6, 0\nli 7, 0\nli 0, 120\nsc\ncmpdi 3, 0\nbeq body",
-        clone_parent=11,
-        clone_child=2,
-        fillers=("nop", "addi 16, 16, 1", "xor 17, 17, 16", "rldicl 18, 16, 3, 0"),
-        outer="li 14, {o}",
-        inner="li 15, {i}",
-        odd_test="andi. 19, 15, 1\nbeq 2f",
-        inner_end="addic. 15, 15, -1\nbne 1b",
-        outer_end="addic. 14, 14, -1\nbne 0b",
-        exit="li 3, 0\nli 0, 1\nsc",
-    ),
-    "arm64": Dialect(
-        header="",
-        clone="movz x0, #0x5, lsl #16\nmovk x0, #0xf00\nadrp x1, stack{n}\nadd x1, x1, :lo12:stack{n}\n"
-        "mov x2, #0\nmov x3, #0\nmov x4, #0\nmov x8, #220\nsvc #0\ncbz x0, body",  # CLONE_FLAGS in two halves
-        clone_parent=10,
-        clone_child=1,
-        fillers=("nop", "add x6, x6, #1", "eor x9, x9, x6", "lsl x10, x6, #2"),
-        outer="mov x4, #{o}",
-        inner="mov x5, #{i}",
-        odd_test="tst x5, #1\nb.eq 2f",
-        inner_end="subs x5, x5, #1\nb.ne 1b",
-        outer_end="subs x4, x4, #1\nb.ne 0b",
-        exit="mov x0, #0\nmov x8, #93\nsvc #0",
-    ),
-}
-DIALECTS["ppc64le"] = DIALECTS["ppc64"]
+def dialect(arch: str) -> Dialect:
+    """The arch's spelling of the guest: [counts.dialect] in its tests/expect.toml."""
+    fields = dict(expect(arch, "counts.dialect"))
+    return Dialect(**{**fields, "fillers": tuple(fields["fillers"])})
 
 
 @dataclass(frozen=True)
@@ -123,7 +68,7 @@ class Shape:
 
 
 def source(arch: str, shape: Shape) -> str:
-    d = DIALECTS[arch]
+    d = dialect(arch)
     fill = d.fillers
     lines = [d.header, ".text", ".globl _start", "_start:"]
     for n in range(1, shape.threads):
@@ -140,7 +85,7 @@ def source(arch: str, shape: Shape) -> str:
 
 def expected_count(arch: str, shape: Shape) -> int:
     """What the guest executes, by construction."""
-    d = DIALECTS[arch]
+    d = dialect(arch)
     odd = (shape.inner + 1) // 2  # inner counters inner..1 that are odd
     per_outer = 1 + shape.inner * (len(shape.body) + 4) + odd * len(shape.extra) + 2
     loop = 1 + shape.outer * per_outer + 3

@@ -5,18 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from archdata import expect
 from conftest import ARCHES, or8_program, run_emu
 
-# What atomicor8(&m[1], 0xf0) must show in the trace: the byte store of 0xf1 to m+1,
-# made by the arch's atomic instruction, with the register that carries the new byte.
-STORE = {"amd64": "lock or", "arm": "strexb", "ppc64": "stbcx.", "ppc64le": "stbcx.", "arm64": "stlxrb"}
-ORED = {
-    "amd64": None,
-    "arm": "r2: 0x1 -> 0xf1",
-    "ppc64": "r5: 0x1 -> 0xf1",
-    "ppc64le": "r5: 0x1 -> 0xf1",
-    "arm64": "x2: 0x1 -> 0xf1",
-}
+# What atomicor8(&m[1], 0xf0) must show in the trace: the byte store of 0xf1 to m+1, made by the
+# arch's atomic instruction, with the register that carries the new byte ([trace] in expect.toml).
 
 
 def program(arch: str) -> str:
@@ -33,10 +26,10 @@ def test_trace_shows_every_instruction_with_its_effects(arch: str) -> None:
     assert result.returncode == 0, result.stderr
     trace = lines(result.stderr)
     assert trace[0].startswith("T1000 ") and "<_start>" in trace[0]
-    store = next(line for line in trace if STORE[arch] in line)
+    store = next(line for line in trace if expect(arch, "trace.or8_store") in line)
     assert re.search(r"<atomicor8\+0x[0-9a-f]+>|<atomicor8>", store), store
     assert re.search(r"mem 0x[0-9a-f]+/1 = f1", store), store
-    ored = ORED[arch]
+    ored = expect(arch, "trace.or8_result")
     if ored:
         assert any(ored in line for line in trace), "\n".join(trace)
     # the last line is the exit syscall, with nothing after it

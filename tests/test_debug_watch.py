@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 import pytest
-from conftest import ARCHES, or8_program, run_emu, source_dir
+from archdata import expect, input_path
+from conftest import ARCHES, or8_program, run_emu
 
-LLSC = {
-    "arm": ("ldrexb", "strexb"),
-    "ppc64": ("lbarx", "stbcx."),
-    "ppc64le": ("lbarx", "stbcx."),
-    "arm64": ("ldaxrb", "stlxrb"),
-}
+from emu import arch as arches
 
 
 def watch_lines(text: str) -> list[str]:
@@ -28,8 +23,9 @@ def test_watch_shows_the_byte_that_changed(arch: str) -> None:
     write = next(i for i, line in enumerate(out) if "wrote 1 byte(s) at +0x1" in line)
     assert "T1000" in out[write] and "<atomicor8" in out[write]
     assert out[write + 1 : write + 4] == ["  before 01 01 01 01", "  after  01 f1 01 01", "            ^^"]
-    if arch in LLSC:
-        load, store = LLSC[arch]
+    llsc = expect(arch, "watch.or8_llsc")  # [] where the arch's atomics take no reservation
+    if llsc:
+        load, store = llsc
         taken = next(line for line in out if "reservation taken" in line)
         assert f"`{load} " in taken and "1 byte(s) at +0x1" in taken
         assert any(f"reservation at +0x1 kept: {store} stored" in line for line in out), out
@@ -48,34 +44,28 @@ def test_watch_by_address_and_symbol_default_length(arch: str) -> None:
     assert quiet.returncode == 0 and "watch" not in quiet.stderr
 
 
-# tests/fixtures/watch/stores_<arch>.s: (mnemonic, offset in m, size, value as the register holds it),
-# in program order, including the stores next to the range that must stay silent.
+# tests/fixtures/stores.s: (mnemonic, offset in m, size, value as the register holds it), in
+# program order, including the stores next to the range that must stay silent; the arch's own
+# stores (store-conditionals, locked RMW, rep stos/movs) follow PLAIN: [watch] stores in expect.toml.
 WATCHED = (5, 7)  # --watch m+5:2
 BESIDE = [("", 4, 1, 0x44), ("", 7, 1, 0x44)]
 PLAIN = [("", 4, 4, 0xA0A1A2A3), ("", 3, 4, 0xB0B1B2B3), *BESIDE]
-STORES = {
-    "ppc64": [*PLAIN, ("stwcx.", 4, 4, 0xC0C1C2C3), ("stdcx.", 0, 8, 0xD0D1D2D3D4D5D6D7)],
-    "arm": [*PLAIN, ("strex", 4, 4, 0xC0C1C2C3), ("strexd", 0, 8, 0xD0D1D2D3D4D5D6D7)],
-    "arm64": [*PLAIN, ("stlxr", 4, 4, 0xC0C1C2C3), ("stlxr", 0, 8, 0xD0D1D2D3D4D5D6D7)],
-    "amd64": [
-        *PLAIN,
-        ("lock cmpxchg", 4, 4, 0xC0C1C2C3),
-        ("xchg", 4, 4, 0xD0D1D2D3),
-        ("lock or", 4, 4, 0xDFDFDFDF),
-        *[("rep stosd", offset, 4, 0xE0E1E2E3) for offset in (0, 4)],
-        *[("rep movsb", 4 + i, 1, 0xF4 + i) for i in range(4)],
-    ],
-}
-STORES["ppc64le"] = STORES["ppc64"]
+
+
+def stores(arch: str) -> list[tuple[str, int, int, int]]:
+    own = [(s["insn"], s["offset"], s["size"], int(s["value"], 16)) for s in expect(arch, "watch.stores")]
+    return [*PLAIN, *own]
+
+
 WRITE = re.compile(r"`(?P<insn>[^`]*)` wrote (?P<size>\d+) byte\(s\) at (?P<offset>[-+]0x[0-9a-f]+)$")
 
 
 def expected_writes(arch: str) -> list[tuple[str, int, str, str, str]]:
-    """What --watch must report for STORES[arch]: each store reaching into the range, with its bytes."""
+    """What --watch must report for stores(arch): each store reaching into the range, with its bytes."""
     memory = bytearray(range(0x10, 0x18))
-    order: Literal["little", "big"] = "big" if arch == "ppc64" else "little"
+    order = arches.get(arch).byteorder
     expected = []
-    for mnemonic, offset, size, value in STORES[arch]:
+    for mnemonic, offset, size, value in stores(arch):
         before = memory[WATCHED[0] : WATCHED[1]].hex(" ")
         memory[offset : offset + size] = value.to_bytes(size, order)
         if offset < WATCHED[1] and WATCHED[0] < offset + size:
@@ -87,7 +77,7 @@ def expected_writes(arch: str) -> list[tuple[str, int, str, str, str]]:
 @pytest.mark.parametrize("arch", ARCHES)
 def test_watch_reports_every_store_overlapping_the_range(arch: str) -> None:
     """Covering words, an unaligned straddle, store-conditionals, locked RMW and rep stos/movs."""
-    program = f"tests/fixtures/watch/stores_{source_dir(arch)}.s"
+    program = input_path(arch, "tests/fixtures/stores.s")
     result = run_emu("run", program, "--arch", arch, "--watch", "m+5:2")
     assert result.returncode == 0, result.stderr
     out = watch_lines(result.stderr)
@@ -101,5 +91,5 @@ def test_watch_reports_every_store_overlapping_the_range(arch: str) -> None:
     assert [entry[1:] for entry in seen] == [entry[1:] for entry in expected], result.stderr
     for (insn, *_), (mnemonic, *_) in zip(seen, expected, strict=True):
         assert insn.startswith(mnemonic), (insn, mnemonic)
-    if arch in LLSC:
+    if expect(arch, "watch.or8_llsc"):
         assert any("reservation taken on 4 byte(s) at -0x1" in line for line in out), out

@@ -15,13 +15,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from archdata import input_path
 from conftest import ARCHES, ROOT, require_tool, run_emu
 
 from emu import arch as arches
 from emu.asm import gnu_backend
 from emu.runtime.link import uses_runtime
 
-# Programs a real kernel cannot be compared on, and why (paths relative to the repository).
+PROGRAM_FOLDERS = ("examples", "tests/programs")  # inside each arch folder
+# Programs a real kernel cannot be compared on, and why (by file name).
 NOT_COMPARABLE = {
     "deadlock.s": "deadlocks on purpose: a real kernel waits forever, emu reports it (exit 2)",
     "race.s": "prints its thread interleaving, which differs run to run on a real kernel",
@@ -31,29 +33,17 @@ NOT_COMPARABLE = {
 }
 
 
-def arches_of(path: Path) -> list[str]:
-    """The arches a program is written for, from its directory or its name."""
-    if path.parent.name == "ppc64":
-        return ["ppc64", "ppc64le"]  # tests/programs/ppc64/ serves both byte orders
-    if path.parent.name in ARCHES:
-        return [path.parent.name]
-    for part in path.stem.split("_"):
-        if part == "ppc64x":
-            return ["ppc64", "ppc64le"]
-        if part in ARCHES:
-            return [part]
-    return []
-
-
 def programs() -> list[tuple[str, str]]:
-    roots = [ROOT / "examples", ROOT / "tests" / "programs", ROOT / "emu" / "data" / "timing" / "bench"]
+    """(program, arch) for every program an arch folder holds or inherits from its base:
+    examples/ and tests/programs/ (found through the arch record's lookup)."""
     found = []
-    for root in roots:
-        for path in sorted(root.rglob("*.s")):
-            relative = path.relative_to(ROOT).as_posix()
-            if path.name in NOT_COMPARABLE or uses_runtime(path):
-                continue  # the toy runtime's hypercalls exist only in emu
-            found += [(relative, arch) for arch in arches_of(path)]
+    for name in ARCHES:
+        arch = arches.get(name)
+        for folder in PROGRAM_FOLDERS:
+            for path in arch.tree(folder).values():
+                if path.suffix != ".s" or path.name in NOT_COMPARABLE or uses_runtime(path):
+                    continue  # the toy runtime's hypercalls exist only in emu
+                found.append((path.relative_to(ROOT).as_posix(), name))
     return found
 
 
@@ -92,5 +82,4 @@ def test_every_arch_and_the_kernel_programs_are_covered() -> None:
     assert {arch for _, arch in covered} == set(ARCHES)
     for name in ("mm", "futex", "clone"):
         for arch in ARCHES:
-            family = "ppc64" if arch.startswith("ppc64") else arch
-            assert (f"tests/programs/{family}/{name}.s", arch) in covered
+            assert (input_path(arch, f"tests/programs/{name}.s"), arch) in covered

@@ -6,6 +6,7 @@ import struct
 from pathlib import Path
 
 import pytest
+from archdata import input_file
 from conftest import ARCHES, ROOT, require_tool, run_emu
 from elfgen import set_header_field, set_phdr_field, synthesise
 from fuzz.inprocess import run_cli
@@ -15,11 +16,11 @@ from emu.asm import gnu_backend
 
 
 def link_hello(tmp_path, arch_name: str) -> str:
-    """examples/hello_ARCH.s assembled and linked by GNU as + ld -static."""
+    """The arch's examples/hello.s assembled and linked by GNU as + ld -static."""
     arch = arches.get(arch_name)
     if not gnu_backend.available(arch):
         require_tool(arch.gnu.prefix + "as", arch.gnu.prefix + "ld")
-    source = ROOT / "examples" / f"hello_{arch_name}.s"
+    source = input_file(arch_name, "examples/hello.s")
     return str(
         gnu_backend.link_executable(source.read_text(), arch, str(source), tmp_path / f"hello-{arch_name}")
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from archdata import example
 from conftest import run_emu
 
 LOST_UPDATE = "tests/fixtures/explore/lost_update_amd64.s"
@@ -26,7 +27,7 @@ def test_explore_finds_the_failing_seed_and_replay_reproduces_it() -> None:
 
 
 def test_explore_of_a_schedule_independent_program_is_one_outcome() -> None:
-    found = run_emu("explore", "examples/hello_arm.s", "--arch", "arm", "--seeds", "3", "-j", "1")
+    found = run_emu("explore", example("arm", "hello"), "--arch", "arm", "--seeds", "3", "-j", "1")
     assert found.returncode == 0, found.stdout + found.stderr
     assert "1 outcome(s)" in found.stdout
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_emu
+from archdata import expect
+from conftest import ARCHES, ROOT, run_emu
 from test_differential import build_with_gnu, run_qemu
 
 from emu import arch as arches
@@ -26,20 +27,13 @@ from emu.options import RunOptions
 from emu.runtime import abi
 
 FIXTURES = ROOT / "tests" / "fixtures" / "reliability"
-EXIT_0 = {
-    "amd64": "mov edi, 0; mov eax, 60; syscall",
-    "arm": "mov r0, #0; mov r7, #1; svc #0",
-    "ppc64": "li 3, 0; li 0, 1; sc",
-    "ppc64le": "li 3, 0; li 0, 1; sc",
-    "arm64": "mov x0, #0; mov x8, #93; svc #0",
-}
 
 
 def program(arch_name: str, body: str) -> str:
     """A `_start` that runs `body` (`;` separates lines) and then exits 0."""
-    prelude = ".abiversion 2\n" if arch_name.startswith("ppc64") else ""
-    lines = "\n    ".join(f"{body}; {EXIT_0[arch_name]}".split(";"))
-    return f"{prelude}.globl _start\n.text\n_start:\n    {lines}\n"
+    prelude, exit_zero = expect(arch_name, "snippets.prelude"), expect(arch_name, "snippets.exit_zero")
+    lines = "\n    ".join(f"{body}; {exit_zero}".split(";"))
+    return f"{prelude}\n.globl _start\n.text\n_start:\n    {lines}\n"
 
 
 def run_in_process(arch_name: str, source: str, **options: Any) -> tuple[int, str]:
@@ -58,95 +52,8 @@ def qemu_status(tmp_path: Path, arch_name: str, source: str) -> int:
     return run_qemu(arch_name, build_with_gnu(arch_name, str(path), tmp_path))[0]
 
 
-SIGILL, SIGTRAP, SIGFPE, SIGSEGV = 132, 133, 136, 139
-X86_CASES = [
-    ("xor ecx, ecx; div ecx", SIGFPE),  # divide error
-    ("mov eax, 0x80000000; cdq; mov ecx, -1; idiv ecx", SIGFPE),  # quotient overflow
-    ("int3", SIGTRAP),
-    ("int 3", SIGTRAP),
-    ("pushfq; or qword ptr [rsp], 0x100; popfq; nop", SIGTRAP),  # single-step trap flag
-    ("int 0", SIGSEGV),  # a vector user code may not raise: #GP, not a divide error
-    ("int 0x41", SIGSEGV),
-    ("int 4", SIGSEGV),  # #OF, which Linux also reports as SIGSEGV
-    ("ud2", SIGILL),
-    ("mov ax, 0x1234; mov ds, ax", SIGSEGV),  # bad selector: #GP
-    ("hlt", SIGSEGV),
-    ("cli", SIGSEGV),
-    ("sti", SIGSEGV),
-    ("in al, dx", SIGSEGV),
-    ("out dx, al", SIGSEGV),
-    ("mov rax, cr0", SIGSEGV),
-    ("mov cr0, rax", SIGSEGV),
-    ("mov rax, dr7", SIGSEGV),
-    ("wrmsr", SIGSEGV),
-    ("rdmsr", SIGSEGV),
-    ("lgdt [rsp]", SIGSEGV),
-    ("invlpg [rsp]", SIGSEGV),
-    ("ltr ax", SIGSEGV),
-    ("swapgs", SIGSEGV),
-    ("rdpmc", SIGSEGV),
-    ("wbinvd", SIGSEGV),
-    ("nop; nop; hlt", SIGSEGV),  # privileged in the middle of a block: the nops run first
-    ("mov rax, 0x0040000000400000; jmp rax", SIGSEGV),  # D12: non-canonical alias of the code
-    ("lea rbx, [rip]; bts rbx, 63; mov rax, qword ptr [rbx]", SIGSEGV),  # D11: a load through one
-    ("mov rbx, 0x00007ffffffffffc; mov eax, dword ptr [rbx]", SIGSEGV),  # last user page: unmapped
-    ("mov rax, 0xffff800000000000; jmp rax", SIGSEGV),  # kernel half (canonical)
-    ("rdtsc; cpuid; sgdt [rsp-16]; smsw eax", 0),  # allowed in user mode: no false positives
-]
-PPC_CASES = [
-    ("mtmsrd 3", SIGILL),
-    ("mfmsr 3", SIGILL),
-    ("tlbie 3, 4", SIGILL),
-    ("tlbiel 3", SIGILL),
-    ("tlbsync", SIGILL),
-    ("slbie 3", SIGILL),
-    ("rfid", SIGILL),
-    ("mfspr 3, 272", SIGILL),  # SPRG0: a privileged SPR number (bit 0x10)
-    ("mtspr 272, 3", SIGILL),
-    ("mfspr 3, 17", SIGILL),  # DSCR's privileged number
-    ("mfspr 3, 287", 0),  # PVR: Linux emulates mfpvr
-    ("mfspr 3, 268; mfspr 3, 259", 0),  # time base and SPRG3 are user-readable
-    ("tw 31, 0, 0", SIGTRAP),
-    (".long 0", SIGILL),
-]
-ARM_CASES = [
-    ("mcr p15, 0, r0, c1, c0, 0", SIGILL),  # SCTLR write
-    ("mrc p15, 0, r0, c1, c0, 0", SIGILL),
-    ("mcr p15, 0, r0, c13, c0, 3", SIGILL),  # TPIDRURO is read-only for user code
-    ("mrc p15, 0, r0, c13, c0, 3", 0),  # ...and readable (the TLS pointer)
-    ("mrs r0, spsr", SIGILL),
-    ("srsdb sp!, #0x13", SIGILL),
-    ("cpsid i; cps #0x13", 0),  # CPS is a no-op in User mode
-    ("mrs r0, cpsr; and r0, r0, #0x1f; mov r7, #1; svc #0", 16),  # User mode, 0x10
-    ("msr cpsr_c, #0x13; mrs r0, cpsr; and r0, r0, #0x1f; mov r7, #1; svc #0", 16),
-    ("bkpt #0", SIGTRAP),
-    (".word 0xe7f001f0", SIGTRAP),  # Linux's ARM breakpoint instruction
-    ("adr r0, 1f + 1; bx r0; .thumb; 1: .short 0xde01; .arm", SIGTRAP),  # ...and its Thumb one
-    ("adr r0, 1f + 1; bx r0; .thumb; 1: .short 0xde02; .arm", SIGILL),  # another undefined one
-    ("udf #0", SIGILL),
-]
-ARM64_CASES = [
-    ("msr sctlr_el1, x0", SIGILL),
-    ("mrs x0, sctlr_el1", SIGILL),
-    ("msr tpidr_el1, x0", SIGILL),
-    ("mrs x0, tpidrro_el0; msr tpidr_el0, x0; mrs x1, tpidr_el0", 0),  # EL0's own registers
-    ("mrs x0, midr_el1; mrs x1, id_aa64isar0_el1", 0),  # Linux emulates the ID registers
-    ("msr daifset, #2", SIGILL),
-    ("msr spsel, #1", SIGILL),
-    ("tlbi vmalle1", SIGILL),
-    ("at s1e1r, x0", SIGILL),
-    ("eret", SIGILL),
-    ("hvc #0", SIGILL),
-    ("mrs x0, nzcv; mrs x1, fpcr; msr fpsr, xzr; dmb ish; isb; yield", 0),
-    ("brk #0", SIGTRAP),
-    ("udf #0", SIGILL),
-]
-CASES = (
-    [("amd64", body, status) for body, status in X86_CASES]
-    + [(arch, body, status) for arch in ("ppc64", "ppc64le") for body, status in PPC_CASES]
-    + [("arm", body, status) for body, status in ARM_CASES]
-    + [("arm64", body, status) for body, status in ARM64_CASES]
-)
+# Each arch's [faults] cases (tests/expect.toml): a body, and the status Linux gives (128 + signal).
+CASES = [(arch, case["body"], case["status"]) for arch in ARCHES for case in expect(arch, "faults.cases")]
 
 
 @pytest.mark.parametrize("arch_name,body,status", CASES)

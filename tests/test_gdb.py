@@ -1,6 +1,6 @@
 """`emu run --gdb PORT` driven by a real gdb-multiarch in batch mode.
 
-The guest is tests/fixtures/explain/or8_<arch>.s: atomicor8(&m[1], 0xf0) on
+The guest is the arch's tests/fixtures/or8.s: atomicor8(&m[1], 0xf0) on
 m = {1,1,1,1}. gdb breaks on the stub symbol, reads the argument registers and
 the array, single-steps, writes a register, and lets the guest finish.
 """
@@ -16,15 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, or8_program, require_tool, run_emu, source_dir
+from archdata import example, expect
+from conftest import ROOT, or8_program, require_tool, run_emu
 
-ARG_REGS = {
-    "ppc64le": ("r3", "r4"),
-    "arm": ("r0", "r1"),
-    "ppc64": ("r3", "r4"),
-    "amd64": ("rdi", "rsi"),
-    "arm64": ("x0", "x1"),
-}
 STEP_SIZE = 4  # the first instruction of atomicor8: sync / dmb ish (amd64 is not stepped here)
 
 
@@ -71,7 +65,7 @@ def values(output: str, name: str) -> list[int]:
 def test_gdb_breaks_steps_and_reads(tmp_path: Path, arch: str) -> None:
     require_tool("gdb-multiarch")
     emu, symbols, port = start_emu(or8_program(arch), arch, tmp_path / "emu.err")
-    first, second = ARG_REGS[arch]
+    first, second = expect(arch, "gdb.first_args")
     try:
         output = run_gdb(symbols, port, [
             "break *atomicor8",
@@ -111,7 +105,7 @@ def test_gdb_breaks_and_steps_in_a_stub_the_runtime_calls(tmp_path: Path, arch: 
     instructions), steps, stops again, and the program ends with the output it has without gdb.
     No temp file is left."""
     require_tool("gdb-multiarch")
-    program = f"examples/runtime/pingpong_{source_dir(arch)}.s"
+    program = example(arch, "runtime/pingpong")
     plain = run_emu("run", program, "--arch", arch)
     assert plain.returncode == 0 and "final ball 10" in plain.stdout, plain.stderr
     emu, symbols, port = start_emu(program, arch, tmp_path / "emu.err", tmp_path / "tmp")

@@ -12,15 +12,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import ARCHES, ROOT, or8_program, require_tool, source_dir
+from archdata import example, expect
+from conftest import ARCHES, ROOT, or8_program, require_tool
 
 from emu import arch as arches
 from emu.debug.gdbstub import checksum, registers, target_xml
 from emu.debug.symfile import build
 from emu.program import load_program
-
-PC_INDEX = {"amd64": 16, "arm": 15, "ppc64": 32, "ppc64le": 32, "arm64": 32}
-FIRST_ARG = {"amd64": 5, "arm": 0, "ppc64": 3, "ppc64le": 3, "arm64": 0}  # rdi, r0, r3, x0
 
 
 class Client:
@@ -55,7 +53,7 @@ def test_target_descriptions_name_the_ppc64_special_registers() -> None:
     arm = [r.get("name") for r in ET.fromstring(target_xml(arches.get("arm"))).iter("reg")]
     assert arm[13:] == ["sp", "lr", "pc", "cpsr"]
     for name in ARCHES:
-        assert registers(arches.get(name))[0][1][PC_INDEX[name]].gdb_name in ("pc", "rip")
+        assert registers(arches.get(name))[0][1][expect(name, "gdb.pc_index")].gdb_name in ("pc", "rip")
 
 
 @pytest.mark.parametrize("arch", ARCHES)
@@ -87,6 +85,7 @@ def test_protocol_break_step_registers_memory_threads(tmp_path: Path, arch: str)
         port = int(listening.group(1))
         image, arch_obj = load_program(or8_program(arch), arch)
         word = arch_obj.word_size
+        pc_index, first_arg = expect(arch, "gdb.pc_index"), expect(arch, "gdb.first_arg_index")
         client = Client(port)
         assert "qXfer:features:read+" in client.ask("qSupported:multiprocess+")
         assert client.ask("qXfer:features:read:target.xml:0,ffff").startswith("l<?xml")
@@ -95,17 +94,17 @@ def test_protocol_break_step_registers_memory_threads(tmp_path: Path, arch: str)
         target = image.symbols["atomicor8"]
         assert client.ask(f"Z0,{target:x},4") == "OK"
         assert client.ask("vCont;c").startswith("T05thread:3e8;")
-        pc = client.ask(f"p{PC_INDEX[arch]:x}")
+        pc = client.ask(f"p{pc_index:x}")
         assert arch_obj.unpack(bytes.fromhex(pc)) == target
         regs = bytes.fromhex(client.ask("g"))
-        arg = arch_obj.unpack(regs[FIRST_ARG[arch] * word : (FIRST_ARG[arch] + 1) * word])
+        arg = arch_obj.unpack(regs[first_arg * word : (first_arg + 1) * word])
         m = image.symbols["m"]
         assert arg == m + 1
         assert client.ask(f"m{m:x},4") == "01010101"
         assert client.ask(f"M{m + 3:x},1:07") == "OK" and client.ask(f"m{m:x},4") == "01010107"
         assert client.ask(f"z0,{target:x},4") == "OK"
         assert client.ask("vCont;s:3e8").startswith("T05")
-        after = arch_obj.unpack(bytes.fromhex(client.ask(f"p{PC_INDEX[arch]:x}")))
+        after = arch_obj.unpack(bytes.fromhex(client.ask(f"p{pc_index:x}")))
         assert target < after <= target + 8
         assert client.ask("c").startswith("W00")
         assert emu.wait(timeout=20) == 0
@@ -120,7 +119,7 @@ def test_protocol_breakpoint_inside_a_runtime_call(tmp_path: Path, arch: str) ->
     from elftools.elf.elffile import ELFFile
     from elftools.elf.sections import SymbolTableSection
 
-    program = f"examples/runtime/pingpong_{source_dir(arch)}.s"
+    program = example(arch, "runtime/pingpong")
     err = tmp_path / "emu.err"
     emu = subprocess.Popen(
         [sys.executable, "-m", "emu", "run", program, "--arch", arch, "--gdb", "0"],
@@ -138,14 +137,14 @@ def test_protocol_breakpoint_inside_a_runtime_call(tmp_path: Path, arch: str) ->
             found = table.get_symbol_by_name("cas")
             assert found, "no cas in the symbol file"
             cas = found[0]["st_value"]
-        arch_obj = arches.get(arch)
+        arch_obj, pc_index = arches.get(arch), expect(arch, "gdb.pc_index")
         client = Client(int(banner.group(2)))
         assert client.ask(f"Z0,{cas:x},4") == "OK"
         for _ in range(2):
             assert client.ask("c").startswith("T05thread:3e8;")
-            assert arch_obj.unpack(bytes.fromhex(client.ask(f"p{PC_INDEX[arch]:x}"))) == cas
+            assert arch_obj.unpack(bytes.fromhex(client.ask(f"p{pc_index:x}"))) == cas
         assert client.ask("vCont;s:3e8").startswith("T05")
-        assert arch_obj.unpack(bytes.fromhex(client.ask(f"p{PC_INDEX[arch]:x}"))) > cas
+        assert arch_obj.unpack(bytes.fromhex(client.ask(f"p{pc_index:x}"))) > cas
         assert client.ask(f"z0,{cas:x},4") == "OK"
         assert client.ask("c").startswith("W00")
         assert emu.wait(timeout=30) == 0

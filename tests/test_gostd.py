@@ -7,6 +7,7 @@ stays fixed without building and running a whole Go test binary.
 from __future__ import annotations
 
 import pytest
+from archdata import arch_path
 from conftest import ROOT, run_emu
 from test_kernel_units import call, machine_for, scratch
 from test_signals import install
@@ -22,7 +23,13 @@ def test_signal_storm_does_not_starve_its_target() -> None:
     Before the fix each resume after rt_sigreturn delivered the next SIGURG at once and the
     target never ran an instruction of its own (swap/main.go hung on amd64 at GOMAXPROCS>1)."""
     result = run_emu(
-        "run", "tests/programs/amd64/sigstorm.s", "--arch", "amd64", "--max-insns", "5000000", timeout=60
+        "run",
+        arch_path("amd64", "tests/programs/sigstorm.s"),
+        "--arch",
+        "amd64",
+        "--max-insns",
+        "5000000",
+        timeout=60,
     )
     assert (result.returncode, result.stdout) == (0, "storm ok\n"), result.stderr
 
@@ -60,7 +67,7 @@ def test_sleeping_with_a_deliverable_signal_pending_ends_with_eintr() -> None:
 def test_rdtsc_and_rdtscp_read_the_virtual_clock() -> None:
     """Go mixes cputicks() (rdtsc on amd64) into each M's random seed: with the host's TSC the
     same --seed gave different runs."""
-    result = run_emu("run", "tests/programs/amd64/tsc.s", "--arch", "amd64", timeout=60)
+    result = run_emu("run", arch_path("amd64", "tests/programs/tsc.s"), "--arch", "amd64", timeout=60)
     assert result.returncode == 0, result.stderr
 
 

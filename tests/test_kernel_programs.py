@@ -1,6 +1,6 @@
 """Guest programs exercise the Linux layer on every arch: memory, futex, threads, deadlock.
 
-Each program lives in tests/programs/<arch>/ (ppc64le shares the ppc64 sources) and
+Each program is the arch folder's tests/programs/<name>.s (ppc64le shares ppc64's) and
 checks its own syscall results, exiting with the number of the step that went wrong.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from archdata import input_path
 from conftest import ARCHES, run_emu
 
 
 def source(arch: str, name: str) -> str:
-    family = "ppc64" if arch.startswith("ppc64") else arch
-    return f"tests/programs/{family}/{name}.s"
+    return input_path(arch, f"tests/programs/{name}.s")
 
 
 def emu(arch: str, name: str, *options: str, timeout: float = 60):

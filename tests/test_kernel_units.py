@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from archdata import expect
 from conftest import ARCHES
 
 from emu import arch as arches
@@ -21,20 +22,13 @@ from emu.machine import Machine
 from emu.options import RunOptions
 from emu.sched import Scheduler
 
-EXIT = {
-    "amd64": "mov eax, 60\n syscall",
-    "arm": "mov r7, #1\n svc #0",
-    "ppc64": "li 0, 1\n sc",
-    "arm64": "mov x8, #93\n svc #0",
-}
 SCRATCH = 0x1000  # offset into the stack mapping used as guest scratch memory
 
 
 def machine_for(arch_name: str, **options) -> Machine:
     arch = arches.get(arch_name)
-    body = EXIT["ppc64" if arch_name.startswith("ppc64") else arch_name]
-    prelude = "    .abiversion 2\n" if arch_name.startswith("ppc64") else ""
-    image = assemble_text(f"{prelude}    .globl _start\n    .text\n_start:\n    {body}\n", arch)
+    body, prelude = expect(arch_name, "snippets.exit"), expect(arch_name, "snippets.prelude")
+    image = assemble_text(f"{prelude}\n    .globl _start\n    .text\n_start:\n{body}\n", arch)
     machine = Machine(arch, image, RunOptions(**options))
     machine.load()
     return machine

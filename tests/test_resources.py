@@ -14,7 +14,7 @@ from emu.errors import MissingDataError
 def test_data_lives_in_the_package() -> None:
     root = resources.data_root()
     assert root == Path(resources.__file__).parent / "data"
-    for folder in ("arch", "runtime_asm", "mutants", "examples"):
+    for folder in ("arch", "runtime_asm", "mutants"):
         assert resources.data_dir(folder).is_dir()
 
 

@@ -6,28 +6,12 @@ import json
 import re
 
 import pytest
-from conftest import ARCHES, ROOT, run_emu, source_dir
+from archdata import example, expect, input_path
+from conftest import ARCHES, run_emu
 
-# Per-arch snippets for the failure modes every arch must report the same way.
-FAULT = {
-    "amd64": "xor eax, eax\n mov dword ptr [rax], 1",
-    "arm": "mov r0, #0\n str r0, [r0]",
-    "ppc64": "li 3, 0\n std 3, 0(3)",
-    "arm64": "mov x0, #0\n str x0, [x0]",
-}
-ILLEGAL = {"amd64": "ud2", "arm": "udf #0", "ppc64": ".long 0", "arm64": "udf #0"}
-LOOP = {"amd64": "1: jmp 1b", "arm": "1: b 1b", "ppc64": "1: b 1b", "arm64": "1: b 1b"}
-UNKNOWN_SYSCALL = {  # syscall 999 (unassigned everywhere) then exit(-result) or exit(errno)
-    "amd64": "mov eax, 999\n syscall\n neg eax\n mov edi, eax\n mov eax, 60\n syscall",
-    "arm": "ldr r7, =999\n svc #0\n rsb r0, r0, #0\n mov r7, #1\n svc #0",
-    "ppc64": "li 0, 999\n sc\n li 0, 1\n sc",  # CR0.SO set, r3 = +ENOSYS already
-    "arm64": "mov x8, #999\n svc #0\n neg x0, x0\n mov x8, #93\n svc #0",
-}
+# Each arch's snippets for the failure modes every arch must report the same way: [snippets] in
+# its tests/expect.toml (tests/archdata.py).
 ENOSYS = 38
-
-
-def family(arch: str) -> str:
-    return "ppc64" if arch.startswith("ppc64") else arch
 
 
 def program(tmp_path, arch: str, body: str, name: str = "prog.s") -> str:
@@ -38,20 +22,20 @@ def program(tmp_path, arch: str, body: str, name: str = "prog.s") -> str:
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_hello_world(arch: str) -> None:
-    result = run_emu("run", f"examples/hello_{arch}.s", "--arch", arch)
+    result = run_emu("run", example(arch, "hello"), "--arch", arch)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"Hello from {arch}!\n"
 
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_every_directive(arch: str) -> None:
-    result = run_emu("run", f"tests/programs/directives_{source_dir(arch)}.s", "--arch", arch)
+    result = run_emu("run", input_path(arch, "tests/programs/directives.s"), "--arch", arch)
     assert (result.returncode, result.stdout) == (0, "directives ok\n"), result.stderr
 
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_segfault_reports_like_a_shell(tmp_path, arch: str) -> None:
-    result = run_emu("run", program(tmp_path, arch, FAULT[family(arch)]), "--arch", arch)
+    result = run_emu("run", program(tmp_path, arch, expect(arch, "snippets.fault")), "--arch", arch)
     assert result.returncode == 139
     line = result.stderr.strip()
     assert "\n" not in line and "Traceback" not in line
@@ -63,7 +47,7 @@ def test_segfault_reports_like_a_shell(tmp_path, arch: str) -> None:
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_illegal_instruction_is_sigill(tmp_path, arch: str) -> None:
-    result = run_emu("run", program(tmp_path, arch, ILLEGAL[family(arch)]), "--arch", arch)
+    result = run_emu("run", program(tmp_path, arch, expect(arch, "snippets.illegal")), "--arch", arch)
     assert result.returncode == 132, result.stderr
     assert "SIGILL" in result.stderr and "<_start+0x" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -71,7 +55,7 @@ def test_illegal_instruction_is_sigill(tmp_path, arch: str) -> None:
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_unknown_syscall_is_enosys_and_reported_once(tmp_path, arch: str) -> None:
-    result = run_emu("run", program(tmp_path, arch, UNKNOWN_SYSCALL[family(arch)]), "--arch", arch)
+    result = run_emu("run", program(tmp_path, arch, expect(arch, "snippets.unknown_syscall")), "--arch", arch)
     assert result.returncode == ENOSYS, result.stderr
     assert result.stderr.count("unimplemented syscall") == 1
     assert "(999)" in result.stderr
@@ -80,7 +64,7 @@ def test_unknown_syscall_is_enosys_and_reported_once(tmp_path, arch: str) -> Non
 @pytest.mark.parametrize("arch", ARCHES)
 def test_endless_loop_stops_at_max_insns(tmp_path, arch: str) -> None:
     result = run_emu(
-        "run", program(tmp_path, arch, LOOP[family(arch)]), "--arch", arch, "--max-insns", "50000"
+        "run", program(tmp_path, arch, expect(arch, "snippets.loop")), "--arch", arch, "--max-insns", "50000"
     )
     assert result.returncode == 124
     assert "instruction limit of 50000 reached" in result.stderr
@@ -88,7 +72,9 @@ def test_endless_loop_stops_at_max_insns(tmp_path, arch: str) -> None:
 
 
 def test_timeout_stops_an_endless_loop(tmp_path) -> None:
-    result = run_emu("run", program(tmp_path, "arm", LOOP["arm"]), "--arch", "arm", "--timeout", "0.5")
+    result = run_emu(
+        "run", program(tmp_path, "arm", expect("arm", "snippets.loop")), "--arch", "arm", "--timeout", "0.5"
+    )
     assert result.returncode == 124
     assert "timeout of 0.5 s reached" in result.stderr
 
@@ -103,14 +89,14 @@ def test_syntax_error_names_file_and_line(tmp_path, arch: str) -> None:
 
 
 def test_unknown_arch_is_a_usage_error() -> None:
-    result = run_emu("run", "examples/hello_arm.s", "--arch", "mips")
+    result = run_emu("run", example("arm", "hello"), "--arch", "mips")
     assert result.returncode == 2
     assert "unknown architecture 'mips'" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_missing_file_and_missing_arch() -> None:
     assert "no such file" in run_emu("run", "nope.s", "--arch", "arm").stderr
-    result = run_emu("run", "examples/hello_arm.s")
+    result = run_emu("run", example("arm", "hello"))
     assert result.returncode == 2 and "needs --arch" in result.stderr
 
 
@@ -118,7 +104,7 @@ def test_missing_file_and_missing_arch() -> None:
     "alias,arch", [("x86_64", "amd64"), ("armhf", "arm"), ("power64", "ppc64"), ("powerpc64le", "ppc64le")]
 )
 def test_aliases(alias: str, arch: str) -> None:
-    result = run_emu("run", f"examples/hello_{arch}.s", "--arch", alias)
+    result = run_emu("run", example(arch, "hello"), "--arch", alias)
     assert result.stdout == f"Hello from {arch}!\n"
 
 
@@ -136,25 +122,18 @@ def test_version_and_help() -> None:
         assert option in help_text
 
 
-def test_examples_exist_for_every_arch() -> None:
-    for arch in ARCHES:
-        assert (ROOT / "examples" / f"hello_{arch}.s").exists()
-
-
 def test_stats_json_counts_the_guest_instructions(tmp_path):
     """--stats-json (what `make bench` reads for guest instructions/s) says what ran: the count
     agrees with --max-insns, and a run stopped by the limit records no exit status."""
     stats = tmp_path / "stats.json"
-    done = run_emu(
-        "run", str(ROOT / "examples" / "hello_amd64.s"), "--arch", "amd64", f"--stats-json={stats}"
-    )
+    done = run_emu("run", example("amd64", "hello"), "--arch", "amd64", f"--stats-json={stats}")
     assert done.returncode == 0
     full = json.loads(stats.read_text())
     assert full["exit_status"] == 0 and full["instructions"] > 2 and full["seconds"] > 0
     limit = full["instructions"] - 1
     stopped = run_emu(
         "run",
-        str(ROOT / "examples" / "hello_amd64.s"),
+        example("amd64", "hello"),
         "--arch",
         "amd64",
         f"--max-insns={limit}",
@@ -171,7 +150,7 @@ def test_stats_json_counts_the_guest_instructions(tmp_path):
 def test_stats_json_unwritable_path_fails_before_the_run(tmp_path):
     done = run_emu(
         "run",
-        str(ROOT / "examples" / "hello_amd64.s"),
+        example("amd64", "hello"),
         "--arch",
         "amd64",
         f"--stats-json={tmp_path}/no/s.json",

@@ -1,4 +1,4 @@
-"""The toy Go runtime: examples on 4 arches, GC with a broken atomicor8, check(), mem_linux."""
+"""The toy Go runtime: examples on every arch, GC with a broken atomicor8, check(), mem_linux."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ARCHES, ROOT, run_emu, source_dir
+from archdata import example, input_file
+from conftest import ARCHES, ROOT, run_emu
 
 from emu import arch as arches
 from emu.errors import EmuError
@@ -20,7 +21,6 @@ from emu.runtime.mem import MAP_FIXED, OSMemory
 from emu.runtime.runtime import RuntimeOptions, attach
 from emu.stubs import StubMachine, UserStubs
 
-EXAMPLES = ROOT / "examples" / "runtime"
 BROKEN_OR8 = ROOT / "emu" / "data" / "mutants" / "or8_ignores_byte_order"
 EXPECTED = {
     "pingpong": "".join(f"{'ping' if i % 2 else 'pong'} {i}\n" for i in range(1, 11)) + "final ball 10\n",
@@ -49,13 +49,13 @@ def run_program(
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_examples_same_output_on_every_arch(name: str, arch_name: str, capfd) -> None:
-    path = EXAMPLES / f"{name}_{source_dir(arch_name)}.s"
+    path = input_file(arch_name, f"examples/runtime/{name}.s")
     status, out, err = run_program(path, arch_name, capfd, gctrace=True)
     assert (status, out) == (0, EXPECTED[name]), err
 
 
 def test_gc_example_collects_several_times(arch_name: str, capfd) -> None:
-    path = EXAMPLES / f"gcloop_{source_dir(arch_name)}.s"
+    path = input_file(arch_name, "examples/runtime/gcloop.s")
     status, _, err = run_program(path, arch_name, capfd, gctrace=True)
     cycles = re.findall(
         r"^emu gc \d+: .*?(\d+) objects freed, (\d+) live, pause (\d+) instructions", err, re.M
@@ -70,7 +70,7 @@ def test_broken_atomicor8_misses_the_gc_program_flag_byte_only_on_ppc64(arch_nam
     """The unrolled flag is the FIRST BYTE in memory of the mask buffer: the BE-broken
     atomicor8 sets the word's low-order byte, the last one in memory on ppc64, so every
     allocation unrolls the program again (and scribbles on the mask)."""
-    path = EXAMPLES / f"gcloop_{source_dir(arch_name)}.s"
+    path = input_file(arch_name, "examples/runtime/gcloop.s")
     _, _, err = run_program(path, arch_name, capfd, stubs=BROKEN_OR8, checkmark=False, gctrace=True)
     found = re.search(r"(\d+) GC program unrolls \((\d+) with the flag", err)
     assert found, err
@@ -86,7 +86,7 @@ def test_broken_atomicor8_fails_the_gc_example_only_on_ppc64(arch_name: str, cap
     """The word-sized LL/SC atomicor8 with the little-endian shift marks the wrong bitmap
     byte on big-endian: the collector's checkmark catches the lost mark (exit 2); without it
     the live list is freed and reused, and the program itself sees it (exit 1)."""
-    path = EXAMPLES / f"gcloop_{source_dir(arch_name)}.s"
+    path = input_file(arch_name, "examples/runtime/gcloop.s")
     status, out, err = run_program(path, arch_name, capfd, stubs=BROKEN_OR8)
     unchecked, out_unchecked, _ = run_program(path, arch_name, capfd, stubs=BROKEN_OR8, checkmark=False)
     if arch_name == "ppc64":
@@ -155,7 +155,7 @@ def test_gctrace_times_are_formatted_as_go_does(ns: int, shown: str) -> None:
 
 
 def test_cli_gctrace_and_schedtrace() -> None:
-    result = run_emu("run", "-a", "ppc64le", "examples/runtime/gcloop_ppc64x.s", "--gctrace", "--schedtrace")
+    result = run_emu("run", "-a", "ppc64le", example("ppc64", "runtime/gcloop"), "--gctrace", "--schedtrace")
     assert result.returncode == 0 and result.stdout == EXPECTED["gcloop"]
     assert re.search(GO_GCTRACE, result.stderr, re.M), result.stderr
     assert re.search(r"^emu gc 1: \d+ -> \d+ B heap", result.stderr, re.M)

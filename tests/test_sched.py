@@ -10,55 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ARCHES, run_emu, source_dir
+from archdata import example, expect
+from conftest import ARCHES, run_emu
 from test_elf import link_hello
 
-JUMP_TO_TOP = {
-    "amd64": "mov rax, -1\n jmp rax",
-    "arm": "mvn r0, #0\n bx r0",
-    "ppc64": "li 3, -1\n mtctr 3\n bctr",
-    "ppc64le": "li 3, -1\n mtctr 3\n bctr",
-    "arm64": "mov x0, #-1\n br x0",
-}
-# rt_sigaction(SIGSEGV, {handler = -1}), then a fault: the handler "runs" at pc -1.
-HANDLER_AT_TOP = {
-    "amd64": """
-  lea rsi, [rip + act]
-  mov qword ptr [rsi], -1
-  mov qword ptr [rsi + 8], 0x04000000
-  mov qword ptr [rsi + 16], -1
-  mov edi, 11
-  xor edx, edx
-  mov r10d, 8
-  mov eax, 13
-  syscall
-  mov rax, qword ptr [0]""",
-    "ppc64": """
-  lis 4, act@ha
-  addi 4, 4, act@l
-  li 5, -1
-  std 5, 0(4)
-  li 3, 11
-  li 5, 0
-  li 6, 8
-  li 0, 173
-  sc
-  li 3, 0
-  ld 5, 0(3)""",
-}
-HANDLER_AT_TOP["ppc64le"] = HANDLER_AT_TOP["ppc64"]
-HANDLER_AT_TOP["arm64"] = """
-  adrp x1, act
-  add x1, x1, :lo12:act
-  mov x2, #-1
-  str x2, [x1]
-  mov x0, #11
-  mov x2, #0
-  mov x3, #8
-  mov x8, #134
-  svc #0
-  mov x0, #0
-  ldr x1, [x0]"""
+# [snippets] jump_to_minus_one and handler_at_minus_one (rt_sigaction(SIGSEGV, {handler = -1}),
+# then a fault: the handler "runs" at pc -1) of each arch's tests/expect.toml.
 
 
 def program(tmp_path: Path, body: str, data: str = "") -> Path:
@@ -76,15 +33,27 @@ def assert_sigsegv_at_top(done) -> None:
 @pytest.mark.parametrize("arch", ARCHES)
 def test_jump_to_minus_one_is_sigsegv(tmp_path: Path, arch: str) -> None:
     done = run_emu(
-        "run", program(tmp_path, JUMP_TO_TOP[arch]), "--arch", arch, "--max-insns", "1000", timeout=60
+        "run",
+        program(tmp_path, expect(arch, "snippets.jump_to_minus_one")),
+        "--arch",
+        arch,
+        "--max-insns",
+        "1000",
+        timeout=60,
     )
     assert_sigsegv_at_top(done)
 
 
-@pytest.mark.parametrize("arch", sorted(HANDLER_AT_TOP))
+@pytest.mark.parametrize("arch", ARCHES)
 def test_signal_handler_at_minus_one_is_sigsegv(tmp_path: Path, arch: str) -> None:
     done = run_emu(
-        "run", program(tmp_path, HANDLER_AT_TOP[arch]), "--arch", arch, "--max-insns", "1000", timeout=60
+        "run",
+        program(tmp_path, expect(arch, "snippets.handler_at_minus_one")),
+        "--arch",
+        arch,
+        "--max-insns",
+        "1000",
+        timeout=60,
     )
     assert_sigsegv_at_top(done)
 
@@ -103,8 +72,8 @@ def test_elf_entry_at_minus_one_is_sigsegv(tmp_path: Path, arch: str) -> None:
 def run_example(tmp_path: Path, arch: str, name: str, seed: int) -> tuple[str, bytes]:
     """A toy-runtime example at the default quantum: (stdout, --strace bytes)."""
     trace = tmp_path / f"{name}-{seed}.strace"
-    example = f"examples/runtime/{name}_{source_dir(arch)}.s"
-    done = run_emu("run", example, "--arch", arch, "--seed", str(seed), "--strace-file", trace, timeout=120)
+    program = example(arch, f"runtime/{name}")
+    done = run_emu("run", program, "--arch", arch, "--seed", str(seed), "--strace-file", trace, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout, trace.read_bytes()
 

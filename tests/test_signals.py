@@ -8,6 +8,7 @@ before it fails as a mysterious crash inside a Go binary (tests/test_go.py).
 from __future__ import annotations
 
 import pytest
+from archdata import expect
 from conftest import ARCHES
 from test_kernel_units import call, machine_for, scratch
 
@@ -20,21 +21,8 @@ from emu.sched import Wait
 SIGSEGV, SIGURG, SIGUSR1 = 11, 23, 10
 HANDLER = 0x12340
 FAULT_PC = 0x5550
-# Where Go finds the interrupted pc, relative to the ucontext (runtime/defs_linux_<arch>.go)
-GO_PC_OFFSET = {
-    "amd64": 40 + 16 * 8,
-    "arm": 20 + 18 * 4,
-    "ppc64": 232 + 32 * 8,
-    "ppc64le": 232 + 32 * 8,
-    "arm64": 176 + 8 + 32 * 8,  # uc_mcontext at 176: fault_address, regs[31], sp, pc
-}
-GO_FAULT_ADDRESS = {
-    "amd64": 40 + 22 * 8,
-    "arm": 20 + 20 * 4,
-    "ppc64": 232 + 41 * 8,
-    "ppc64le": 232 + 41 * 8,
-    "arm64": 176,
-}
+# Where Go finds the interrupted pc and the fault address, relative to the ucontext
+# (runtime/defs_linux_<arch>.go): [signals] in each arch's tests/expect.toml.
 
 
 def install(machine, signal: int, flags: int = SA_SIGINFO | SA_ONSTACK, restorer: int = 0) -> None:
@@ -71,8 +59,8 @@ def test_fault_enters_handler_on_altstack_with_go_visible_frame(arch_name: str) 
     assert signo == SIGSEGV and base < info < base + size and base < uc < base + size
     assert base < regs[arch.sp] < uc
     assert kernel.load(info, 4) == SIGSEGV and kernel.load(info + 8, 4) == 1  # SEGV_MAPERR
-    assert kernel.load(uc + GO_PC_OFFSET[arch_name], arch.word_size) == FAULT_PC
-    assert kernel.load(uc + GO_FAULT_ADDRESS[arch_name], arch.word_size) == 0x8
+    assert kernel.load(uc + expect(arch_name, "signals.go_pc_offset"), arch.word_size) == FAULT_PC
+    assert kernel.load(uc + expect(arch_name, "signals.go_fault_address_offset"), arch.word_size) == 0x8
     if arch_name.startswith("ppc64"):  # Go reads the registers through uc_mcontext.regs
         assert kernel.load(uc + 224, 8) == uc + 232
         assert kernel.load(regs["r1"], 8) == interrupted_sp  # the back chain
@@ -89,7 +77,7 @@ def test_rt_sigreturn_restores_what_the_handler_left(arch_name: str) -> None:
     old_mask = thread.sigmask
     assert kernel.deliver_fault(thread, Fault("SIGSEGV", "read of unmapped address", FAULT_PC, 0))
     uc = regs[arch.call.args[2]]
-    kernel.store(uc + GO_PC_OFFSET[arch_name], 0x9990, arch.word_size)
+    kernel.store(uc + expect(arch_name, "signals.go_pc_offset"), 0x9990, arch.word_size)
     regs[arch.call.args[3]] = 0  # clobbered by the handler
     regs[arch.sp] = sp_at_sigreturn(machine, regs[arch.sp])
     assert kernel.handlers["rt_sigreturn"](kernel, thread) is KEEP_REGISTERS  # no value: registers are final

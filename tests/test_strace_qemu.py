@@ -28,6 +28,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from archdata import example, input_path
 from conftest import ARCHES, require_tool, run_emu
 from gotools import build
 from test_differential import build_with_gnu
@@ -43,8 +44,7 @@ TIMEOUT = 300
 
 
 def kernel_program(arch: str, name: str) -> str:
-    family = "ppc64" if arch.startswith("ppc64") else arch
-    return f"tests/programs/{family}/{name}.s"
+    return input_path(arch, f"tests/programs/{name}.s")
 
 
 def qemu_strace(arch: str, binary: Path, env: dict[str, str]) -> str:
@@ -303,7 +303,7 @@ def test_call_blocked_forever_is_shown() -> None:
 
 
 def test_hypercalls_are_named() -> None:
-    result = run_emu("run", "examples/runtime/pingpong_amd64.s", "--arch", "amd64", "--strace")
+    result = run_emu("run", example("amd64", "runtime/pingpong"), "--arch", "amd64", "--strace")
     assert result.returncode == 0, result.stderr
     assert re.search(r"^1000 hc_rt0\(\d+,\d+,0,0,0,0\)$", result.stderr, re.M), result.stderr[:2000]
     assert " hc_newproc(" in result.stderr and "syscall_" not in result.stderr

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import ROOT, require_tool, run_emu
+from archdata import example
+from conftest import ARCHES, ROOT, require_tool, run_emu
 from test_kernel_units import call, machine_for
 from test_signals import SIGURG, install
 
@@ -24,11 +25,11 @@ from emu.thread_timeline.chrome import trace_events
 from emu.thread_timeline.recorder import TimelineRecorder
 
 SCHEMA = json.loads((ROOT / "tests/fixtures/trace_event_format.schema.json").read_text())
-WORKERS = {  # the 4-worker channel program of each arch family: several threads, futex waits
-    "amd64": "examples/runtime/workers_amd64.s",
-    "arm": "examples/runtime/workers_arm.s",
-    "ppc64le": "examples/runtime/workers_ppc64x.s",
-}
+
+
+def workers(arch: str) -> str:
+    """The arch's 4-worker channel program (examples/runtime/workers.s): several threads, futex waits."""
+    return example(arch, "runtime/workers")
 
 
 def load_trace(path: Path) -> list[dict]:
@@ -65,10 +66,10 @@ def check_structure(events: list[dict]) -> None:
     assert all(count == 0 for count in begun.values()), "B without E"
 
 
-@pytest.mark.parametrize("arch", sorted(WORKERS))
+@pytest.mark.parametrize("arch", ARCHES)
 def test_multithread_program_trace_has_a_track_per_thread(arch: str, tmp_path: Path) -> None:
     trace = tmp_path / "workers.json"
-    done = run_emu("run", WORKERS[arch], "--arch", arch, "--timeline", trace)
+    done = run_emu("run", workers(arch), "--arch", arch, "--timeline", trace)
     assert done.returncode == 0, done.stderr
     assert "sum of squares 338350" in done.stdout
     events = load_trace(trace)
@@ -89,7 +90,7 @@ def test_multithread_program_trace_has_a_track_per_thread(arch: str, tmp_path: P
 
 def test_gc_phases_lie_inside_the_runtime_call_that_collected(tmp_path: Path) -> None:
     trace = tmp_path / "gc.json"
-    done = run_emu("run", "examples/runtime/gcloop_arm.s", "--arch", "arm", "--timeline", trace, "--gctrace")
+    done = run_emu("run", example("arm", "runtime/gcloop"), "--arch", "arm", "--timeline", trace, "--gctrace")
     assert done.returncode == 0, done.stderr
     events = load_trace(trace)
     check_structure(events)
@@ -132,7 +133,7 @@ def test_signal_delivery_is_an_instant_on_the_thread() -> None:
 @pytest.mark.parametrize("suffix", [".svg", ".html"])
 def test_picture_draws_one_lane_per_thread(suffix: str, tmp_path: Path) -> None:
     picture = tmp_path / f"workers{suffix}"
-    done = run_emu("run", WORKERS["amd64"], "--arch", "amd64", "--timeline", picture)
+    done = run_emu("run", workers("amd64"), "--arch", "amd64", "--timeline", picture)
     assert done.returncode == 0, done.stderr
     text = picture.read_text()
     if suffix == ".html":
@@ -150,14 +151,14 @@ def test_picture_draws_one_lane_per_thread(suffix: str, tmp_path: Path) -> None:
 
 
 def test_unwritable_timeline_is_a_usage_error_before_the_run() -> None:
-    done = run_emu("run", WORKERS["amd64"], "--arch", "amd64", "--timeline", "/nonexistent/dir/t.json")
+    done = run_emu("run", workers("amd64"), "--arch", "amd64", "--timeline", "/nonexistent/dir/t.json")
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and "--timeline" in done.stderr
 
 
 def test_a_dying_guest_still_writes_its_trace(tmp_path: Path) -> None:
     trace = tmp_path / "dead.json"
-    done = run_emu("run", WORKERS["amd64"], "--arch", "amd64", "--max-insns", "3000", "--timeline", trace)
+    done = run_emu("run", workers("amd64"), "--arch", "amd64", "--max-insns", "3000", "--timeline", trace)
     assert done.returncode == 124, done.stderr
     check_structure(load_trace(trace))
 

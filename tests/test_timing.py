@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from archdata import input_file
 
 from emu import arch as arches
 from emu.timing.classify import UNCLASSIFIED
@@ -259,7 +260,7 @@ def test_cycles_profile_is_read_by_go_tool_pprof(tmp_path: Path) -> None:
 
     require_tool("go")
     profile = tmp_path / "cycles.pb.gz"
-    source = ROOT / "examples" / "runtime" / "pingpong_ppc64x.s"
+    source = input_file("ppc64", "examples/runtime/pingpong.s")
     ran = emu("run", str(source), "--arch", "ppc64le", "--cycles-profile", str(profile))
     assert ran.returncode == 0, ran.stderr
     top = subprocess.run(
@@ -270,7 +271,7 @@ def test_cycles_profile_is_read_by_go_tool_pprof(tmp_path: Path) -> None:
 
 
 def test_cycles_report_shows_the_top_rows_with_full_names() -> None:
-    source = ROOT / "examples" / "runtime" / "workers_amd64.s"
+    source = input_file("amd64", "examples/runtime/workers.s")
     short = emu("run", str(source), "--arch", "amd64", "--cycles", "--cycles-top", "3")
     full = emu("run", str(source), "--arch", "amd64", "--cycles", "--cycles-all")
     assert short.returncode == 0 and full.returncode == 0

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from archdata import example
 from conftest import ROOT, require_tool, run_emu
 
 from emu import arch as arches
@@ -70,14 +71,14 @@ def test_misspelt_mnemonic_is_an_error_at_the_users_line(tmp_path: Path, command
 @pytest.mark.parametrize("option", ["--stubs", "--runtime-stubs"])
 def test_run_with_a_misspelt_stub_names_the_users_line(tmp_path: Path, option: str) -> None:
     typo = write(tmp_path / "ppc64x.s", GOOD_OR8.replace("lbarx", "lbarxx"))
-    result = run_emu("run", "-a", "ppc64", "examples/runtime/gcloop_ppc64x.s", option, tmp_path)
+    result = run_emu("run", "-a", "ppc64", example("ppc64", "runtime/gcloop"), option, tmp_path)
     assert one_line_error(result).startswith(f"emu: {typo}:5: error: "), result.stderr
 
 
 def test_gnu_assembler_errors_name_the_users_line_too(tmp_path: Path) -> None:
     require_tool("powerpc64-linux-gnu-as", "powerpc64-linux-gnu-ld")
     typo = write(tmp_path / "ppc64x.s", GOOD_OR8.replace("lbarx", "lbarxx"))
-    program = "examples/runtime/gcloop_ppc64x.s"
+    program = example("ppc64", "runtime/gcloop")
     result = run_emu("run", "-a", "ppc64", "--assembler", "gnu", program, "--stubs", tmp_path)
     assert one_line_error(result).startswith(f"emu: {typo}:5: error: unrecognized opcode"), result.stderr
 
@@ -166,7 +167,7 @@ def test_a_file_without_functions_is_an_error(tmp_path: Path) -> None:
 
 def test_stubs_on_a_program_without_the_runtime_is_an_error(tmp_path: Path) -> None:
     write(tmp_path / "amd64.s", ".globl cas\ncas:\n    ret\n")
-    result = run_emu("run", "-a", "amd64", "examples/hello_amd64.s", "--stubs", tmp_path)
+    result = run_emu("run", "-a", "amd64", example("amd64", "hello"), "--stubs", tmp_path)
     assert "does not use the runtime" in one_line_error(result)
 
 
@@ -187,7 +188,7 @@ def test_go_style_names_replace_the_stub(tmp_path: Path, spelling: str) -> None:
 
 def test_go_style_names_link_into_a_runtime_program(tmp_path: Path) -> None:
     write(tmp_path / "ppc64x.s", re.sub(r"\batomicor8\b", "runtime\u00b7atomicor8", BROKEN_OR8))
-    result = run_emu("run", "-a", "ppc64", "examples/runtime/gcloop_ppc64x.s", "--stubs", tmp_path)
+    result = run_emu("run", "-a", "ppc64", example("ppc64", "runtime/gcloop"), "--stubs", tmp_path)
     assert result.returncode == 2 and "not marked" in result.stderr, result.stdout + result.stderr
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from archdata import example
 from conftest import ARCHES, ROOT, require_tool, run_emu
 from gotools import build
 from test_kernel_units import call, machine_for, scratch
@@ -182,7 +183,7 @@ def test_llseek_on_arm() -> None:
     ],
 )
 def test_bad_mount_and_cwd_options(option: list[str], message: str) -> None:
-    result = run_emu("run", *option, "examples/hello_amd64.s", "--arch", "amd64", timeout=60)
+    result = run_emu("run", *option, example("amd64", "hello"), "--arch", "amd64", timeout=60)
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 

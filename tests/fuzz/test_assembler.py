@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from archdata import expect
 from conftest import ARCHES
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -29,18 +30,7 @@ IMAGE_LIMIT = 16 << 20
 HANG_LIMIT = 120  # seconds for one source: far above any honest assembly, far below "forever"
 MEMORY_LIMIT = 3 << 30  # peak RSS of the whole test process, in bytes
 
-MNEMONICS = {
-    "amd64": ["mov", "add", "lea", "xor", "jmp", "call", "ret", "syscall", "push", "lock", "cmpxchg"],
-    "arm": ["mov", "add", "ldr", "str", "b", "bl", "bx", "svc", "ldrex", "strex", "dmb"],
-    "ppc64": ["li", "lis", "addi", "ori", "b", "bl", "blr", "sc", "lwarx", "stwcx.", "trap", "bne+"],
-    "arm64": ["mov", "add", "ldr", "str", "b", "bl", "adr", "adrp", "svc", "ldaxr", "stlxr", "casal", "udf"],
-}
-REGISTERS = {
-    "amd64": ["rax", "eax", "rbx", "[rbx+8]", "qword ptr [rsp]", "[rip + lab]", "al"],
-    "arm": ["r0", "r1", "sp", "lr", "pc", "[r0]", "[r1, #4]", "{r0, r1}"],
-    "ppc64": ["3", "4", "r3", "0(1)", "8(3)", "cr0"],
-    "arm64": ["x0", "w1", "sp", "xzr", "[x0]", "[x1, #8]", ":lo12:lab", "#-1"],
-}
+# Each arch's mnemonics and operands to mix: [fuzz] in its tests/expect.toml.
 JUNK = [
     "*",
     "+",
@@ -69,10 +59,6 @@ DIRECTIVES = [".byte", ".short", ".long", ".quad", ".word", ".space", ".fill", "
               ".section", ".text", ".data", ".bss", ".globl", ".frobnicate", ".ltorg", ".org"]  # fmt: skip
 
 
-def family(arch_name: str) -> str:
-    return "ppc64" if arch_name.startswith("ppc64") else arch_name
-
-
 def numbers() -> st.SearchStrategy[str]:
     return st.one_of(
         st.integers(-(2**70), 2**70).map(str),
@@ -95,10 +81,10 @@ def expressions() -> st.SearchStrategy[str]:
 
 
 def statements(arch_name: str) -> st.SearchStrategy[str]:
-    name = family(arch_name)
-    operand = st.one_of(st.sampled_from(REGISTERS[name]), expressions(), st.sampled_from(JUNK))
+    mnemonics, operands = expect(arch_name, "fuzz.mnemonics"), expect(arch_name, "fuzz.operands")
+    operand = st.one_of(st.sampled_from(operands), expressions(), st.sampled_from(JUNK))
     instruction = st.tuples(
-        st.sampled_from(MNEMONICS[name] + JUNK), st.lists(operand, max_size=3).map(", ".join)
+        st.sampled_from(mnemonics + JUNK), st.lists(operand, max_size=3).map(", ".join)
     ).map(" ".join)
     directive = st.tuples(
         st.sampled_from(DIRECTIVES), st.lists(expressions(), max_size=3).map(", ".join)

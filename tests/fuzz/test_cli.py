@@ -17,14 +17,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from archdata import example
 from hypothesis import event, given
 from hypothesis import strategies as st
 
 from fuzz.conftest import record
 from fuzz.inprocess import assert_documented_outcome, ledger_word, run_cli
 
-HELLO = str(ROOT / "examples" / "hello_amd64.s")
+HELLO = example("amd64", "hello")
 BUDGET = ["--max-insns", "20000", "--timeout", "10"]
 INTEGERS = st.one_of(
     st.integers(-(1 << 70), 1 << 70),

@@ -1,7 +1,7 @@
 """Fuzz the ELF loader: mutated static executables through `emu run FILE`, in-process.
 
 Seeds are a minimal exit(0) executable per arch synthesised with struct, plus
-examples/hello_ARCH.s linked by GNU as + ld where the cross binutils are
+each arch's examples/hello.s linked by GNU as + ld where the cross binutils are
 installed. Mutations rewrite header and program-header fields (boundary values
 first), truncate, flip bits and overwrite bytes. Every case must end as a run
 (bounded by --max-insns/--timeout), a fault (128+N) or `FILE: bad ELF: ...`
@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ARCHES, ROOT
+from archdata import input_file
+from conftest import ARCHES
 from elfgen import HEADER_FIELDS, PHDR_FIELDS, set_header_field, set_phdr_field, synthesise
 from hypothesis import event, given
 from hypothesis import strategies as st
@@ -39,7 +40,7 @@ def seeds(work: Path) -> SeedCorpus:
     for name in ARCHES:
         arch = arches.get(name)
         if gnu_backend.available(arch):
-            source = ROOT / "examples" / f"hello_{name}.s"
+            source = input_file(name, "examples/hello.s")
             out = gnu_backend.link_executable(source.read_text(), arch, str(source), work / f"hello-{name}")
             found.append((name, out.read_bytes()))
     return SeedCorpus(found)

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from archdata import expect
 from conftest import ARCHES
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -46,137 +47,8 @@ LONG = os.environ.get("EMU_FUZZ_PROFILE") == "long"
 # `make fuzz`: at least 10,000 programs per arch over the three kinds
 EXAMPLES = max(settings().max_examples, 3_400) if LONG else settings().max_examples
 
-# Fragments per arch: GNU syntax, assembled once by keystone. r1/r2 name working registers.
-FRAGMENTS = {
-    "amd64": [
-        "mov rax, qword ptr [rbx]",
-        "mov qword ptr [rbx], rcx",
-        "mov rcx, qword ptr [rsi + 8]",
-        "mov byte ptr [rdi + rcx], al",
-        "lock xadd qword ptr [rbx], rcx",
-        "lock cmpxchg qword ptr [rsi], rdx",
-        "xchg qword ptr [rdi], rax",
-        "lock inc dword ptr [rbx]",
-        "mfence",
-        "add rbx, rcx",
-        "sub rsi, 8",
-        "xor ecx, ecx",
-        "div rcx",
-        "idiv rbx",
-        "push rax",
-        "pop rbx",
-        "jmp rbx",
-        "call rcx",
-        "ret",
-        "jmp qword ptr [rsi]",
-        "mov rsp, rbx",
-        "rep movsb",
-        "rep stosq",
-        "syscall",
-        "nop",
-        "int3",
-        "movaps xmm0, xmmword ptr [rbx]",
-        "cmpxchg16b xmmword ptr [rsi]",
-        "hlt",
-        "shl rax, cl",
-    ],
-    "arm": [
-        "ldr r0, [r1]",
-        "str r2, [r1]",
-        "ldr r3, [r4, #8]",
-        "strb r0, [r5, r2]",
-        "ldrex r0, [r1]",
-        "strex r3, r2, [r1]",
-        "ldrexd r4, r5, [r6]",
-        "dmb ish",
-        "add r1, r1, r2",
-        "sub r4, r4, #8",
-        "mov r2, #0",
-        "mul r0, r0, r2",
-        "push {r0}",
-        "pop {r1}",
-        "bx r1",
-        "blx r2",
-        "mov pc, r3",
-        "ldr pc, [r4]",
-        "mov sp, r5",
-        "svc #0",
-        "nop",
-        "bkpt #0",
-        "vldr d0, [r1]",
-        "ldm r4, {r0, r2}",
-        "stm r1!, {r2, r3}",
-        "mrc p15, 0, r0, c13, c0, 3",
-        "lsl r0, r0, r2",
-    ],
-    "ppc64": [
-        "ld 3, 0(4)",
-        "std 5, 0(4)",
-        "ld 6, 8(7)",
-        "stbx 3, 8, 5",
-        "ldarx 3, 0, 4",
-        "stdcx. 5, 0, 4",
-        "lwarx 6, 0, 7",
-        "stwcx. 6, 0, 7",
-        "lwsync",
-        "sync",
-        "isync",
-        "add 4, 4, 5",
-        "addi 7, 7, -8",
-        "li 5, 0",
-        "divd 3, 3, 5",
-        "divwu 6, 6, 5",
-        "mtctr 4",
-        "bctrl",
-        "mtlr 5",
-        "blr",
-        "mr 1, 4",
-        "sc",
-        "nop",
-        "trap",
-        "lfd 1, 0(4)",
-        "stdu 1, -32(1)",
-        "mtmsrd 3",
-        "sld 3, 3, 5",
-    ],
-    "arm64": [
-        "ldr x0, [x1]",
-        "str x2, [x1]",
-        "ldr x3, [x4, #8]",
-        "strb w0, [x5, x2]",
-        "ldaxr x0, [x1]",
-        "stlxr w3, x2, [x1]",
-        "ldaxp x4, x5, [x6]",
-        "dmb ish",
-        "add x1, x1, x2",
-        "sub x4, x4, #8",
-        "mov x2, #0",
-        "sdiv x0, x0, x2",
-        "stp x0, x1, [sp, #-16]!",
-        "ldp x0, x1, [sp], #16",
-        "br x1",
-        "blr x2",
-        "ret x3",
-        "mov sp, x5",
-        "svc #0",
-        "nop",
-        "brk #0",
-        "ldr d0, [x1]",
-        "mrs x0, tpidr_el0",
-        "msr sctlr_el1, x0",
-        "lsl x0, x0, x2",
-    ],
-}
-EXIT = {
-    "amd64": "mov edi, 0; mov eax, 60; syscall",
-    "arm": "mov r0, #0; mov r7, #1; svc #0",
-    "ppc64": "li 3, 0; li 0, 1; sc",
-    "arm64": "mov x0, #0; mov x8, #93; svc #0",
-}
-
-
-def family(arch: Arch) -> str:
-    return "ppc64" if arch.name.startswith("ppc64") else arch.name
+# Fragments per arch ([fuzz] fragments in its tests/expect.toml): GNU syntax, assembled once by
+# keystone; r1/r2 name working registers. Each program ends with [snippets] exit_zero.
 
 
 @functools.cache
@@ -189,7 +61,8 @@ def fragments(arch_name: str) -> tuple[tuple[bytes, ...], bytes]:
         encoding, _ = assembler.asm(text.replace(";", "\n"), arch.text_base)
         return bytes(encoding)
 
-    return tuple(assemble(text) for text in FRAGMENTS[family(arch)]), assemble(EXIT[family(arch)])
+    texts = expect(arch_name, "fuzz.fragments")
+    return tuple(assemble(text) for text in texts), assemble(expect(arch_name, "snippets.exit_zero"))
 
 
 def data_base(arch: Arch) -> int:
@@ -310,7 +183,7 @@ def test_random_syscalls(arch_name: str, data: st.DataObject) -> None:
     """A syscall with random number and arguments, then template code, then another."""
     arch = arches.get(arch_name)
     pieces, _ = fragments(arch_name)
-    trap = pieces[FRAGMENTS[family(arch)].index(arch.syscall.trap)]
+    trap = pieces[expect(arch.name, "fuzz.fragments").index(arch.syscall.trap)]
     between = data.draw(st.lists(st.sampled_from(pieces), max_size=6), label="between")
     regs = data.draw(registers(arch, syscall=True), label="registers")
     run_case("syscalls", image(arch, trap + b"".join(between) + trap, bytes(DATA_SIZE), regs), arch)
