@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 ## run: the demo — hello world on every arch folder found, the arches, and atomicor8 explained on all
 run: $(STAMP)
 	@for a in $$($(PY) -c 'from emu import arch; print(*arch.names())'); do \
-	  $(VENV)/bin/emu run examples/hello_$$a.s --arch $$a || exit 1; done
+	  $(VENV)/bin/emu run $$($(VENV)/bin/emu examples hello --arch $$a) --arch $$a || exit 1; done
 	@$(VENV)/bin/emu arches
 	@$(VENV)/bin/emu explain atomicor8 --arch all
 

@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_explore_command(commands)
 
+    from emu.examples import add_examples_command
+
+    add_examples_command(commands)
+
     listing = commands.add_parser("arches", help="list the supported architectures and their aliases")
     listing.set_defaults(handler=command_arches)
     return parser

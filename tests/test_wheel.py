@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ARCHES, ROOT, source_dir
+from conftest import ARCHES, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +39,13 @@ def run_installed(emu: Path, *args: str, cwd: Path) -> subprocess.CompletedProce
     )
 
 
+def installed_example(emu: Path, arch: str, name: str, cwd: Path) -> Path:
+    """`emu examples NAME --arch ARCH` of the installed emu: the path it prints."""
+    found = run_installed(emu, "examples", name, "--arch", arch, cwd=cwd)
+    assert found.returncode == 0, found.stderr
+    return Path(found.stdout.strip())
+
+
 def test_wheel_ships_every_data_file(installed_emu: Path) -> None:
     site = next(installed_emu.parent.parent.glob("lib/python*/site-packages/emu"))
     assert not (site / "data" / "arch").is_symlink()
@@ -54,13 +61,15 @@ def test_installed_commands_work_from_another_folder(installed_emu: Path, tmp_pa
     assert listed.returncode == 0, listed.stderr
     assert [line.split()[0] for line in listed.stdout.splitlines()] == list(ARCHES)
 
-    for arch in ARCHES:
-        ran = run_installed(
-            installed_emu, "run", str(ROOT / "examples" / f"hello_{arch}.s"), "--arch", arch, cwd=tmp_path
+    venv = installed_emu.parent.parent
+    for arch in ARCHES:  # the examples the installed `emu examples` names, inside the installed package
+        hello, pingpong = (
+            installed_example(installed_emu, arch, name, tmp_path) for name in ("hello", "runtime/pingpong")
         )
+        assert hello.is_relative_to(venv) and pingpong.is_relative_to(venv), (hello, pingpong)
+        ran = run_installed(installed_emu, "run", str(hello), "--arch", arch, cwd=tmp_path)
         assert (ran.returncode, ran.stdout) == (0, f"Hello from {arch}!\n"), ran.stderr
-        runtime = ROOT / "examples" / "runtime" / f"pingpong_{source_dir(arch)}.s"
-        ran = run_installed(installed_emu, "run", str(runtime), "--arch", arch, cwd=tmp_path)
+        ran = run_installed(installed_emu, "run", str(pingpong), "--arch", arch, cwd=tmp_path)
         assert ran.returncode == 0 and ran.stdout, ran.stderr
 
     suite = run_installed(installed_emu, "test", "--arch", "all", cwd=tmp_path)
