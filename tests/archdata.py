@@ -65,6 +65,8 @@ EXPECTED = (
     "gdb.first_args",
     "gdb.pc_index",
     "gdb.first_arg_index",
+    "gdb.or8_first_insn_size",
+    "gdb.or8_exit_after_write",
     "signals.go_pc_offset",
     "signals.go_fault_address_offset",
     "elf.exit_zero_code",
