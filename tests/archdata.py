@@ -13,6 +13,7 @@ file or key fails the test that needs it, naming the arch and the file or key: n
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,9 @@ def example(arch_name: str, name: str) -> str:
     return input_path(arch_name, f"examples/{name}.s")
 
 
+@functools.cache
 def _tables(folder: Path) -> dict[str, Any]:
+    """The folder's tests/expect.toml (read once), or nothing."""
     path = folder / EXPECT_FILE
     return tomllib.loads(path.read_text()) if path.is_file() else {}
 
