@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import TextIO
 
 import pytest
-from conftest import ROOT
+from archdata import input_file
 
 from emu import argtypes, session
 from emu.cli import build_parser, parse_arguments, session_options
 from emu.errors import GuestError, UsageError
 from emu.options import CyclesOptions, GdbOptions, SessionOptions, StraceOptions, TraceOptions
 
-HELLO = str(ROOT / "examples" / "hello_amd64.s")
+HELLO = str(input_file("amd64", "examples/hello.s"))
 # getpid, then a store to page zero: one syscall in the strace, then SIGSEGV.
 FAULTS = "mov eax, 39\nsyscall\nmov qword ptr [0], rax\n"
 
