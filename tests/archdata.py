@@ -68,6 +68,7 @@ EXPECTED = (
     "gdb.first_arg_index",
     "gdb.or8_first_insn_size",
     "gdb.or8_exit_after_write",
+    "gdb.cas_stepi_bytes",
     "signals.go_pc_offset",
     "signals.go_fault_address_offset",
     "elf.exit_zero_code",

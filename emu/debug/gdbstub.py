@@ -660,6 +660,10 @@ class GdbStub:
             self.breakpoints[address] = self.machine.uc.hook_add(
                 unicorn.UC_HOOK_CODE, self._on_breakpoint, None, address, address
             )
+            # unicorn emits a code hook's call when it translates a block: a block translated while
+            # no breakpoint was there (gdb lifts them all while stopped, and AArch64's step over an
+            # LL/SC sequence runs through `cas` with only a temporary one) would never stop again.
+            self.machine.uc.ctl_flush_tb()
         elif not insert and address in self.breakpoints:
             self.machine.uc.hook_del(self.breakpoints.pop(address))
         return "OK"
