@@ -156,6 +156,22 @@ class TimestampCounter:
 
 
 @dataclass(frozen=True)
+class CounterReads:
+    """Counter reads Linux lets user code make and unicorn refuses (RISC-V `rdtime`: no timer
+    behind the CSR). The engine raises `interrupt` at them; emu writes its virtual clock into
+    the destination register instead and the thread goes on (emu/machine.py)."""
+
+    interrupt: int
+    instructions: tuple[Encoding, ...]
+    destination_shift: int  # the destination register number is (word >> shift) & 31
+    destinations: tuple[str, ...]  # register names by number
+
+    def __post_init__(self) -> None:
+        if len(self.destinations) != 32:
+            raise InvalidField("destinations", f"{len(self.destinations)} names, wanted 32:")
+
+
+@dataclass(frozen=True)
 class LinuxFacts:
     """Kernel-layer facts (emu/kernel): clone order, TLS, address-space layout, struct layouts."""
 
@@ -175,6 +191,7 @@ class LinuxFacts:
     canonical_bits: int | None = None
     timestamp_counter: TimestampCounter | None = None
     arch_prctl_bases: dict[str, str] = field(default_factory=dict)  # arch_prctl's "fs"/"gs" -> base register
+    counter_reads: CounterReads | None = None
     hint_words: tuple[int, ...] = ()  # instruction words emu treats as a yield
 
 
@@ -196,10 +213,12 @@ class SignalFrame:
     uc_sigmask: int
     uc_registers: int
     registers: tuple[str, ...]
-    fault_address_slot: int
     trampoline: int
     trampoline_code: str
     entry_zero: tuple[str, ...] = ()
+    fault_address_slot: int | None = (
+        None  # the mcontext slot of the fault address (RISC-V has none: siginfo only)
+    )
     mode_register: str | None = None
     mode_clear: int = 0
     alt_mode_bit: int = 0
@@ -296,9 +315,21 @@ class AsmSyntax:
     insn_size_guess: int
     operand_forbidden: str
     predefines: dict[str, str]
+    backends: tuple[str, ...] = ("keystone", "gnu")  # the assemblers that can do this arch, the default first
     mode_directives: dict[str, str] = field(default_factory=dict)  # ".thumb" -> "thumb" ("" = main mode)
     alt_insn_size_guess: dict[str, int] = field(default_factory=dict)  # alternate mode -> first-pass size
     mnemonic_prefixes: tuple[str, ...] = ()  # words that join the next mnemonic (`lock xadd` is one)
+
+    def __post_init__(self) -> None:
+        from emu.asm import ASSEMBLERS
+
+        for name in self.backends:
+            if name not in ASSEMBLERS:
+                raise InvalidField(
+                    "backends", f"unknown assembler '{name}' (known: {', '.join(ASSEMBLERS)}):"
+                )
+        if not self.backends:
+            raise InvalidField("backends", "empty:")
 
 
 @dataclass(frozen=True)
@@ -418,7 +449,6 @@ class Arch:
     stack_size: int
     elf_machine: str
     unicorn: EngineSpec
-    keystone: EngineSpec
     capstone: EngineSpec
     gnu: GnuTools
     registers: Registers
@@ -435,6 +465,7 @@ class Arch:
     frames: Frames
     gdb: GdbTarget
     go: GoPort
+    keystone: EngineSpec | None = None  # None: keystone cannot assemble it ([asm] backends)
     interrupts: dict[int, Interrupt] = field(default_factory=dict)
     faults: FaultRules = field(default_factory=FaultRules)
     interworking: Interworking | None = None

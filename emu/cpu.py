@@ -18,10 +18,10 @@ import unicorn
 from unicorn.unicorn_py3.unicorn import uclib
 
 from emu import quirks
-from emu.errors import MissingDataError
+from emu.errors import MissingDataError, UsageError
 
 if TYPE_CHECKING:
-    from emu.arch import Arch
+    from emu.arch import Arch, EngineSpec
 
 
 def _flags(module: object, prefix: str, names: Iterable[str]) -> int:
@@ -51,9 +51,18 @@ def new_disassembler(arch: Arch, alt: str | None = None) -> capstone.Cs:
 
 def new_assembler(arch: Arch, alt: str | None = None) -> keystone.Ks:
     """Keystone for the arch's main mode, or an alternate one (e.g. "thumb")."""
-    spec = arch.keystone
+    spec = keystone_spec(arch)
     mode = spec.mode if alt is None else spec.modes_alt[alt]
     return keystone.Ks(getattr(keystone, f"KS_ARCH_{spec.arch}"), _flags(keystone, "KS_MODE_", mode))
+
+
+def keystone_spec(arch: Arch) -> EngineSpec:
+    """The arch's `[keystone]` table, or a UsageError for an arch keystone cannot assemble."""
+    if arch.keystone is None:
+        raise UsageError(
+            f"keystone cannot assemble {arch.name} (its assemblers: {', '.join(arch.asm.backends)})"
+        )
+    return arch.keystone
 
 
 @functools.cache

@@ -194,6 +194,8 @@ class Machine:
         if intno == self.arch.syscall.intno:
             self._syscall()
             return
+        if tsc.emulate_read(self, intno, self.memory.read):
+            return
         verdict = self.fault_rules.interrupt(intno, self._pc(), self.memory.read)
         self.stop.fault = Fault(verdict.signal_name, verdict.reason, verdict.pc)
         uc.emu_stop()

@@ -38,10 +38,25 @@ def parse(header: Path) -> list[tuple[str, int]]:
     return rows
 
 
-def preprocessed(header: Path) -> list[tuple[str, int]]:
-    """`__NR_*` of a header that builds numbers from macros, as the preprocessor leaves them."""
+def preprocessed(header: Path, predefines: dict[str, str]) -> list[tuple[str, int]]:
+    """`__NR_*` of a header that builds numbers from macros, as the preprocessor leaves them.
+
+    The target compiler's predefines (`[asm.predefines]`) are defined: riscv64's header picks
+    its calls by `__LP64__` and its word size from `__SIZEOF_POINTER__`."""
     include = header.parent.parent
-    command = ["cpp", "-nostdinc", "-undef", "-dM", "-I", str(include), "-include", str(header), "/dev/null"]
+    defines = [f"-D{name}={value}" for name, value in predefines.items()]
+    command = [
+        "cpp",
+        "-nostdinc",
+        "-undef",
+        "-dM",
+        *defines,
+        "-I",
+        str(include),
+        "-include",
+        str(header),
+        "/dev/null",
+    ]
     macros = dict(MACRO.findall(subprocess.run(command, capture_output=True, text=True, check=True).stdout))
 
     def number(value: str) -> int | None:
@@ -75,7 +90,7 @@ def main() -> int:
             )
             return 1
         generic = "asm-generic/unistd.h" in Path(header).read_text()
-        rows = preprocessed(Path(header)) if generic else parse(Path(header))
+        rows = preprocessed(Path(header), arch.asm.predefines) if generic else parse(Path(header))
         if not rows:
             print(f"{header}: no __NR_ definitions found", file=sys.stderr)
             return 1

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import keystone
 
 from emu import arch as arches
+from emu import cpu
 from emu.arch import Arch
 from emu.asm import sections as sec
 from emu.asm.dialects import DIALECTS, IDENT
@@ -500,7 +501,7 @@ class KeystoneAssembler:
         """
         if not text.isascii():
             raise item.st.error("non-ASCII text outside a symbol name")
-        spec = self.arch.keystone
+        spec = cpu.keystone_spec(self.arch)
         mode = spec.mode if item.mode is None else spec.modes_alt[item.mode]
         source = f".att_syntax\n{text}" if item.syntax == "att" else text
         try:

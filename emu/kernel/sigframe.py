@@ -102,7 +102,8 @@ def _ucontext(kernel: Kernel, thread, uc: int, info: SigInfo, on_alt: bool) -> b
     for slot, name in enumerate(data.registers):
         if name:
             put(data.uc_registers + slot * word, regs[name])
-    put(data.uc_registers + data.fault_address_slot * word, info.address)
+    if data.fault_address_slot is not None:
+        put(data.uc_registers + data.fault_address_slot * word, info.address)
     put(data.uc_sigmask, thread.sigmask, 8)
     if data.uc_registers_pointer is not None:
         put(data.uc_registers_pointer, uc + data.uc_registers)
