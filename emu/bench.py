@@ -53,7 +53,7 @@ def _load(path: Path, arch_name: str):
 
     if link.uses_runtime(path):
         arch = arches.get(arch_name)
-        return link.link(path, arch, "keystone", None), arch
+        return link.link(path, arch, None, None), arch
     return load_program(str(path), arch_name)
 
 

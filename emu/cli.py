@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--assembler",
         choices=("keystone", "gnu"),
-        default="keystone",
-        help="keystone (built in, default) or gnu (GNU as + ld for the target, when installed)",
+        default=None,
+        help="keystone (built in) or gnu (GNU as + ld for the target, when installed); "
+        "default: the arch's first installed one (keystone where it can)",
     )
     run.add_argument(
         "-D",

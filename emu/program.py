@@ -15,7 +15,7 @@ from emu.image import Image
 def load_program(
     path: str,
     arch_name: str | None,
-    assembler: str = "keystone",
+    assembler: str | None = None,
     defines: list[str] | None = None,
     image_limit: int = DEFAULT_IMAGE_LIMIT,
 ) -> tuple[Image, Arch]:

@@ -1,9 +1,10 @@
 """The assembler front end: GNU-as source for a target -> an Image.
 
-`assemble(path, arch)` uses keystone through emu's own layout engine;
-`assemble(path, arch, assembler="gnu")` runs GNU as + ld for the target
-instead, placing sections at the same addresses. A `.S` file goes through the
-C preprocessor first (emu.asm.preprocess), for both back ends.
+`assemble(path, arch)` uses the arch's first assembler (`[asm] backends`):
+keystone through emu's own layout engine, or GNU as + ld for the target
+(placing sections at the same addresses) where keystone cannot do the arch.
+`assembler="gnu"` asks for one by name. A `.S` file goes through the C
+preprocessor first (emu.asm.preprocess), for both back ends.
 """
 
 from __future__ import annotations
@@ -25,21 +26,49 @@ def parse(text: str, arch: Arch, filename: str, preprocessed: bool = False) -> l
     return source.parse(text, filename, arch.comment, arch.separator, preprocessed)
 
 
+def _installed(name: str, arch: Arch) -> bool:
+    if name == "gnu":
+        from emu.asm.gnu_backend import available
+
+        return available(arch)
+    return True  # keystone is a Python dependency
+
+
+def choose(arch: Arch, requested: str | None = None) -> str:
+    """The back end for `arch`: the one asked for, else the first of `[asm] backends` installed.
+
+    An arch keystone cannot do (riscv64) has only external assemblers: when none is
+    installed that is a one-line UsageError saying what to install, not a keystone crash."""
+    known = arch.asm.backends
+    if requested is not None:
+        if requested not in ASSEMBLERS:
+            raise UsageError(f"unknown assembler '{requested}' (choose from: {', '.join(ASSEMBLERS)})")
+        if requested not in known:
+            raise UsageError(f"{requested} cannot assemble {arch.name} (its assemblers: {', '.join(known)})")
+        return requested
+    for name in known:
+        if _installed(name, arch):
+            return name
+    raise UsageError(
+        f"{arch.name} needs an assembler and none is installed: {arch.gnu.prefix}as and ld "
+        f"(Debian: binutils-{arch.gnu.prefix[:-1]}; `make tools`)"
+    )
+
+
 def assemble_text(
     text: str,
     arch: Arch,
     filename: str = "<input>",
-    assembler: str = "keystone",
+    assembler: str | None = None,
     defines: Iterable[str] = (),
     image_limit: int = DEFAULT_IMAGE_LIMIT,
 ) -> Image:
     """Assemble `text`, read from `filename` (which decides `.S` preprocessing and `.include` paths).
 
-    `defines` are `-D NAME[=VALUE]` for cpp; `image_limit` bounds the bytes the
+    `assembler` names the back end (None: the arch's default, see `choose`); `defines` are `-D NAME[=VALUE]` for cpp; `image_limit` bounds the bytes the
     program's sections may need (the run's --mem-limit), checked before any is made.
     """
-    if assembler not in ASSEMBLERS:
-        raise UsageError(f"unknown assembler '{assembler}' (choose from: {', '.join(ASSEMBLERS)})")
+    assembler = choose(arch, assembler)
     preprocessed = needs_cpp(filename)
     if preprocessed:
         text = preprocess(text, filename, arch, defines)
@@ -57,7 +86,7 @@ def assemble_text(
 def assemble(
     path: str | Path,
     arch: Arch,
-    assembler: str = "keystone",
+    assembler: str | None = None,
     defines: Iterable[str] = (),
     image_limit: int = DEFAULT_IMAGE_LIMIT,
 ) -> Image:

@@ -33,7 +33,7 @@ def rt0_path(arch: Arch) -> Path:
 
 
 def link(
-    path: str | Path, arch: Arch | str, assembler: str = "keystone", user: UserStubs | None = None
+    path: str | Path, arch: Arch | str, assembler: str | None = None, user: UserStubs | None = None
 ) -> Image:
     """The program with the stubs and rt0.s appended (by `.include`, so lines stay exact).
 
