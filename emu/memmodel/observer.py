@@ -28,6 +28,11 @@ from emu.timing.classify import classifier_for
 LOCK_PREFIX = 0xF0
 
 
+def _has_memory_operand(operands: str) -> bool:
+    """A memory operand as capstone prints it: `[rax]`, `[x0]` (x86, ARM) or `(a0)`, `0(r3)` (RISC-V, PPC)."""
+    return "[" in operands or "(" in operands
+
+
 class Seen(NamedTuple):
     """An instruction as the observer needs it, decoded once per address."""
 
@@ -81,7 +86,7 @@ class WeakMemory:
         flow = self.classifier.decode(insn)
         facts, mnemonic = self.facts, insn.mnemonic
         locked = ("lock" in facts.locked and LOCK_PREFIX in (insn.prefix or ())) or (
-            mnemonic in facts.locked and "[" in insn.op_str
+            mnemonic in facts.locked and _has_memory_operand(insn.op_str)
         )
         kind = facts.barriers.get(f"{mnemonic} {insn.op_str}".strip()) or facts.barriers.get(mnemonic)
         self.decoded[address] = Seen(
