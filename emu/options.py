@@ -43,7 +43,7 @@ class ProgramOptions:
 
     path: str
     arch: str | None = None  # as typed (an alias is fine); None: from the ELF header
-    assembler: str = "keystone"  # or "gnu"
+    assembler: str | None = None  # "keystone" or "gnu"; None: the arch's first installed one ([asm] backends)
     defines: tuple[str, ...] = ()  # -D NAME[=VALUE] for the C preprocessor
     stubs: UserStubs | None = None  # --stubs: the user's runtime stubs, for a runtime program
 
