@@ -58,7 +58,8 @@ def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
     prelude = arch.gnu.prelude
     source.write_text(f"{prelude}{arch.separator} {text}" if prelude else text)  # same line numbers
     include = ["-I", str(Path(filename).resolve().parent)]
-    _run([assembler, *arch.gnu.as_flags, *include, "-o", str(obj), str(source)], filename, source)
+    debug = ["--gdwarf-4"]  # a line table: emu's reports name file:line as for keystone's images
+    _run([assembler, *arch.gnu.as_flags, *debug, *include, "-o", str(obj), str(source)], filename, source)
     args = [linker, *arch.gnu.ld_flags, "-static", "-o", str(out), str(obj)]
     args += [f"--section-start={name}={address:#x}" for name, address in _section_starts(obj, arch).items()]
     if _defines_start(obj):
@@ -69,9 +70,45 @@ def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
 
 def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
     with tempfile.TemporaryDirectory(prefix="emu-gnu-") as tmp:
-        image = load_elf(link_executable(text, arch, filename, Path(tmp) / "a.out"), arch.name)
+        out = Path(tmp) / "a.out"
+        image = load_elf(link_executable(text, arch, filename, out), arch.name)
         image.path = filename
+        image.source_lines = source_lines(out, {str(out.parent / f"{out.name}.s"): filename})
         return image
+
+
+def source_lines(executable: Path, renamed: dict[str, str]) -> dict[int, tuple[str, int]]:
+    """address -> (file, line) from the executable's DWARF line table; `renamed` maps the temp
+    copy GNU as read back to the user's file."""
+    found: dict[int, tuple[str, int]] = {}
+    with open(executable, "rb") as handle:
+        elf = ELFFile(handle)
+        if not elf.has_dwarf_info():
+            return found
+        dwarf = elf.get_dwarf_info()
+        for unit in dwarf.iter_CUs():
+            program = dwarf.line_program_for_CU(unit)
+            if program is None:
+                continue
+            names = _line_table_files(program)
+            for entry in program.get_entries():
+                state = entry.state
+                if state is None or state.end_sequence or state.file not in names:
+                    continue
+                name = names[state.file]
+                found.setdefault(state.address, (renamed.get(name, name), state.line))
+    return found
+
+
+def _line_table_files(program) -> dict[int, str]:
+    """DWARF 4 file numbers (from 1) -> paths, joined with their include directory."""
+    directories = [b"", *program["include_directory"]]
+    files = {}
+    for number, entry in enumerate(program["file_entry"], start=1):
+        directory = directories[entry.dir_index] if entry.dir_index < len(directories) else b""
+        name = entry.name.decode(errors="replace")
+        files[number] = str(Path(directory.decode(errors="replace"), name)) if directory else name
+    return files
 
 
 def _section_starts(obj: Path, arch: Arch) -> dict[str, int]:
