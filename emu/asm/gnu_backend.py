@@ -60,8 +60,11 @@ def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
     include = ["-I", str(Path(filename).resolve().parent)]
     debug = ["--gdwarf-4"]  # a line table: emu's reports name file:line as for keystone's images
     _run([assembler, *arch.gnu.as_flags, *debug, *include, "-o", str(obj), str(source)], filename, source)
+    starts = _section_starts(obj, arch)
+    if not _has_code(obj):
+        raise AsmError(filename, 1, sec.NOTHING_TO_RUN)
     args = [linker, *arch.gnu.ld_flags, "-static", "-o", str(out), str(obj)]
-    args += [f"--section-start={name}={address:#x}" for name, address in _section_starts(obj, arch).items()]
+    args += [f"--section-start={name}={address:#x}" for name, address in starts.items()]
     if _defines_start(obj):
         args += ["-e", "_start"]
     _run(args, filename)
@@ -127,6 +130,15 @@ def _section_starts(obj: Path, arch: Arch) -> dict[str, int]:
             if section.name == ".text" or section["sh_size"]:
                 found.append((section.name, sec.kind_of(section.name, letters), section["sh_size"]))
     return sec.place(found, arch.text_base, arch.page_size)
+
+
+def _has_code(obj: Path) -> bool:
+    """Whether some allocated code section of the object holds bytes (ld would make no segment)."""
+    with open(obj, "rb") as handle:
+        return any(
+            section["sh_size"] and section["sh_flags"] & SH_FLAGS.SHF_EXECINSTR
+            for section in ELFFile(handle).iter_sections()
+        )
 
 
 def _defines_start(obj: Path) -> bool:

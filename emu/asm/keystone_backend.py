@@ -538,7 +538,7 @@ class KeystoneAssembler:
                 )
             )
         if not any(segment.executable for segment in segments):
-            raise AsmError(self.filename, 1, "nothing to run: no instructions in any code section")
+            raise AsmError(self.filename, 1, sec.NOTHING_TO_RUN)
         symbols = {
             name: value
             for name, value in self.symbols.items()

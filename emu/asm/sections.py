@@ -9,6 +9,7 @@ from __future__ import annotations
 CODE, RODATA, DATA, BSS = "code", "rodata", "data", "bss"
 ORDER = (CODE, RODATA, DATA, BSS)
 PERMISSIONS = {CODE: "r-x", RODATA: "r--", DATA: "rw-", BSS: "rw-"}
+NOTHING_TO_RUN = "nothing to run: no instructions in any code section"  # either back end, at line 1
 
 
 def kind_of(name: str, flags: str | None = None) -> str:
