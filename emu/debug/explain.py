@@ -63,7 +63,7 @@ REFERENCE = {
     "atomicstore64": (8, lambda old, a: (a[1], None)),
 }
 SHIFTS = re.compile(r"^(slw|sld|srw|srd|sraw|srad|rlwinm|rlwnm|rldic[lr]?|rldcl|clrrdi|clrldi|slwi|srwi|sldi|"
-                    r"srdi|rotlwi|lsl|lsr|asr|ror|shl|shr|sal|sar|rol)s?\.?$")  # fmt: skip
+                    r"srdi|rotlwi|lsl|lsr|asr|ror|shl|shr|sal|sar|rol|(c\.)?s(ll|rl|ra)i?w?)s?\.?$")  # fmt: skip
 ARRAY_OFFSET = 0x100  # guard bytes before the array in the scratch area
 # Instructions one explained call may run: every stub on a hand-written array needs far fewer,
 # and each one is traced in Python, so a runaway stub must be stopped early (about a second).
