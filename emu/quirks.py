@@ -92,7 +92,32 @@ def arm_user(uc: Uc, arch: Arch) -> None:
     uc.reg_write(UC_ARM_REG_CPSR, ARM_USER_MODE)
 
 
-QUIRKS: dict[str, Callable[[Uc, Arch], None]] = {"ppc64_msr": ppc64_msr, "arm_user": arm_user}
+RISCV_MSTATUS_FS_INITIAL = 1 << 13  # mstatus.FS = Initial: the F and D instructions run
+RISCV_USER_MODE = 0  # privilege level U
+
+
+def riscv64_user(uc: Uc, arch: Arch) -> None:
+    """Switch the FP unit on and drop to User mode, as Linux runs every RISC-V process.
+
+    Unicorn resets in Machine mode with mstatus.FS = Off: Go's first `fmv.d.x` would be an
+    illegal instruction, while `mret`, `wfi`, `sfence.vma` or `csrr mstatus` would run. In U
+    mode qemu's own checks answer them as Linux does (an illegal-instruction exception,
+    SIGILL); `ecall` still reaches the interrupt hook. mstatus is written before the privilege
+    level, which U mode may no longer touch.
+    """
+    from unicorn.riscv_const import UC_RISCV_REG_MSTATUS, UC_RISCV_REG_PRIV
+
+    uc.reg_write(UC_RISCV_REG_MSTATUS, uc.reg_read(UC_RISCV_REG_MSTATUS) | RISCV_MSTATUS_FS_INITIAL)
+    uc.reg_write(UC_RISCV_REG_PRIV, RISCV_USER_MODE)
+    if uc.reg_read(UC_RISCV_REG_PRIV) != RISCV_USER_MODE:
+        raise EngineError("RISC-V start-up self-test failed: unicorn did not enter User mode")
+
+
+QUIRKS: dict[str, Callable[[Uc, Arch], None]] = {
+    "ppc64_msr": ppc64_msr,
+    "arm_user": arm_user,
+    "riscv64_user": riscv64_user,
+}
 
 
 def apply(uc: Uc, arch: Arch) -> None:
