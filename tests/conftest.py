@@ -15,6 +15,8 @@ from archdata import input_path
 from hypothesis import HealthCheck, settings
 
 from emu import arch as arches
+from emu import cpu
+from emu.asm import assemble_text
 
 # Fuzz campaigns (tests/fuzz/): `make test` runs a short deterministic one (the "quick" profile),
 # `make fuzz` a long one (EMU_FUZZ_PROFILE=long). Fuzz tests use @settings only for what differs.
@@ -34,6 +36,25 @@ settings.load_profile(os.environ.get("EMU_FUZZ_PROFILE", "quick"))
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHES = tuple(arches.names())  # every arch folder found: a new arch is tested without editing a list
+# The arches emu assembles itself (keystone + its layout engine) by default: the ones whose bytes are
+# compared with GNU as's. The others (riscv64) assemble with GNU as, so that comparison is moot there.
+KEYSTONE_ARCHES = tuple(name for name in ARCHES if "keystone" in arches.get(name).asm.backends)
+
+
+def machine_code(arch: arches.Arch, text: str, address: int) -> bytes:
+    """The bytes of `text` (`;`-separated instructions) for `address`: keystone's where it can,
+    else the arch's own assembler (GNU as), whose output is cut from its image at `_start` — so
+    only code whose bytes do not depend on where it is (relative branches, no absolute symbols)."""
+    if arch.keystone is not None:
+        code, _ = cpu.new_assembler(arch).asm(text, address)
+        return bytes(code)
+    source = text.replace(";", "\n")
+    image = assemble_text(f".text\n.globl _start\n_start:\n{source}\n", arch)
+    start = image.symbols["_start"]
+    segment = next(s for s in image.segments if s.executable and s.address <= start < s.end)
+    return segment.data[start - segment.address :]
+
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -6,7 +6,7 @@ import operator
 
 import pytest
 from archdata import arch_path, example, input_path
-from conftest import ARCHES, ROOT, require_tool, run_emu
+from conftest import KEYSTONE_ARCHES, ROOT, require_tool, run_emu
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,8 +15,8 @@ from emu.asm import assemble, assemble_text, gnu_backend
 from emu.asm.expr import ExprError, evaluate
 from emu.errors import AsmError
 
-PROGRAMS = [(example(a, "hello"), a) for a in ARCHES]
-PROGRAMS += [(input_path(a, "tests/programs/directives.s"), a) for a in ARCHES]
+PROGRAMS = [(example(a, "hello"), a) for a in KEYSTONE_ARCHES]
+PROGRAMS += [(input_path(a, "tests/programs/directives.s"), a) for a in KEYSTONE_ARCHES]
 PROGRAMS += [(arch_path("arm", "tests/programs/literals.s"), "arm")]
 
 
@@ -47,7 +47,7 @@ def test_keystone_and_gnu_give_identical_bytes(path: str, arch_name: str) -> Non
 # call into the stubs and a program's main, so they do not assemble alone.
 STUB_FILES = [
     (path.relative_to(ROOT).as_posix(), a)
-    for a in ARCHES
+    for a in KEYSTONE_ARCHES
     for path in arches.get(a).files("runtime_asm/*.s")
     if path.name not in ("rt0.s", "contended.s")
 ]

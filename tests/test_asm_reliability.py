@@ -75,7 +75,9 @@ def test_d02_a_line_that_hangs_keystone_is_an_error(arch_name: str) -> None:
     path = REPROS / "D02_keystone_star_hang.s"
     start = time.monotonic()
     result = run_capped("run", path, "--arch", arch_name, "--timeout", "2")
-    assert_one_line_error(result, path, 4, "'*' is not an instruction mnemonic")
+    keystone = "keystone" in arches.get(arch_name).asm.backends  # else GNU as reads it (riscv64)
+    message = "'*' is not an instruction mnemonic" if keystone else "junk at end of line"
+    assert_one_line_error(result, path, 4, message)
     assert time.monotonic() - start < 60
 
 

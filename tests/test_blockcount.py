@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import unicorn
 from archdata import expect
-from conftest import ARCHES, require_tool
+from conftest import ARCHES, machine_code, require_tool
 
 from emu import arch as arches
 from emu import cpu
@@ -19,7 +19,7 @@ BASE, DATA = 0x100000, 0x200000
 
 def engine(arch_name: str) -> tuple[unicorn.Uc, int]:
     arch = arches.get(arch_name)
-    code, _ = cpu.new_assembler(arch).asm(expect(arch_name, "snippets.counted_loop"), BASE)
+    code = machine_code(arch, expect(arch_name, "snippets.counted_loop"), BASE)
     uc = cpu.new_engine(arch)
     uc.mem_map(BASE, 0x200000)
     uc.mem_write(BASE, bytes(code))
@@ -121,7 +121,7 @@ def test_counting_without_a_full_decode_agrees_with_it(arch_name: str) -> None:
     """Blocks are counted by size (fixed-width code) or a lite decode, never a full one; the count
     is what capstone's full decode gives, for every prefix of the code."""
     arch = arches.get(arch_name)
-    code, _ = cpu.new_assembler(arch).asm(expect(arch_name, "snippets.counted_loop"), BASE)
+    code = machine_code(arch, expect(arch_name, "snippets.counted_loop"), BASE)
     uc = cpu.new_engine(arch)
     uc.mem_map(BASE, 0x10000)
     uc.mem_write(BASE, bytes(code))

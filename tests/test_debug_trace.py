@@ -8,6 +8,8 @@ import pytest
 from archdata import expect
 from conftest import ARCHES, or8_program, run_emu
 
+from emu import arch as arches
+
 # What atomicor8(&m[1], 0xf0) must show in the trace: the byte store of 0xf1 to m+1, made by the
 # arch's atomic instruction, with the register that carries the new byte ([trace] in expect.toml).
 
@@ -28,12 +30,13 @@ def test_trace_shows_every_instruction_with_its_effects(arch: str) -> None:
     assert trace[0].startswith("T1000 ") and "<_start>" in trace[0]
     store = next(line for line in trace if expect(arch, "trace.or8_store") in line)
     assert re.search(r"<atomicor8\+0x[0-9a-f]+>|<atomicor8>", store), store
-    assert re.search(r"mem 0x[0-9a-f]+/1 = f1", store), store
+    # the byte itself, or (RISC-V, no byte AMO) the aligned word around it with only m[1] changed
+    assert re.search(r"mem 0x[0-9a-f]+/(1 = f1|4 = 01 f1 01 01)$", store.rstrip()), store
     ored = expect(arch, "trace.or8_result")
     if ored:
         assert any(ored in line for line in trace), "\n".join(trace)
     # the last line is the exit syscall, with nothing after it
-    assert re.search(r"\b(syscall|svc #0|sc)\s*$", trace[-1]), trace[-1]
+    assert re.search(rf"\b{re.escape(arches.get(arch).syscall.trap)}\s*$", trace[-1]), trace[-1]
 
 
 @pytest.mark.parametrize("arch", ARCHES)

@@ -30,7 +30,9 @@ def _options(*argv: str) -> SessionOptions:
 def test_a_plain_command_line_asks_for_no_observer() -> None:
     options = _options(HELLO, "--arch", "amd64")
     assert options.program.path == HELLO and options.program.arch == "amd64"
-    assert options.program.assembler == "keystone" and options.program.stubs is None
+    assert (
+        options.program.assembler is None and options.program.stubs is None
+    )  # None: the arch's default assembler
     assert options.machine.argv == [HELLO] and options.machine.cwd == "/"
     assert (options.strace, options.trace, options.cycles, options.gdb) == (None, None, None, None)
     assert (options.watch, options.timeline, options.postmortem, options.stats_json) == ((), None, None, None)

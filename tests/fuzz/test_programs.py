@@ -24,12 +24,11 @@ from contextlib import contextmanager
 
 import pytest
 from archdata import expect
-from conftest import ARCHES
+from conftest import ARCHES, machine_code
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emu import arch as arches
-from emu import cpu
 from emu.arch import Arch
 from emu.errors import GuestError
 from emu.image import Image, Segment
@@ -55,11 +54,9 @@ EXAMPLES = max(settings().max_examples, 3_400) if LONG else settings().max_examp
 def fragments(arch_name: str) -> tuple[tuple[bytes, ...], bytes]:
     """(each fragment's bytes, the exit sequence) for `arch_name`, assembled once."""
     arch = arches.get(arch_name)
-    assembler = cpu.new_assembler(arch)
 
     def assemble(text: str) -> bytes:
-        encoding, _ = assembler.asm(text.replace(";", "\n"), arch.text_base)
-        return bytes(encoding)
+        return machine_code(arch, text.replace(";", "\n"), arch.text_base)
 
     texts = expect(arch_name, "fuzz.fragments")
     return tuple(assemble(text) for text in texts), assemble(expect(arch_name, "snippets.exit_zero"))
