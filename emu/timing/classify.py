@@ -180,6 +180,8 @@ class Classifier:
         for op in insn.operands:
             if op.type == OP_REG:
                 (written if first and cls not in self.rules.get("no_dest", []) else read).append(op.reg)
+                if first and insn.mnemonic in self.rules.get("destination_read", []):
+                    read.append(op.reg)  # a two-operand form (RVC's c.addi rd, imm: rd = rd + imm)
                 first = False
             elif op.type == OP_MEM:
                 read += [r for r in (op.mem.base, getattr(op.mem, "index", 0)) if r]

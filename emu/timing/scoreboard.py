@@ -13,8 +13,9 @@ growth of the latest issue time over the second half. Two pipelines share the co
 Register values carry from one repetition to the next only when the block loops
 to itself (its executions mostly follow itself); otherwise every repetition
 starts with ready registers, so only the block's own throughput counts. Branches
-are predicted: they do not wait for their flags (a counter a branch decrements
-itself, bdnz's ctr, is waited for). A `serialize` class (barriers, locked RMW,
+are predicted: out of order they do not wait for their flags (a counter a branch
+decrements itself, bdnz's ctr, is waited for); in order a branch issues when its
+operands are ready and holds back what follows. A `serialize` class (barriers, locked RMW,
 syscalls) waits for everything before it to complete and holds back everything
 after it until it is done.
 
@@ -91,7 +92,10 @@ def _plan(insns: list[Decoded], model: CpuModel, loops: bool) -> list[_Step]:
     steps = []
     for insn in insns:
         cost = model.cost(insn.cls)
-        waits = insn.reads & insn.writes if insn.cls in PREDICTED else insn.reads  # bdnz waits for ctr
+        # A predicted branch need not wait for its operands out of order (bdnz still waits for the
+        # ctr it writes); in order, it issues when they are ready and nothing passes it.
+        predicted = insn.cls in PREDICTED and not model.in_order
+        waits = insn.reads & insn.writes if predicted else insn.reads
         late = insn.data_reads if cost.data_late else frozenset()
         steps.append(
             _Step(
