@@ -385,6 +385,13 @@ class TimingFacts:
 
 
 @dataclass(frozen=True)
+class Explain:
+    """What `emu explain` shows of a stub (emu/debug/explain.py)."""
+
+    shifts: tuple[str, ...]  # shift and rotate mnemonics (a `.` record form counts): the lane rows
+
+
+@dataclass(frozen=True)
 class StubAbi:
     """The runtime stubs' own conventions (runtime_asm/; emu/stubs.py)."""
 
@@ -465,6 +472,7 @@ class Arch:
     frames: Frames
     gdb: GdbTarget
     go: GoPort
+    explain: Explain
     keystone: EngineSpec | None = None  # None: keystone cannot assemble it ([asm] backends)
     interrupts: dict[int, Interrupt] = field(default_factory=dict)
     faults: FaultRules = field(default_factory=FaultRules)

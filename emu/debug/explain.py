@@ -62,8 +62,6 @@ REFERENCE = {
     "atomicstore": (4, lambda old, a: (a[1] & 0xFFFFFFFF, None)),
     "atomicstore64": (8, lambda old, a: (a[1], None)),
 }
-SHIFTS = re.compile(r"^(slw|sld|srw|srd|sraw|srad|rlwinm|rlwnm|rldic[lr]?|rldcl|clrrdi|clrldi|slwi|srwi|sldi|"
-                    r"srdi|rotlwi|lsl|lsr|asr|ror|shl|shr|sal|sar|rol|(c\.)?s(ll|rl|ra)i?w?)s?\.?$")  # fmt: skip
 ARRAY_OFFSET = 0x100  # guard bytes before the array in the scratch area
 # Instructions one explained call may run: every stub on a hand-written array needs far fewer,
 # and each one is traced in Python, so a runaway stub must be stopped early (about a second).
@@ -180,9 +178,10 @@ def _in_array(value: int, m: int, size: int) -> str:
 
 
 def _describe(column: Column, records: list[TraceRecord], m: int) -> None:
-    """The shifts the stub computed and the stores it made into the array."""
+    """The shifts the stub computed (`[explain] shifts`) and the stores it made into the array."""
+    shifts = column.arch.explain.shifts
     for record in records:
-        if SHIFTS.match(record.insn.mnemonic) and record.regs:
+        if record.insn.mnemonic.rstrip(".") in shifts and record.regs:
             name, _, new = record.regs[0]
             column.shifts.append(f"{record.insn.mnemonic}: {name}={_in_array(new, m, len(column.before))}")
         for address, data in record.writes:
