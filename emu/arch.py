@@ -400,6 +400,7 @@ class StubAbi:
     g: str
     ctxt: str
     int32: tuple[str, ...]  # forms a 32-bit argument takes in a wider register
+    harmless_mutants: tuple[str, ...] = ()  # shipped mutants whose file here is right on this arch
 
 
 @dataclass(frozen=True)

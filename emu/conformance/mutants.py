@@ -1,8 +1,9 @@
 """The mutant registry: deliberately broken stubs (emu/data/mutants/<name>/) the suite must catch.
 
-Each mutant directory holds `mutant.toml` (which stub it breaks, on which arches
-that is a bug, which cases should catch it) and `<dir>.s` files that replace only
-the broken function in the real stubs (see emu.stubs.UserStubs).
+Each mutant directory holds `mutant.toml` (which stub it breaks, which cases should
+catch it); each arch's version is `mutants/<name>.s` in the arch's folder, replacing
+only the broken function in the real stubs (see emu.stubs.UserStubs). It is a bug on
+every arch with a file, except where the arch lists it in `[stubs] harmless_mutants`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from emu import arch as arches
 from emu.errors import UsageError
 from emu.resources import data_dir
 from emu.stubs import UserStubs
@@ -22,7 +24,6 @@ class Mutant:
     path: Path
     stub: str
     description: str
-    bug_on: tuple[str, ...]  # arches where the suite must fail
     caught_by: tuple[str, ...]  # case names expected to report it
 
     @property
@@ -34,6 +35,12 @@ class Mutant:
         """The arches the mutant has a file for."""
         return self.stubs.arches()
 
+    @property
+    def bug_on(self) -> tuple[str, ...]:
+        """The arches where the suite must fail: every arch with a file for it (arch folder
+        `mutants/<name>.s`) that does not list it in `[stubs] harmless_mutants`."""
+        return tuple(a for a in self.arches() if self.name not in arches.get(a).stubs.harmless_mutants)
+
 
 def _load(path: Path) -> Mutant:
     data = tomllib.loads((path / "mutant.toml").read_text())
@@ -42,7 +49,6 @@ def _load(path: Path) -> Mutant:
         path,
         data["stub"],
         " ".join(data["description"].split()),
-        tuple(data["bug_on"]),
         tuple(data["caught_by"]),
     )
 
