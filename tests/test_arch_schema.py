@@ -156,7 +156,9 @@ def test_ppc64le_inherits_ppc64_and_overrides_only_what_it_says() -> None:
     big, little = arches.get("ppc64"), arches.get("ppc64le")
     assert little.base == "ppc64" and little.folders[1] == big.folders[0]
     assert (big.endian, little.endian) == ("big", "little")
-    assert little.syscalls == big.syscalls and little.stubs == big.stubs and little.cpus == big.cpus
+    assert little.syscalls == big.syscalls and little.cpus == big.cpus
+    # [stubs] names only harmless_mutants: the rest of the table is ppc64's
+    assert little.stubs == dataclasses.replace(big.stubs, harmless_mutants=("or8_ignores_byte_order",))
     assert "__BIG_ENDIAN__" in big.asm.predefines and "__BIG_ENDIAN__" not in little.asm.predefines
     assert little.asm.dialect == big.asm.dialect
     assert little.file("runtime_asm/runtime.s") == big.file("runtime_asm/runtime.s")
