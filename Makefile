@@ -46,10 +46,10 @@ format: $(STAMP)
 TOOL_COMMANDS := x86_64-linux-gnu-as arm-linux-gnueabihf-as powerpc64-linux-gnu-as \
 	powerpc64le-linux-gnu-as aarch64-linux-gnu-as riscv64-linux-gnu-as qemu-x86_64 qemu-arm qemu-ppc64 qemu-ppc64le \
 	qemu-aarch64 qemu-riscv64 \
-	gdb-multiarch llvm-mca llvm-mca-19 go
+	gdb-multiarch llvm-mca llvm-mca-19 llvm-mc-19 ld.lld-19 go
 TOOL_PACKAGES := binutils-x86-64-linux-gnu binutils-arm-linux-gnueabihf binutils-powerpc64-linux-gnu \
 	binutils-powerpc64le-linux-gnu binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu qemu-user gdb-multiarch \
-	llvm llvm-19 golang-go
+	llvm llvm-19 lld-19 golang-go
 tools:
 	@missing=""; for c in $(TOOL_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
 	if [ -n "$$missing" ]; then \

@@ -63,6 +63,15 @@ class GnuTools:
 
 
 @dataclass(frozen=True)
+class LlvmTools:
+    """How llvm-mc and ld.lld build this arch (the llvm back end, emu/asm/llvm_backend.py)."""
+
+    triple: str  # llvm-mc -triple
+    mc_flags: tuple[str, ...] = ()  # e.g. -mattr: the extensions GNU as's -march names
+    ld_flags: tuple[str, ...] = ()  # as [gnu] ld_flags, in ld.lld's spelling
+
+
+@dataclass(frozen=True)
 class Registers:
     """Register names as emu spells them, and what unicorn calls them."""
 
@@ -475,6 +484,7 @@ class Arch:
     go: GoPort
     explain: Explain
     keystone: EngineSpec | None = None  # None: keystone cannot assemble it ([asm] backends)
+    llvm: LlvmTools | None = None  # None: no llvm back end for it ([asm] backends names no "llvm")
     interrupts: dict[int, Interrupt] = field(default_factory=dict)
     faults: FaultRules = field(default_factory=FaultRules)
     interworking: Interworking | None = None
@@ -483,6 +493,10 @@ class Arch:
     base: str | None = None  # the arch this one inherits facts and files from
     folders: tuple[Path, ...] = ()  # its own folder, then its base's: where its files are found
     syscalls: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if "llvm" in self.asm.backends and self.llvm is None:
+            raise InvalidField("llvm", "[asm] backends names llvm, but there is no [llvm] table:")
 
     @property
     def word_size(self) -> int:

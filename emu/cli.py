@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from emu import __version__, argtypes, debug, thread_timeline
 from emu import arch as arches
+from emu.asm import ASSEMBLERS
 from emu.bench import add_bench_command
 from emu.errors import EmuError, UsageError
 from emu.memmodel.storage import MODELS
@@ -78,9 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--assembler",
-        choices=("keystone", "gnu"),
+        choices=ASSEMBLERS,
         default=None,
-        help="keystone (built in) or gnu (GNU as + ld for the target, when installed); "
+        help="keystone (built in), gnu (GNU as + ld for the target) or llvm (llvm-mc + ld.lld), "
+        "the last two when installed; "
         "default: the arch's first installed one (keystone where it can)",
     )
     run.add_argument(

@@ -1,14 +1,17 @@
 """The assembler front end: GNU-as source for a target -> an Image.
 
 `assemble(path, arch)` uses the arch's first assembler (`[asm] backends`):
-keystone through emu's own layout engine, or GNU as + ld for the target
-(placing sections at the same addresses) where keystone cannot do the arch.
-`assembler="gnu"` asks for one by name. A `.S` file goes through the C
+keystone through emu's own layout engine, or an external toolchain placing
+sections at the same addresses (emu.asm.linked): GNU as + ld for the target, or
+llvm-mc + ld.lld, where keystone cannot do the arch. `assembler="gnu"` asks for
+one by name. A `.S` file goes through the C
 preprocessor first (emu.asm.preprocess), for both back ends.
 """
 
 from __future__ import annotations
 
+import importlib
+import types
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,7 +21,8 @@ from emu.asm.preprocess import needs_cpp, preprocess
 from emu.errors import UsageError
 from emu.image import Image
 
-ASSEMBLERS = ("keystone", "gnu")
+ASSEMBLERS = ("keystone", "gnu", "llvm")
+EXTERNAL = {"gnu": "emu.asm.gnu_backend", "llvm": "emu.asm.llvm_backend"}  # back ends outside Python
 DEFAULT_IMAGE_LIMIT = 1 << 30  # the default --mem-limit: no program image may be larger
 
 
@@ -26,12 +30,13 @@ def parse(text: str, arch: Arch, filename: str, preprocessed: bool = False) -> l
     return source.parse(text, filename, arch.comment, arch.separator, preprocessed)
 
 
-def _installed(name: str, arch: Arch) -> bool:
-    if name == "gnu":
-        from emu.asm.gnu_backend import available
+def _external(name: str) -> types.ModuleType:
+    """The module of an external back end (`available`, `install_hint`, `toolchain`)."""
+    return importlib.import_module(EXTERNAL[name])
 
-        return available(arch)
-    return True  # keystone is a Python dependency
+
+def _installed(name: str, arch: Arch) -> bool:
+    return _external(name).available(arch) if name in EXTERNAL else True  # keystone is a Python dependency
 
 
 def choose(arch: Arch, requested: str | None = None) -> str:
@@ -49,10 +54,8 @@ def choose(arch: Arch, requested: str | None = None) -> str:
     for name in known:
         if _installed(name, arch):
             return name
-    raise UsageError(
-        f"{arch.name} needs an assembler and none is installed: {arch.gnu.prefix}as and ld "
-        f"(Debian: binutils-{arch.gnu.prefix[:-1]}; `make tools`)"
-    )
+    hints = " or ".join(_external(name).install_hint(arch) for name in known if name in EXTERNAL)
+    raise UsageError(f"{arch.name} needs an assembler and none is installed: {hints}; `make tools`")
 
 
 def assemble_text(
@@ -72,10 +75,10 @@ def assemble_text(
     preprocessed = needs_cpp(filename)
     if preprocessed:
         text = preprocess(text, filename, arch, defines)
-    if assembler == "gnu":
-        from emu.asm.gnu_backend import assemble_with_gnu
+    if assembler in EXTERNAL:
+        from emu.asm import linked
 
-        return assemble_with_gnu(text, arch, filename)
+        return linked.assemble(text, arch, filename, _external(assembler).toolchain(arch))
     from emu.asm.keystone_backend import KeystoneAssembler
 
     backend = KeystoneAssembler(arch, filename, image_limit)

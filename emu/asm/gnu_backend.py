@@ -1,30 +1,22 @@
 """The GNU back end: the target's own `as` and `ld` from Debian's cross binutils.
 
-Sections are placed with `sections.place`, the same function the keystone back
-end uses, so both back ends put the same program at the same addresses and
-their bytes can be compared directly.
+Assembling, linking, section placement, DWARF lines and error lines are
+`emu.asm.linked`'s, shared with the llvm back end; this module says which tools
+and flags GNU's are.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-from elftools.elf.constants import SH_FLAGS
-from elftools.elf.elffile import ELFFile
-from elftools.elf.sections import SymbolTableSection
-
 from emu.arch import Arch
-from emu.asm import sections as sec
-from emu.elf import load_elf
-from emu.errors import AsmError, UsageError
+from emu.asm import linked
+from emu.errors import UsageError
 from emu.image import Image
 
 GNU_ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?:Error|Fatal error): (?P<msg>.*)$")
-SKIPPED = {"", ".symtab", ".strtab", ".shstrtab", ".comment", ".note.GNU-stack"}
 
 
 def tool(arch: Arch, name: str) -> str | None:
@@ -36,146 +28,28 @@ def available(arch: Arch) -> bool:
     return tool(arch, "as") is not None and tool(arch, "ld") is not None
 
 
-def require(arch: Arch) -> tuple[str, str]:
-    """The paths of the target's `as` and `ld`, or a UsageError saying how to install them."""
+def install_hint(arch: Arch) -> str:
+    """What to install for this back end, for a one-line error."""
+    return f"{arch.gnu.prefix}as and ld (Debian: binutils-{arch.gnu.prefix[:-1]})"
+
+
+def toolchain(arch: Arch) -> linked.Toolchain:
+    """GNU as + ld for `arch`, or a UsageError saying how to install them."""
     assembler, linker = tool(arch, "as"), tool(arch, "ld")
     if assembler is None or linker is None:
-        raise UsageError(
-            f"--assembler gnu needs {arch.gnu.prefix}as and ld "
-            f"(Debian: binutils-{arch.gnu.prefix[:-1]}; `make tools`)"
-        )
-    return assembler, linker
-
-
-def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
-    """A static executable at `out` from GNU as + ld, its sections placed as emu places them.
-
-    `.include` is looked up beside `filename`, as GNU as does for the original file.
-    """
-    assembler, linker = require(arch)
-    work = out.parent
-    source, obj = work / f"{out.name}.s", work / f"{out.name}.o"
-    prelude = arch.gnu.prelude
-    source.write_text(f"{prelude}{arch.separator} {text}" if prelude else text)  # same line numbers
-    include = ["-I", str(Path(filename).resolve().parent)]
-    debug = ["--gdwarf-4"]  # a line table: emu's reports name file:line as for keystone's images
-    _run([assembler, *arch.gnu.as_flags, *debug, *include, "-o", str(obj), str(source)], filename, source)
-    starts = _section_starts(obj, arch)
-    if not _has_code(obj):
-        raise AsmError(filename, 1, sec.NOTHING_TO_RUN)
-    args = [linker, *arch.gnu.ld_flags, "-static", "-o", str(out), str(obj)]
-    args += [f"--section-start={name}={address:#x}" for name, address in starts.items()]
-    if _defines_start(obj):
-        args += ["-e", "_start"]
-    _run(args, filename)
-    return out
-
-
-def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
-    with tempfile.TemporaryDirectory(prefix="emu-gnu-") as tmp:
-        out = Path(tmp) / "a.out"
-        image = load_elf(link_executable(text, arch, filename, out), arch.name)
-        image.path = filename
-        image.source_lines = source_lines(out, {str(out.parent / f"{out.name}.s"): filename})
-        return image
-
-
-def source_lines(executable: Path, renamed: dict[str, str]) -> dict[int, tuple[str, int]]:
-    """address -> (file, line) from the executable's DWARF line table; `renamed` maps the temp
-    copy GNU as read back to the user's file."""
-    found: dict[int, tuple[str, int]] = {}
-    with open(executable, "rb") as handle:
-        elf = ELFFile(handle)
-        if not elf.has_dwarf_info():
-            return found
-        dwarf = elf.get_dwarf_info()
-        for unit in dwarf.iter_CUs():
-            program = dwarf.line_program_for_CU(unit)
-            if program is None:
-                continue
-            names = _line_table_files(program)
-            for entry in program.get_entries():
-                state = entry.state
-                if state is None or state.end_sequence or state.file not in names:
-                    continue
-                name = names[state.file]
-                found.setdefault(state.address, (renamed.get(name, name), state.line))
-    return found
-
-
-def _line_table_files(program) -> dict[int, str]:
-    """DWARF 4 file numbers (from 1) -> paths, joined with their include directory."""
-    directories = [b"", *program["include_directory"]]
-    files = {}
-    for number, entry in enumerate(program["file_entry"], start=1):
-        directory = directories[entry.dir_index] if entry.dir_index < len(directories) else b""
-        name = entry.name.decode(errors="replace")
-        files[number] = str(Path(directory.decode(errors="replace"), name)) if directory else name
-    return files
-
-
-def _section_starts(obj: Path, arch: Arch) -> dict[str, int]:
-    with open(obj, "rb") as handle:
-        elf = ELFFile(handle)
-        found = []
-        for section in elf.iter_sections():
-            flags = section["sh_flags"]
-            if section.name in SKIPPED or not flags & SH_FLAGS.SHF_ALLOC:
-                continue
-            letters = (
-                "a"
-                + ("x" if flags & SH_FLAGS.SHF_EXECINSTR else "")
-                + ("w" if flags & SH_FLAGS.SHF_WRITE else "")
-            )
-            if section.name == ".text" or section["sh_size"]:
-                found.append((section.name, sec.kind_of(section.name, letters), section["sh_size"]))
-    return sec.place(found, arch.text_base, arch.page_size)
-
-
-def _has_code(obj: Path) -> bool:
-    """Whether some allocated code section of the object holds bytes (ld would make no segment)."""
-    with open(obj, "rb") as handle:
-        return any(
-            section["sh_size"] and section["sh_flags"] & SH_FLAGS.SHF_EXECINSTR
-            for section in ELFFile(handle).iter_sections()
-        )
-
-
-def _defines_start(obj: Path) -> bool:
-    with open(obj, "rb") as handle:
-        table = ELFFile(handle).get_section_by_name(".symtab")
-        return isinstance(table, SymbolTableSection) and any(s.name == "_start" for s in table.iter_symbols())
-
-
-def _run(args: list[str], filename: str, temp_source: Path | None = None) -> None:
-    """Run a binutils tool; its first error becomes an AsmError at the file:line it names.
-
-    GNU as names the temp copy for the user's own lines, and the real path for an
-    included file or a cpp linemarker's file.
-    """
-    result = subprocess.run(args, capture_output=True, text=True, check=False)
-    if result.returncode == 0:
-        return
-    for line in result.stderr.splitlines():
-        match = GNU_ERROR.match(line)
-        if match:
-            where = match.group("file")
-            where = filename if temp_source is not None and where == str(temp_source) else where
-            raise AsmError(
-                where,
-                int(match.group("line")),
-                f"{match.group('msg')} (GNU as)",
-                _source_line(where, int(match.group("line"))),
-            )
-    raise AsmError(
-        filename,
-        0,
-        f"{Path(args[0]).name} failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}",
+        raise UsageError(f"--assembler gnu needs {install_hint(arch)}; `make tools`")
+    return linked.Toolchain(
+        label="GNU as",
+        assembler=(assembler, *arch.gnu.as_flags, "--gdwarf-4"),
+        linker=(linker, *arch.gnu.ld_flags),
+        error=GNU_ERROR,
     )
 
 
-def _source_line(filename: str, line: int) -> str:
-    try:
-        return Path(filename).read_text().splitlines()[line - 1]
-    except (OSError, IndexError):
-        return ""
+def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
+    """A static executable at `out` from GNU as + ld, its sections placed as emu places them."""
+    return linked.link_executable(text, arch, filename, out, toolchain(arch))
+
+
+def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
+    return linked.assemble(text, arch, filename, toolchain(arch))

@@ -1,0 +1,93 @@
+"""The llvm back end: llvm-mc makes the ELF object, ld.lld links it.
+
+For an arch keystone cannot assemble (riscv64) it is the second assembler beside GNU as,
+through the same machinery (`emu.asm.linked`): sections placed where the other back ends
+place them, file:line from DWARF, one-line errors. The arch's `[llvm]` table gives the
+triple, llvm-mc's flags (-mattr) and ld.lld's (riscv64: --no-relax).
+
+Debian installs the tools with a version suffix (llvm-mc-19, ld.lld-19) and sometimes an
+unsuffixed llvm-mc of an older LLVM: the newest version on PATH is used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from emu.arch import Arch, LlvmTools
+from emu.asm import linked
+from emu.errors import UsageError
+from emu.image import Image
+
+LLVM_ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?:\d+:)? error: (?P<msg>.*)$")
+ASSEMBLER, LINKER = "llvm-mc", "ld.lld"
+
+
+def find_tool(name: str) -> str | None:
+    """The newest `name-N` on PATH, else a plain `name`, else None."""
+    versioned = re.compile(re.escape(name) + r"-(\d+)$")
+    best: tuple[int, str] | None = None
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        folder = Path(directory or ".")
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            match = versioned.match(entry.name)
+            version = int(match.group(1)) if match else -1 if entry.name == name else None
+            if version is not None and os.access(entry, os.X_OK) and (best is None or version > best[0]):
+                best = (version, str(entry))
+    return best[1] if best else None
+
+
+def _facts(arch: Arch) -> LlvmTools:
+    if arch.llvm is None:
+        raise UsageError(f"llvm cannot assemble {arch.name} (its assemblers: {', '.join(arch.asm.backends)})")
+    return arch.llvm
+
+
+def available(arch: Arch) -> bool:
+    return arch.llvm is not None and find_tool(ASSEMBLER) is not None and find_tool(LINKER) is not None
+
+
+def install_hint(arch: Arch) -> str:
+    """What to install for this back end, for a one-line error."""
+    return "llvm-mc and ld.lld (Debian: llvm-19 and lld-19)"
+
+
+def toolchain(arch: Arch) -> linked.Toolchain:
+    """llvm-mc + ld.lld for `arch`, or a UsageError saying how to install them."""
+    facts = _facts(arch)
+    assembler, linker = find_tool(ASSEMBLER), find_tool(LINKER)
+    if assembler is None or linker is None:
+        raise UsageError(f"--assembler llvm needs {install_hint(arch)}; `make tools`")
+    return linked.Toolchain(
+        label="llvm-mc",
+        assembler=(
+            assembler,
+            "-filetype=obj",
+            f"-triple={facts.triple}",
+            *facts.mc_flags,
+            "-g",
+            "-dwarf-version=4",
+        ),
+        linker=(linker, *facts.ld_flags, _header_base(arch)),
+        error=LLVM_ERROR,
+    )
+
+
+def _header_base(arch: Arch) -> str:
+    """ld.lld loads the ELF and program headers at its image base, which is the first section's
+    address unless told: one page below it is where GNU ld puts them, and overlaps nothing."""
+    return f"--image-base={arch.text_base - arch.page_size:#x}"
+
+
+def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
+    """A static executable at `out` from llvm-mc + ld.lld, its sections placed as emu places them."""
+    return linked.link_executable(text, arch, filename, out, toolchain(arch))
+
+
+def assemble_with_llvm(text: str, arch: Arch, filename: str) -> Image:
+    return linked.assemble(text, arch, filename, toolchain(arch))
