@@ -22,6 +22,9 @@ from emu.image import Image
 
 LLVM_ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?:\d+:)? error: (?P<msg>.*)$")
 ASSEMBLER, LINKER = "llvm-mc", "ld.lld"
+# GNU ld drops the assembler's temporary .L labels; ld.lld keeps them unless told, and llvm-mc
+# makes one per `la`/`call` (.Lpcrel_hi0...), which would then name code in emu's reports.
+DISCARD_TEMPORARIES = "--discard-locals"
 
 
 def find_tool(name: str) -> str | None:
@@ -73,7 +76,7 @@ def toolchain(arch: Arch) -> linked.Toolchain:
             "-g",
             "-dwarf-version=4",
         ),
-        linker=(linker, *facts.ld_flags, _header_base(arch)),
+        linker=(linker, *facts.ld_flags, _header_base(arch), DISCARD_TEMPORARIES),
         error=LLVM_ERROR,
     )
 
