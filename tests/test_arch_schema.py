@@ -162,3 +162,14 @@ def test_ppc64le_inherits_ppc64_and_overrides_only_what_it_says() -> None:
     assert "__BIG_ENDIAN__" in big.asm.predefines and "__BIG_ENDIAN__" not in little.asm.predefines
     assert little.asm.dialect == big.asm.dialect
     assert little.file("runtime_asm/runtime.s") == big.file("runtime_asm/runtime.s")
+
+
+@pytest.mark.parametrize("name", [n for n in arches.names() if "llvm" in arches.get(n).asm.backends])
+def test_backends_naming_llvm_without_an_llvm_table_is_an_error(name: str, tmp_path: Path) -> None:
+    """The llvm back end needs the arch's triple: no [llvm] table fails at load, not at first use."""
+    data = merged(name)
+    del data["llvm"]
+    folder = write_arch(tmp_path, name, data)
+    with pytest.raises(MissingDataError, match=r"key 'llvm'") as err:
+        arches.load_folder(folder)
+    assert str(folder / "arch.toml") in str(err.value) and "[asm] backends names llvm" in str(err.value)

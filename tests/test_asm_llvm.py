@@ -1,5 +1,9 @@
 """The llvm back end (llvm-mc + ld.lld): the same program at the same addresses as GNU as + ld,
-the same one-line errors, and the default when it is the only assembler installed."""
+the same one-line errors, and the default where it is the only assembler installed.
+
+Which sources llvm-mc rejects and which legitimately give other bytes is each arch's
+tests/expect.toml `[llvm]`, with the reason; every other source of the arch is compared.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +13,28 @@ import sys
 from pathlib import Path
 
 import pytest
+from archdata import WHEN_APPLICABLE, lookup
 from conftest import ARCHES, ROOT, require_tool, run_emu
 
 from emu import arch as arches
 from emu.asm import assemble, choose, gnu_backend, llvm_backend
 from emu.errors import AsmError, UsageError
+from emu.image import Image
 from emu.runtime import link
 
 LLVM_ARCHES = [name for name in ARCHES if "llvm" in arches.get(name).asm.backends]
+# arches with no built-in assembler: what is installed decides their default
+EXTERNAL_ONLY = [name for name in LLVM_ARCHES if "keystone" not in arches.get(name).asm.backends]
+NOT_PROGRAMS = ("runtime_asm/rt0.s", "runtime_asm/contended.s")  # call main or the stubs (as test_asm.py)
 
-# Sources whose llvm bytes legitimately differ from GNU's, and why (docs/adding-an-architecture.md).
-DIFFERENT = {
-    "tests/fixtures/stores.s": "li of a 64-bit constant: llvm-mc materialises it in fewer instructions",
-    "tests/programs/futex.s": "li of 0xffffffff: llvm-mc's li/srli pair, GNU as's addiw/slli/addi",
-    "tests/programs/directives.s": "runtime·sum: llvm-mc takes no `·` in a bare symbol name",
-    "runtime_asm/rt0.s": "calls main and the stubs: no program alone",
-    "runtime_asm/contended.s": "calls the stubs: no program alone",
-}
-# rt0.s and contended.s also branch to global labels, which llvm-mc leaves to the linker in the
-# long form (a 4-byte jal, not c.j; a `bnez` becomes `beqz +8; j`) where GNU as resolves them
-# and compresses: the runtime programs (examples/runtime) differ in length for that reason.
+
+def llvm_expect(arch_name: str, key: str) -> dict[str, str]:
+    """`[llvm] key` of the arch's tests/expect.toml (file -> reason); an llvm arch must have it."""
+    assert f"llvm.{key}" in WHEN_APPLICABLE
+    found, value = lookup(arch_name, f"llvm.{key}")
+    if not found:
+        pytest.fail(f"{arch_name}: no [llvm] {key} in its tests/expect.toml (nor its base's)")
+    return value
 
 
 def require_llvm() -> None:
@@ -42,27 +48,34 @@ def require_both(arch: arches.Arch) -> None:
         require_tool(arch.gnu.prefix + "as", arch.gnu.prefix + "ld")
 
 
-def compared_sources() -> list[tuple[str, str]]:
-    """Every .s/.S file in each llvm arch's folder, but those in DIFFERENT and the runtime programs."""
+def sources(arch_name: str) -> dict[str, Path]:
+    """Every assembly source of the arch (its own and its base's) that is a program alone."""
+    return {
+        relative: path
+        for relative, path in arches.get(arch_name).tree("").items()
+        if path.suffix in (".s", ".S") and relative not in NOT_PROGRAMS
+    }
+
+
+def cases(key: str | None) -> list[tuple[str, str]]:
+    """(source, arch) for each llvm arch: those its `[llvm] key` lists, or (None) all the others."""
     found = []
     for name in LLVM_ARCHES:
-        arch = arches.get(name)
-        for relative, path in _sources(arch):
-            if relative not in DIFFERENT and not link.uses_runtime(path):
-                found.append((str(path.relative_to(ROOT)), name))
+        listed = {**llvm_expect(name, "rejected"), **llvm_expect(name, "other_bytes")}
+        wanted = llvm_expect(name, key) if key else {}
+        for relative in sources(name):
+            if (relative in wanted) if key else (relative not in listed):
+                found.append((relative, name))
     return found
 
 
-def _sources(arch: arches.Arch) -> list[tuple[str, Path]]:
-    folder = arch.folders[0]
-    return sorted(
-        (path.relative_to(folder).as_posix(), path)
-        for path in folder.rglob("*")
-        if path.suffix in (".s", ".S") and path.is_file()
-    )
+def build(relative: str, arch_name: str, assembler: str) -> Image:
+    """The image of one source as `emu run` makes it (a runtime program with its stubs and rt0)."""
+    arch, path = arches.get(arch_name), sources(arch_name)[relative]
+    return link.link(path, arch, assembler) if link.uses_runtime(path) else assemble(path, arch, assembler)
 
 
-def section_bytes(image, arch: arches.Arch) -> dict[int, int]:
+def section_bytes(image: Image, arch: arches.Arch) -> dict[int, int]:
     """Every initialised byte from the text base up, by address (below it: each linker's headers)."""
     return {
         seg.address + i: b
@@ -72,32 +85,61 @@ def section_bytes(image, arch: arches.Arch) -> dict[int, int]:
     }
 
 
-@pytest.mark.parametrize("path,arch_name", compared_sources())
-def test_llvm_gives_gnus_bytes_at_gnus_addresses(path: str, arch_name: str) -> None:
-    arch = arches.get(arch_name)
-    require_both(arch)
-    gnu, llvm = assemble(ROOT / path, arch, "gnu"), assemble(ROOT / path, arch, "llvm")
+def differences(gnu: Image, llvm: Image, arch: arches.Arch) -> list[str]:
+    """Where llvm's program is not GNU's: bytes at an address, or a symbol's address (GNU ld adds
+    symbols of its own). A byte only llvm's image has must be 0 on a page GNU's maps too: ld.lld
+    pads a segment to a following empty section (ppc64's .branch_lt), and the loader zeroes the
+    rest of a mapped page, so the memory is the same."""
     theirs, ours = section_bytes(gnu, arch), section_bytes(llvm, arch)
     assert ours, "llvm made no bytes to compare"
-    assert ours == {address: theirs.get(address) for address in ours}
-    assert llvm.symbols == {name: gnu.symbols.get(name) for name in llvm.symbols}  # GNU ld adds its own
-
-
-def run_programs() -> list[tuple[str, str]]:
-    """Each llvm arch's examples and test programs (the runtime ones too), but those llvm-mc rejects."""
-    found = []
-    for name in LLVM_ARCHES:
-        for relative, path in _sources(arches.get(name)):
-            runnable = relative.startswith(("examples/", "tests/programs/"))
-            if runnable and "no `·`" not in DIFFERENT.get(relative, ""):
-                found.append((str(path.relative_to(ROOT)), name))
+    pages = {address // arch.page_size for address in theirs}
+    found = [
+        f"{address:#x}: llvm {value:#04x}, gnu {theirs[address]:#04x}"
+        if address in theirs
+        else f"{address:#x}: llvm {value:#04x}, gnu none"
+        for address, value in sorted(ours.items())
+        if theirs.get(address, 0 if address // arch.page_size in pages else None) != value
+    ]
+    found += [
+        f"{name}: llvm {address:#x}, gnu {gnu.symbols.get(name)}"
+        for name, address in llvm.symbols.items()
+        if gnu.symbols.get(name) != address
+    ]
     return found
 
 
-@pytest.mark.parametrize("path,arch_name", run_programs())
-def test_programs_under_llvm_do_what_they_do_under_gnu(path: str, arch_name: str) -> None:
+@pytest.mark.parametrize("relative,arch_name", cases(None))
+def test_llvm_gives_gnus_bytes_at_gnus_addresses(relative: str, arch_name: str) -> None:
+    arch = arches.get(arch_name)
+    require_both(arch)
+    assert differences(build(relative, arch_name, "gnu"), build(relative, arch_name, "llvm"), arch) == []
+
+
+@pytest.mark.parametrize("relative,arch_name", cases("other_bytes"))
+def test_listed_differences_are_still_differences(relative: str, arch_name: str) -> None:
+    """Each `other_bytes` entry still differs: a fixed one must leave the list and be compared."""
+    arch = arches.get(arch_name)
+    require_both(arch)
+    assert differences(build(relative, arch_name, "gnu"), build(relative, arch_name, "llvm"), arch)
+
+
+@pytest.mark.parametrize("relative,arch_name", cases("rejected"))
+def test_rejected_sources_are_a_one_line_error(relative: str, arch_name: str) -> None:
+    require_llvm()
+    with pytest.raises(AsmError) as err:
+        build(relative, arch_name, "llvm")
+    assert "(llvm-mc)" in str(err.value)
+
+
+def runnable(key: str | None) -> list[tuple[str, str]]:
+    return [(rel, arch) for rel, arch in cases(key) if rel.startswith(("examples/", "tests/programs/"))]
+
+
+@pytest.mark.parametrize("relative,arch_name", runnable(None) + runnable("other_bytes"))
+def test_programs_under_llvm_do_what_they_do_under_gnu(relative: str, arch_name: str) -> None:
     """Output, errors (with their symbol+offset and file:line) and exit status, all the same."""
     require_both(arches.get(arch_name))
+    path = sources(arch_name)[relative]
     gnu = run_emu("run", path, "--arch", arch_name, "--assembler", "gnu")
     llvm = run_emu("run", path, "--arch", arch_name, "--assembler", "llvm")
     assert (llvm.returncode, llvm.stdout, llvm.stderr) == (gnu.returncode, gnu.stdout, gnu.stderr)
@@ -116,74 +158,77 @@ def test_llvm_syntax_error_is_one_line_with_file_and_line(arch_name: str, tmp_pa
     assert result.stderr.startswith(f"emu: {bad}:4: error: ") and "(llvm-mc)" in result.stderr
 
 
-@pytest.mark.parametrize("arch_name", LLVM_ARCHES)
-def test_llvm_mc_crash_is_a_one_line_error(arch_name: str, tmp_path: Path) -> None:
-    """llvm-mc 19 dies with SIGSEGV on `li` of a `.equ . - label` (14 rejects it): either way one line."""
-    require_llvm()
-    source = tmp_path / "equ.s"
-    source.write_text('.section .rodata\nmsg: .ascii "hi"\n.equ n, . - msg\n.text\n_start:\n li a2, n\n')
-    with pytest.raises(AsmError) as err:
-        assemble(source, arches.get(arch_name), "llvm")
-    assert str(source) in str(err.value) and "\n" not in str(err.value).strip()
-
-
-def _path_of(tools: list[str], folder: Path) -> str:
-    """A PATH of one folder holding symlinks to exactly `tools` (found on the real PATH)."""
+def _path_of(tools: dict[str, str], folder: Path) -> str:
+    """A PATH of one folder holding exactly `tools` (name -> symlink target)."""
     folder.mkdir()
-    for tool in tools:
-        (folder / Path(tool).name).symlink_to(tool)
+    for name, target in tools.items():
+        (folder / name).symlink_to(target)
     return str(folder)
 
 
+def _only_llvm(tmp_path: Path) -> str:
+    require_llvm()
+    tools = [llvm_backend.find_tool("llvm-mc"), llvm_backend.find_tool("ld.lld")]
+    return _path_of({Path(tool).name: tool for tool in tools if tool}, tmp_path / "bin")
+
+
 def _emu_with_path(path: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": path}
     return subprocess.run(
         [sys.executable, "-m", "emu", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "PATH": path},
         check=False,
     )
 
 
 @pytest.mark.parametrize("arch_name", LLVM_ARCHES)
+def test_a_crashing_llvm_mc_is_a_one_line_error(arch_name: str, tmp_path: Path) -> None:
+    """llvm-mc 19 dies of SIGSEGV on riscv64's `li a2, n` after `.equ n, . - msg`: any crash is one line."""
+    require_llvm()
+    crasher = tmp_path / "crash"
+    crasher.write_text("#!/bin/sh\nkill -SEGV $$\n")
+    crasher.chmod(0o755)
+    path = _path_of(
+        {"llvm-mc-99": str(crasher), "ld.lld": str(llvm_backend.find_tool("ld.lld"))}, tmp_path / "bin"
+    )
+    source = tmp_path / "any.s"
+    source.write_text(".text\n.globl _start\n_start:\n")
+    result = _emu_with_path(path, "run", source, "--arch", arch_name, "--assembler", "llvm")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr == f"emu: {source}:0: error: llvm-mc-99 crashed (SIGSEGV) on this source\n"
+
+
+@pytest.mark.parametrize("arch_name", EXTERNAL_ONLY)
 def test_with_no_assembler_installed_emu_names_both(arch_name: str, tmp_path: Path) -> None:
     arch = arches.get(arch_name)
-    result = _emu_with_path(
-        _path_of([], tmp_path / "bin"), "run", arch.file("examples/hello.s"), "--arch", arch_name
-    )
+    hello = arch.file("examples/hello.s")
+    result = _emu_with_path(_path_of({}, tmp_path / "bin"), "run", hello, "--arch", arch_name)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
-    assert (
-        f"{arch.gnu.prefix}as" in result.stderr and "llvm-mc" in result.stderr and "ld.lld" in result.stderr
-    )
+    assert all(tool in result.stderr for tool in (f"{arch.gnu.prefix}as", "llvm-mc", "ld.lld")), result.stderr
 
 
-def _only_llvm(tmp_path: Path) -> str:
-    require_llvm()
-    tools = [llvm_backend.find_tool("llvm-mc"), llvm_backend.find_tool("ld.lld")]
-    return _path_of([tool for tool in tools if tool], tmp_path / "bin")
-
-
-@pytest.mark.parametrize("arch_name", LLVM_ARCHES)
+@pytest.mark.parametrize("arch_name", EXTERNAL_ONLY)
 def test_with_only_llvm_installed_it_is_the_default(
     arch_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     arch = arches.get(arch_name)
     path = _only_llvm(tmp_path)
-    monkeypatch.setenv("PATH", path)
-    assert choose(arch) == "llvm"
-    with pytest.raises(UsageError):
-        gnu_backend.toolchain(arch)  # not installed, as the PATH says
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setenv("PATH", path)
+        assert choose(arch) == "llvm"
+        with pytest.raises(UsageError):
+            gnu_backend.toolchain(arch)  # not installed, as the PATH says
     result = _emu_with_path(path, "run", arch.file("examples/hello.s"), "--arch", arch_name)
     assert (result.returncode, result.stderr) == (0, "") and result.stdout
 
 
-@pytest.mark.parametrize("arch_name", LLVM_ARCHES)
+@pytest.mark.parametrize("arch_name", EXTERNAL_ONLY)
 def test_conformance_suite_passes_on_llvm_assembled_stubs(arch_name: str, tmp_path: Path) -> None:
     """`emu test` assembles the stubs with the arch's default: with only llvm on PATH, that is llvm."""
     result = _emu_with_path(_only_llvm(tmp_path), "test", "--arch", arch_name)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    assert "PASS: all" in result.stdout

@@ -76,15 +76,16 @@ def toolchain(arch: Arch) -> linked.Toolchain:
             "-g",
             "-dwarf-version=4",
         ),
-        linker=(linker, *facts.ld_flags, _header_base(arch), DISCARD_TEMPORARIES),
+        linker=(linker, *facts.ld_flags, *_layout(arch), DISCARD_TEMPORARIES),
         error=LLVM_ERROR,
     )
 
 
-def _header_base(arch: Arch) -> str:
+def _layout(arch: Arch) -> tuple[str, ...]:
     """ld.lld loads the ELF and program headers at its image base, which is the first section's
-    address unless told: one page below it is where GNU ld puts them, and overlaps nothing."""
-    return f"--image-base={arch.text_base - arch.page_size:#x}"
+    address unless told: one page below it is where GNU ld puts them, and overlaps nothing. Its
+    segments are aligned to the target's largest page (64 KiB on arm64) unless told the arch's."""
+    return (f"--image-base={arch.text_base - arch.page_size:#x}", f"-zmax-page-size={arch.page_size:#x}")
 
 
 def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
