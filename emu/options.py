@@ -43,9 +43,7 @@ class ProgramOptions:
 
     path: str
     arch: str | None = None  # as typed (an alias is fine); None: from the ELF header
-    assembler: str | None = (
-        None  # "keystone", "gnu" or "llvm" (emu.asm.ASSEMBLERS); None: the arch's first installed one ([asm] backends)
-    )
+    assembler: str | None = None  # one of emu.asm.ASSEMBLERS; None: the arch's default
     defines: tuple[str, ...] = ()  # -D NAME[=VALUE] for the C preprocessor
     stubs: UserStubs | None = None  # --stubs: the user's runtime stubs, for a runtime program
 

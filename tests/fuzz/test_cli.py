@@ -63,7 +63,7 @@ def options(work: Path) -> dict[str, list[tuple[str, st.SearchStrategy[str]]]]:
     path = paths(work)
     return {
         "run": [
-            ("--arch", plausible("amd64", "x86_64", "arm", "ppc64")), ("--assembler", plausible("gnu", "keystone")),
+            ("--arch", plausible("amd64", "x86_64", "arm", "ppc64")), ("--assembler", plausible("gnu", "keystone", "llvm")),
             ("--max-insns", NUMBERS), ("--timeout", NUMBERS), ("--quantum", NUMBERS), ("--seed", NUMBERS),
             ("--ncpu", NUMBERS), ("--mem-limit", NUMBERS), ("--strace-file", path),
             ("--env", plausible("A=1", "PATH=/bin", "=x", "A")), ("--trace-range", plausible("_start", "0x401000-0x401010", "msg-_start", "1-0")),
