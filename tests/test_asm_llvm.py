@@ -232,3 +232,19 @@ def test_conformance_suite_passes_on_llvm_assembled_stubs(arch_name: str, tmp_pa
     result = _emu_with_path(_only_llvm(tmp_path), "test", "--arch", arch_name)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
     assert "PASS: all" in result.stdout
+
+
+def test_the_newest_numbered_tool_on_path_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Debian's plain llvm-mc may be an older LLVM than llvm-mc-19: the highest number wins."""
+    older, newer = tmp_path / "a", tmp_path / "b"
+    for folder, names in ((older, ("llvm-mc", "llvm-mc-19")), (newer, ("llvm-mc-14", "llvm-mc-x"))):
+        folder.mkdir()
+        for name in names:
+            (folder / name).write_text("#!/bin/sh\n")
+            (folder / name).chmod(0o755)
+    (newer / "llvm-mc-20").mkdir()  # not a program
+    (newer / "llvm-mc-21").write_text("")  # not executable
+    monkeypatch.setenv("PATH", f"{newer}{os.pathsep}{older}")
+    assert llvm_backend.find_tool("llvm-mc") == str(older / "llvm-mc-19")
+    monkeypatch.setenv("PATH", str(tmp_path / "none"))
+    assert llvm_backend.find_tool("llvm-mc") is None

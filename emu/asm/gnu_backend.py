@@ -14,7 +14,6 @@ from pathlib import Path
 from emu.arch import Arch
 from emu.asm import linked
 from emu.errors import UsageError
-from emu.image import Image
 
 GNU_ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?:Error|Fatal error): (?P<msg>.*)$")
 
@@ -49,7 +48,3 @@ def toolchain(arch: Arch) -> linked.Toolchain:
 def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
     """A static executable at `out` from GNU as + ld, its sections placed as emu places them."""
     return linked.link_executable(text, arch, filename, out, toolchain(arch))
-
-
-def assemble_with_gnu(text: str, arch: Arch, filename: str) -> Image:
-    return linked.assemble(text, arch, filename, toolchain(arch))

@@ -18,7 +18,6 @@ from pathlib import Path
 from emu.arch import Arch, LlvmTools
 from emu.asm import linked
 from emu.errors import UsageError
-from emu.image import Image
 
 LLVM_ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?:\d+:)? error: (?P<msg>.*)$")
 ASSEMBLER, LINKER = "llvm-mc", "ld.lld"
@@ -38,11 +37,18 @@ def find_tool(name: str) -> str | None:
         except OSError:
             continue
         for entry in entries:
-            match = versioned.match(entry.name)
-            version = int(match.group(1)) if match else -1 if entry.name == name else None
-            if version is not None and os.access(entry, os.X_OK) and (best is None or version > best[0]):
+            version = _version(entry, name, versioned)
+            if version is None or not (entry.is_file() and os.access(entry, os.X_OK)):
+                continue
+            if best is None or version > best[0]:
                 best = (version, str(entry))
     return best[1] if best else None
+
+
+def _version(entry: Path, name: str, versioned: re.Pattern[str]) -> int | None:
+    """N for `name-N`, -1 for `name` itself (older than any numbered one), else None."""
+    match = versioned.match(entry.name)
+    return int(match.group(1)) if match else -1 if entry.name == name else None
 
 
 def _facts(arch: Arch) -> LlvmTools:
@@ -86,12 +92,3 @@ def _layout(arch: Arch) -> tuple[str, ...]:
     address unless told: one page below it is where GNU ld puts them, and overlaps nothing. Its
     segments are aligned to the target's largest page (64 KiB on arm64) unless told the arch's."""
     return (f"--image-base={arch.text_base - arch.page_size:#x}", f"-zmax-page-size={arch.page_size:#x}")
-
-
-def link_executable(text: str, arch: Arch, filename: str, out: Path) -> Path:
-    """A static executable at `out` from llvm-mc + ld.lld, its sections placed as emu places them."""
-    return linked.link_executable(text, arch, filename, out, toolchain(arch))
-
-
-def assemble_with_llvm(text: str, arch: Arch, filename: str) -> Image:
-    return linked.assemble(text, arch, filename, toolchain(arch))
