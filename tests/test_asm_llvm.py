@@ -17,7 +17,7 @@ from archdata import WHEN_APPLICABLE, lookup
 from conftest import ARCHES, ROOT, require_tool, run_emu
 
 from emu import arch as arches
-from emu.asm import assemble, choose, gnu_backend, llvm_backend
+from emu.asm import assemble, assemble_text, choose, gnu_backend, llvm_backend
 from emu.errors import AsmError, UsageError
 from emu.image import Image
 from emu.runtime import link
@@ -156,6 +156,30 @@ def test_llvm_syntax_error_is_one_line_with_file_and_line(arch_name: str, tmp_pa
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") <= 1, result.stderr  # the message, then the source line
     assert result.stderr.startswith(f"emu: {bad}:4: error: ") and "(llvm-mc)" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["gnu", "llvm"])
+@pytest.mark.parametrize("arch_name", LLVM_ARCHES)
+def test_an_error_at_end_of_file_names_the_last_line(arch_name: str, backend: str) -> None:
+    """Found by `make fuzz`: GNU as reports an unclosed `.rept` at the line after the last; the
+    error names a line of the file, as keystone's does (in-process, on a file that is not on disk)."""
+    require_llvm() if backend == "llvm" else require_tool(arches.get(arch_name).gnu.prefix + "as")
+    source = ".text\n_start:\n.rept 2\n"
+    with pytest.raises(AsmError) as caught:
+        assemble_text(source, arches.get(arch_name), "fuzz.s", backend)
+    assert (caught.value.filename, caught.value.line) == ("fuzz.s", 3), str(caught.value)
+
+
+@pytest.mark.parametrize("backend", ["gnu", "llvm"])
+def test_an_image_past_the_limit_is_a_one_line_error(backend: str) -> None:
+    """A `.fill` of 32 MiB under a 1 MiB limit: the tool stops at the limit (no full disk, no
+    gigabytes read back) and the error says so, as keystone's back end does."""
+    arch = arches.get("riscv64")
+    require_llvm() if backend == "llvm" else require_tool(arch.gnu.prefix + "as")
+    source = ".text\n_start:\n nop\n.data\n.fill 0x2000000, 1, 7\n"
+    with pytest.raises(AsmError, match="exceeds --mem-limit"):
+        assemble_text(source, arch, "big.s", backend, image_limit=1 << 20)
+    assert assemble_text(source, arch, "big.s", backend).segments  # the default limit takes it
 
 
 def _path_of(tools: dict[str, str], folder: Path) -> str:

@@ -20,10 +20,12 @@ from emu.asm import source
 from emu.asm.preprocess import needs_cpp, preprocess
 from emu.errors import UsageError
 from emu.image import Image
+from emu.memory import (
+    DEFAULT_MEM_LIMIT as DEFAULT_IMAGE_LIMIT,
+)  # no program image may be larger (--mem-limit)
 
 ASSEMBLERS = ("keystone", "gnu", "llvm")
 EXTERNAL = {"gnu": "emu.asm.gnu_backend", "llvm": "emu.asm.llvm_backend"}  # back ends outside Python
-DEFAULT_IMAGE_LIMIT = 1 << 30  # the default --mem-limit: no program image may be larger
 
 
 def parse(text: str, arch: Arch, filename: str, preprocessed: bool = False) -> list[source.Statement]:
@@ -78,7 +80,7 @@ def assemble_text(
     if assembler in EXTERNAL:
         from emu.asm import linked
 
-        return linked.assemble(text, arch, filename, _external(assembler).toolchain(arch))
+        return linked.assemble(text, arch, filename, _external(assembler).toolchain(arch), image_limit)
     from emu.asm.keystone_backend import KeystoneAssembler
 
     backend = KeystoneAssembler(arch, filename, image_limit)

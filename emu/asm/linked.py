@@ -10,7 +10,9 @@ and the one-line errors are done here once.
 
 from __future__ import annotations
 
+import functools
 import re
+import resource
 import signal
 import subprocess
 import tempfile
@@ -26,8 +28,12 @@ from emu.asm import sections as sec
 from emu.elf import load_elf
 from emu.errors import AsmError
 from emu.image import Image
+from emu.memory import DEFAULT_MEM_LIMIT as DEFAULT_IMAGE_LIMIT
 
 SKIPPED = {"", ".symtab", ".strtab", ".shstrtab", ".comment", ".note.GNU-stack"}
+TABLES_ALLOWANCE = 16 << 20  # room for symbols, relocations and line tables beside the image's bytes
+TOOL_TIMEOUT = 120.0  # seconds for one assembler or linker run: far above any honest source
+STDERR_KEPT = 1 << 20  # bytes of a tool's messages read back (the first error is near the top)
 
 
 @dataclass(frozen=True)
@@ -45,17 +51,22 @@ class Toolchain:
     error: re.Pattern[str]
 
 
-def link_executable(text: str, arch: Arch, filename: str, out: Path, tools: Toolchain) -> Path:
+def link_executable(
+    text: str, arch: Arch, filename: str, out: Path, tools: Toolchain, image_limit: int = DEFAULT_IMAGE_LIMIT
+) -> Path:
     """A static executable at `out`, its sections placed as emu places them.
 
     `.include` is looked up beside `filename`, as the assembler does for the original file.
+    No file a tool writes may exceed `image_limit` (plus room for symbols and line tables): a
+    `.fill` of gigabytes is a one-line error, as keystone's back end makes it, not a full disk.
     """
     work = out.parent
     source, obj = work / f"{out.name}.s", work / f"{out.name}.o"
     prelude = arch.gnu.prelude
     source.write_text(f"{prelude}{arch.separator} {text}" if prelude else text)  # same line numbers
     include = ["-I", str(Path(filename).resolve().parent)]
-    _run([*tools.assembler, *include, "-o", str(obj), str(source)], tools, filename, source)
+    limit = image_limit + TABLES_ALLOWANCE
+    _run([*tools.assembler, *include, "-o", str(obj), str(source)], tools, filename, limit, source)
     starts = _section_starts(obj, arch)
     if not _has_code(obj):
         raise AsmError(filename, 1, sec.NOTHING_TO_RUN)
@@ -63,15 +74,17 @@ def link_executable(text: str, arch: Arch, filename: str, out: Path, tools: Tool
     args += [f"--section-start={name}={address:#x}" for name, address in starts.items()]
     if _defines_start(obj):
         args += ["-e", "_start"]
-    _run(args, tools, filename)
+    _run(args, tools, filename, limit)
     return out
 
 
-def assemble(text: str, arch: Arch, filename: str, tools: Toolchain) -> Image:
+def assemble(
+    text: str, arch: Arch, filename: str, tools: Toolchain, image_limit: int = DEFAULT_IMAGE_LIMIT
+) -> Image:
     """The Image of `text` (read from `filename`), linked by `tools`, with its file:line table."""
     with tempfile.TemporaryDirectory(prefix="emu-asm-") as tmp:
         out = Path(tmp) / "a.out"
-        image = load_elf(link_executable(text, arch, filename, out, tools), arch.name)
+        image = load_elf(link_executable(text, arch, filename, out, tools, image_limit), arch.name)
         image.path = filename
         image.source_lines = source_lines(out, {str(out.parent / f"{out.name}.s"): filename})
         return image
@@ -144,34 +157,64 @@ def _defines_start(obj: Path) -> bool:
         return isinstance(table, SymbolTableSection) and any(s.name == "_start" for s in table.iter_symbols())
 
 
-def _run(args: list[str], tools: Toolchain, filename: str, temp_source: Path | None = None) -> None:
+def _run(
+    args: list[str], tools: Toolchain, filename: str, output_limit: int, temp_source: Path | None = None
+) -> None:
     """Run a tool; its first error becomes an AsmError at the file:line it names.
 
     The assembler names the temp copy for the user's own lines, and the real path for an
     included file or a cpp linemarker's file. A tool killed by a signal (llvm-mc 19 crashes
     on some input) is an error naming the file, not a traceback.
     """
-    result = subprocess.run(args, capture_output=True, text=True, check=False)
-    if result.returncode == 0:
-        return
     tool = Path(args[0]).name
-    if result.returncode < 0:
+    with tempfile.TemporaryFile() as errors:
+        try:
+            status = subprocess.run(
+                args,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                timeout=TOOL_TIMEOUT,
+                preexec_fn=functools.partial(_limit_output, output_limit),
+                check=False,
+            ).returncode
+        except subprocess.TimeoutExpired:
+            raise AsmError(filename, 0, f"{tool} did not finish within {TOOL_TIMEOUT:.0f} s") from None
+        errors.seek(0)
+        stderr = errors.read(STDERR_KEPT).decode(errors="replace")  # `.rept` of errors can be gigabytes
+    if status == 0:
+        return
+    if status == -signal.SIGXFSZ:
         raise AsmError(
-            filename, 0, f"{tool} crashed ({signal.Signals(-result.returncode).name}) on this source"
+            filename, 0, f"{tool}: the image exceeds --mem-limit ({output_limit - TABLES_ALLOWANCE} bytes)"
         )
-    for line in result.stderr.splitlines():
+    if status < 0:
+        raise AsmError(filename, 0, f"{tool} crashed ({signal.Signals(-status).name}) on this source")
+    for line in stderr.splitlines():
         match = tools.error.match(line)
         if match:
-            where = match.group("file")
-            where = filename if temp_source is not None and where == str(temp_source) else where
+            read = match.group("file")  # the temp copy (for the user's own lines) or an included file
+            where = filename if temp_source is not None and read == str(temp_source) else read
+            number = _within_file(read, int(match.group("line")))
             raise AsmError(
-                where,
-                int(match.group("line")),
-                f"{match.group('msg')} ({tools.label})",
-                _source_line(where, int(match.group("line"))),
+                where, number, f"{match.group('msg')} ({tools.label})", _source_line(where, number)
             )
-    stderr = result.stderr.strip()
-    raise AsmError(filename, 0, f"{tool} failed: {stderr.splitlines()[-1] if stderr else result.returncode}")
+    stderr = stderr.strip()
+    raise AsmError(filename, 0, f"{tool} failed: {stderr.splitlines()[-1] if stderr else status}")
+
+
+def _limit_output(limit: int) -> None:
+    """In the tool's process: a file it writes past `limit` bytes ends it with SIGXFSZ."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def _within_file(filename: str, line: int) -> int:
+    """An error the assembler puts after the last line (an unclosed `.rept` at end of file) is
+    reported at the last line: file:line names a line the user can open."""
+    try:
+        count = len(Path(filename).read_text().splitlines())
+    except OSError:
+        return line
+    return max(1, min(line, count))
 
 
 def _source_line(filename: str, line: int) -> str:
