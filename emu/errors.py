@@ -22,7 +22,8 @@ class AsmError(EmuError):
 
     def __init__(self, filename: str, line: int, message: str, source: str = "") -> None:
         self.filename, self.line, self.message, self.source = filename, line, message, source
-        text = f"{filename}:{line}: error: {message}"
+        where = f"{filename}:{line}" if line > 0 else filename  # 0: the tool named no line
+        text = f"{where}: error: {message}"
         if source.strip():
             text += f"\n    {source.strip()}"
         super().__init__(text)

@@ -222,7 +222,7 @@ def test_a_crashing_llvm_mc_is_a_one_line_error(arch_name: str, tmp_path: Path) 
     source.write_text(".text\n.globl _start\n_start:\n")
     result = _emu_with_path(path, "run", source, "--arch", arch_name, "--assembler", "llvm")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr == f"emu: {source}:0: error: llvm-mc-99 crashed (SIGSEGV) on this source\n"
+    assert result.stderr == f"emu: {source}: error: llvm-mc-99 crashed (SIGSEGV) on this source\n"
 
 
 @pytest.mark.parametrize("arch_name", EXTERNAL_ONLY)

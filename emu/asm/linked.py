@@ -198,8 +198,11 @@ def _run(
             raise AsmError(
                 where, number, f"{match.group('msg')} ({tools.label})", _source_line(where, number)
             )
-    stderr = stderr.strip()
-    raise AsmError(filename, 0, f"{tool} failed: {stderr.splitlines()[-1] if stderr else status}")
+    last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {status}"
+    if temp_source is not None:  # a whole-file error (`1f` never defined): name the user's file, not the copy
+        last = last.replace(f"{temp_source}: ", "").replace(str(temp_source), filename)
+    last = re.sub(r"^(?:Fatal error|Error|error): ", "", last)
+    raise AsmError(filename, 0, f"{last} ({tools.label})")
 
 
 def _limit_output(limit: int) -> None:
