@@ -32,7 +32,7 @@ from emu.memory import DEFAULT_MEM_LIMIT as DEFAULT_IMAGE_LIMIT
 
 SKIPPED = {"", ".symtab", ".strtab", ".shstrtab", ".comment", ".note.GNU-stack"}
 TABLES_ALLOWANCE = 16 << 20  # room for symbols, relocations and line tables beside the image's bytes
-TOOL_TIMEOUT = 120.0  # seconds for one assembler or linker run: far above any honest source
+TOOL_TIMEOUT = 60.0  # seconds for one assembler or linker run: far above any honest source
 STDERR_KEPT = 1 << 20  # bytes of a tool's messages read back (the first error is near the top)
 
 
