@@ -182,6 +182,16 @@ def test_an_image_past_the_limit_is_a_one_line_error(backend: str) -> None:
     assert assemble_text(source, arch, "big.s", backend).segments  # the default limit takes it
 
 
+def test_an_undefined_symbol_names_the_users_line_not_the_temp_copy() -> None:
+    """Found by `make fuzz`: ld's `a.out.s:3: undefined reference to 'a0'` named emu's temp copy."""
+    arch = arches.get("riscv64")
+    require_tool(arch.gnu.prefix + "ld")
+    with pytest.raises(AsmError) as caught:
+        assemble_text(".text\n_start:\nla a0, a0\n", arch, "fuzz.s", "gnu")
+    assert (caught.value.line, "emu-asm-" in str(caught.value)) == (3, False), str(caught.value)
+    assert "undefined reference" in str(caught.value)
+
+
 def _path_of(tools: dict[str, str], folder: Path) -> str:
     """A PATH of one folder holding exactly `tools` (name -> symlink target)."""
     folder.mkdir()

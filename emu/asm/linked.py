@@ -74,7 +74,7 @@ def link_executable(
     args += [f"--section-start={name}={address:#x}" for name, address in starts.items()]
     if _defines_start(obj):
         args += ["-e", "_start"]
-    _run(args, tools, filename, limit)
+    _run(args, tools, filename, limit, source)  # ld names the temp copy's lines too (DWARF)
     return out
 
 
@@ -198,11 +198,26 @@ def _run(
             raise AsmError(
                 where, number, f"{match.group('msg')} ({tools.label})", _source_line(where, number)
             )
-    last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {status}"
-    if temp_source is not None:  # a whole-file error (`1f` never defined): name the user's file, not the copy
-        last = last.replace(f"{temp_source}: ", "").replace(str(temp_source), filename)
-    last = re.sub(r"^(?:Fatal error|Error|error): ", "", last)
-    raise AsmError(filename, 0, f"{last} ({tools.label})")
+    raise _unlocated_error(stderr, status, tools, filename, temp_source)
+
+
+def _unlocated_error(
+    stderr: str, status: int, tools: Toolchain, filename: str, copy: Path | None
+) -> AsmError:
+    """A message in no assembler's `file:line: error:` form (the linker's, a whole-file error),
+    said of the user's file: the line the message cites in emu's temp copy (ld: `copy:3: undefined
+    reference`, lld: `>>> referenced by copy:3`) when it cites one, and never the temp paths."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    text = next((line for line in lines if "error:" in line), lines[-1] if lines else f"exit status {status}")
+    cited = re.search(rf"{re.escape(str(copy))}:(\d+)", stderr) if copy is not None else None
+    if copy is not None:
+        text = text.replace(f"{copy}:{cited[1]}: " if cited else f"{copy}: ", "")
+        text = re.sub(rf"{re.escape(str(copy.parent))}/\S+", filename, text)
+    text = re.sub(r"^(?:\S+: )?(?:Fatal error|Error|error): ", "", text.strip())
+    if cited is None or copy is None:
+        return AsmError(filename, 0, f"{text} ({tools.label})")
+    number = _within_file(str(copy), int(cited[1]))
+    return AsmError(filename, number, f"{text} ({tools.label})", _source_line(filename, number))
 
 
 def _limit_output(limit: int) -> None:
