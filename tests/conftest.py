@@ -63,14 +63,17 @@ def or8_program(arch: str) -> str:
     return input_path(arch, "tests/fixtures/or8.s")
 
 
-def run_emu(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """`emu ARGS` in a subprocess (text output), exactly as a user runs it."""
+def run_emu(
+    *args: str | Path, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`emu ARGS` in a subprocess (text output), exactly as a user runs it (`env`: instead of ours)."""
     return subprocess.run(
         [sys.executable, "-m", "emu", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
         cwd=ROOT,
+        env=env,
         check=False,
     )
 

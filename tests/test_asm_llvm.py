@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from archdata import WHEN_APPLICABLE, lookup
-from conftest import ARCHES, ROOT, require_tool, run_emu
+from conftest import ARCHES, require_tool, run_emu
 
 from emu import arch as arches
 from emu.asm import assemble, assemble_text, choose, gnu_backend, llvm_backend
@@ -207,15 +206,7 @@ def _only_llvm(tmp_path: Path) -> str:
 
 
 def _emu_with_path(path: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "emu", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        env={**os.environ, "PATH": path},
-        check=False,
-    )
+    return run_emu(*args, timeout=300, env={**os.environ, "PATH": path})
 
 
 @pytest.mark.parametrize("arch_name", LLVM_ARCHES)
